@@ -1,0 +1,308 @@
+// Package clinex holds the default configuration and its loader; the
+// pipeline lives in extract/, the rules in patterns/, the writers in output/
+// and the command in cmd/clinex.
+package clinex
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+
+	"github.com/clinex/clinex/eval"
+	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/patterns"
+)
+
+// DefaultConfig is config.yaml, embedded so the binary runs with no file on disk.
+//
+//go:embed config.yaml
+var DefaultConfig []byte
+
+// Version is set at build time with -ldflags "-X github.com/clinex/clinex.Version=…".
+var Version = "0.1.0-dev"
+
+// Config is the whole configuration.
+type Config struct {
+	Input    InputConfig           `mapstructure:"input"`
+	Patterns PatternsConfig        `mapstructure:"patterns"`
+	Output   OutputConfig          `mapstructure:"output"`
+	Run      RunConfig             `mapstructure:"run"`
+	Extract  extract.Options       `mapstructure:"extract"`
+	Segment  extract.SegmentConfig `mapstructure:"segment"`
+	Eval     EvalConfig            `mapstructure:"eval"`
+}
+
+type InputConfig struct {
+	IDField   string `mapstructure:"id_field"`
+	TextField string `mapstructure:"text_field"`
+}
+
+type PatternsConfig struct {
+	Dirs []string `mapstructure:"dirs"`
+}
+
+type OutputConfig struct {
+	Formats []string `mapstructure:"formats"`
+}
+
+type RunConfig struct {
+	Workers int `mapstructure:"workers"`
+}
+
+type EvalConfig struct {
+	Schemes map[string]EvalScheme `mapstructure:"schemes"`
+}
+
+// EvalScheme is a gold scheme plus the annotation type that identifies it.
+type EvalScheme struct {
+	Detect      string `mapstructure:"detect"`
+	eval.Scheme `mapstructure:",squash"`
+}
+
+// KnownFormats are the output formats clinex writes.
+var KnownFormats = []string{"jsonl", "xlsx"}
+
+// LoadOptions says where configuration comes from besides the defaults.
+type LoadOptions struct {
+	File  string         // --config FILE; "" looks for ./config.yaml
+	Flags *pflag.FlagSet // flags bound by key (flag annotation "key")
+	Env   []string       // os.Environ(), for CLINEX_* overrides
+	// FlagKeys maps a flag name to the config key it overrides.
+	FlagKeys map[string]string
+}
+
+// ConfigError is a configuration mistake; the command exits 2 on it.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func configErr(format string, a ...any) error { return &ConfigError{fmt.Sprintf(format, a...)} }
+
+// LoadConfig merges, in rising precedence: the embedded defaults, the
+// config file, CLINEX_* environment variables and flags. Unknown keys and
+// bad values are errors naming the key.
+func LoadConfig(o LoadOptions) (*Config, string, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(DefaultConfig)); err != nil {
+		return nil, "", fmt.Errorf("embedded config: %w", err)
+	}
+	known := flattenKeys(v.AllSettings(), "")
+	source := "embedded defaults"
+	file := o.File
+	if file == "" {
+		if _, err := os.Stat("config.yaml"); err == nil {
+			file = "config.yaml"
+		}
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, "", configErr("config file: %v", err)
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, "", configErr("config file %s: not valid YAML: %v", file, err)
+		}
+		for _, k := range flattenKeys(m, "") {
+			if !keyKnown(k, known) {
+				return nil, "", configErr("config file %s: unknown key %q", file, k)
+			}
+		}
+		if err := v.MergeConfig(bytes.NewReader(data)); err != nil {
+			return nil, "", configErr("config file %s: %v", file, err)
+		}
+		source = file
+	}
+	// Environment: CLINEX_EXTRACT_MAX_GAP → extract.max_gap.
+	envKeys := map[string]string{}
+	for _, k := range known {
+		envKeys["CLINEX_"+strings.ToUpper(strings.NewReplacer(".", "_").Replace(k))] = k
+	}
+	for _, kv := range o.Env {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, "CLINEX_") {
+			continue
+		}
+		key, ok := envKeys[name]
+		if !ok {
+			return nil, "", configErr("environment variable %s names no config key", name)
+		}
+		if isListKey(v, key) {
+			v.Set(key, splitList(val))
+		} else {
+			v.Set(key, val)
+		}
+	}
+	if o.Flags != nil {
+		names := make([]string, 0, len(o.FlagKeys))
+		for n := range o.FlagKeys {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			f := o.Flags.Lookup(name)
+			if f == nil || !f.Changed {
+				continue
+			}
+			key := o.FlagKeys[name]
+			if sv, ok := f.Value.(pflag.SliceValue); ok {
+				var items []string
+				for _, s := range sv.GetSlice() {
+					items = append(items, splitList(s)...)
+				}
+				v.Set(key, items)
+			} else {
+				v.Set(key, f.Value.String())
+			}
+		}
+	}
+	var cfg Config
+	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
+		dc.ErrorUnused = true
+		dc.WeaklyTypedInput = true
+	})
+	if err != nil {
+		return nil, "", configErr("config (%s): %v", source, cleanDecodeErr(err))
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, "", err
+	}
+	return &cfg, source, nil
+}
+
+func cleanDecodeErr(err error) string {
+	s := err.Error()
+	s = strings.ReplaceAll(s, "decoding failed due to the following error(s):\n\n", "")
+	return strings.TrimSpace(s)
+}
+
+func isListKey(v *viper.Viper, key string) bool {
+	_, ok := v.Get(key).([]any)
+	return ok
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, p)
+	}
+	return out
+}
+
+// keyKnown accepts a key that the defaults have, or one below a map whose
+// entries are free (eval.schemes.<name>.…).
+func keyKnown(k string, known []string) bool {
+	if strings.HasPrefix(k, "eval.schemes.") {
+		return true
+	}
+	for _, kk := range known {
+		if k == kk || strings.HasPrefix(kk, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func flattenKeys(m map[string]any, prefix string) []string {
+	var out []string
+	for k, val := range m {
+		key := strings.ToLower(prefix + k)
+		if sub, ok := val.(map[string]any); ok && len(sub) > 0 {
+			out = append(out, flattenKeys(sub, key+".")...)
+			continue
+		}
+		out = append(out, key)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks values the decoder cannot: ranges and names.
+func (c *Config) Validate() error {
+	var errs []string
+	if c.Input.IDField == "" {
+		errs = append(errs, "input.id_field: must not be empty")
+	}
+	if c.Input.TextField == "" {
+		errs = append(errs, "input.text_field: must not be empty")
+	}
+	for _, f := range c.Output.Formats {
+		if !contains(KnownFormats, f) {
+			errs = append(errs, fmt.Sprintf("output.formats: unknown format %q (known: %s)", f, strings.Join(KnownFormats, ", ")))
+		}
+	}
+	if c.Run.Workers < 0 {
+		errs = append(errs, "run.workers: must be 0 (one per core) or more")
+	}
+	if c.Extract.MaxGap <= 0 {
+		errs = append(errs, "extract.max_gap: must be positive")
+	}
+	if c.Extract.RuleWindow <= 0 {
+		errs = append(errs, "extract.rule_window: must be positive")
+	}
+	names := make([]string, 0, len(c.Eval.Schemes))
+	for n := range c.Eval.Schemes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		s := c.Eval.Schemes[n]
+		if err := s.Scheme.Validate(); err != nil {
+			errs = append(errs, fmt.Sprintf("eval.schemes.%s: %v", n, err))
+		}
+	}
+	if len(errs) > 0 {
+		return &ConfigError{strings.Join(errs, "\n")}
+	}
+	return nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Engine is everything built once from a config: the pattern set, the
+// extractor, and the problems found in the rules' own examples.
+type Engine struct {
+	Config    *Config
+	Patterns  *patterns.Set
+	Extractor *extract.Extractor
+}
+
+// Build loads the patterns, compiles the extractor and runs every rule's
+// examples; a pattern problem (including a failing example) is an error of
+// type patterns.Problems.
+func Build(cfg *Config, extraPatternDirs ...string) (*Engine, error) {
+	dirs := append(append([]string{}, cfg.Patterns.Dirs...), extraPatternDirs...)
+	set, err := patterns.LoadDirs(dirs...)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := extract.NewExtractor(set, cfg.Segment, cfg.Extract)
+	if err != nil {
+		var ps patterns.Problems
+		if errors.As(err, &ps) {
+			return nil, err
+		}
+		return nil, configErr("%v", err)
+	}
+	if probs := ex.CheckExamples(); len(probs) > 0 {
+		return nil, probs
+	}
+	return &Engine{Config: cfg, Patterns: set, Extractor: ex}, nil
+}

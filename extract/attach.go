@@ -1,0 +1,302 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/jdkato/prose/v3/tokenize"
+
+	"github.com/clinex/clinex/patterns"
+)
+
+// linkWords may stand between a name and its value without breaking the
+// link ("hemoglobin levels of 7.5", "PaO2 was 62"). Anything else between
+// them, for a value whose unit the analyte does not take, means the value
+// belongs to something else.
+var linkWords = toSet(`of was were is are at level levels value values count counts concentration
+concentrations measured measuring measurement reading showed shows show revealed noted elevated increased
+decreased raised low high normal the a an to from on admission initial initially serum plasma blood total
+about approximately up down reached with by in been had has remained rose fell dropped peaked peak maximum
+minimum around nearly over below above less more than greater further also still then later result results
+content rate index be found recorded estimated calculated documented observed demonstrated level:`)
+
+// labelSkip are words skipped right before a value when looking for the
+// name of an unnamed measurement; labelStop ends the name.
+var labelSkip = toSet(`of was were is are at to up down by from reached increased decreased dropped rose fell
+measured measuring measures approximately about around nearly over below above under less more than greater
+estimated calculated found of: = : ( , showed revealed with been had has remained went go goes went further
+only just still then`)
+
+var labelStop = toSet(`a an the and or but with without of in on at for to from by as this that these those
+his her their its our was were is are be been being had has have which who whom whose while when where after
+before during since until than also not no nor both either all any each every some such one two three there
+it he she they we i into onto upon via per versus vs respectively although though however because due showed shows revealed reveals demonstrated demonstrates
+indicated indicates noted found had has given received using used under`)
+
+func toSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+var tokenizer = tokenize.New()
+
+// attach gives each quantity its meaning: the analyte named nearest before
+// it in the sentence (or right after it: "82% oxygen saturation"), the
+// concept its unit implies (bpm is a heart rate), or, failing both, a
+// `measurement` labelled with the words before it.
+func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []candidate {
+	var out []candidate
+	for qi := range qs {
+		q := &qs[qi]
+		si := L.SentenceAt(q.NumStart)
+		if si < 0 {
+			continue
+		}
+		sent := L.Sentences[si]
+		// Borrow a unit from the next number in "from 10.2 to 7.5 g/dL".
+		unit, unitCode := q.Unit, q.UnitCode
+		if unit == nil && qi+1 < len(qs) && qs[qi+1].HasUnit() && qs[qi+1].Start-q.End < 8 &&
+			isRangeLink(t[q.End:qs[qi+1].Start]) {
+			unit, unitCode = qs[qi+1].Unit, qs[qi+1].UnitCode
+		}
+		m, gap, left := nearestMention(ms, q, sent, t, e.opts.MaxGap)
+		if m != nil {
+			a := e.set.Analytes[m.analyte]
+			compatible := unit != nil && takesUnit(a, unitCode)
+			linked := isLinkGap(gap)
+			switch {
+			case compatible && (left || linked):
+				out = append(out, e.analyteCandidates(t, a, m, q, unitCode, unit, nil)...)
+				continue
+			case unit == nil && linked && left && !a.UnitRequired && q.Second == nil && !followedByWordValue(t, q.End):
+				flags := []string{}
+				code := a.DefaultUnit
+				if code == "" {
+					flags = append(flags, "unit_missing")
+				}
+				out = append(out, e.analyteCandidates(t, a, m, q, code, e.unitCodes[code], flags)...)
+				continue
+			case unit != nil && linked && left && (unit.Implies == "" || unit.Implies == a.Concept):
+				out = append(out, e.analyteCandidates(t, a, m, q, unitCode, unit, []string{"unit_mismatch"})...)
+				continue
+			}
+		}
+		if unit == nil {
+			continue
+		}
+		if unit.Implies != "" {
+			c := candidate{category: CatVital, concept: unit.Implies, rule: "unit." + unit.Implies,
+				start: q.Start, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
+				value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 20}
+			if a, ok := e.analytes[unit.Implies]; ok {
+				c.category, c.label = a.Category, a.Label
+				c.flags = e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)
+			}
+			out = append(out, c)
+			continue
+		}
+		if !e.measDims[unit.Dimension] && !q.Exponent {
+			continue
+		}
+		label, ls := measurementLabel(t, sent.Start, q.Start)
+		if label == "" {
+			continue
+		}
+		c := candidate{category: CatMeasurement, concept: snake(label), label: label, rule: "quantity.measurement",
+			start: ls, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
+			value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 21}
+		if q.Second != nil {
+			c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
+		}
+		out = append(out, c)
+	}
+	return backfillLabels(out)
+}
+
+func isRangeLink(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "to" || s == "-" || s == "and" || s == ","
+}
+
+// followedByWordValue: "8 of 12", "2 times" — a bare number that counts
+// something named after it is not the analyte's value.
+func followedByWordValue(t string, i int) bool {
+	rest := strings.TrimLeft(t[i:min(len(t), i+16)], " ")
+	for _, w := range []string{"of ", "times", "out of", "-year", "year", "day", "week", "month", "hour", "cycles", "episodes", "doses", "patients", "cases"} {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearestMention finds the analyte mention a quantity belongs to: the
+// nearest one before it in the same sentence within maxGap, else one right
+// after it separated by link words only.
+func nearestMention(ms []mention, q *Quantity, sent Sentence, t string, maxGap int) (*mention, string, bool) {
+	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= q.Start }) - 1
+	if i >= 0 && ms[i].end <= q.Start && ms[i].start >= sent.Start && q.Start-ms[i].end <= maxGap {
+		return &ms[i], t[ms[i].end:q.Start], true
+	}
+	j := sort.Search(len(ms), func(j int) bool { return ms[j].start >= q.End })
+	if j < len(ms) && ms[j].end <= sent.End && ms[j].start-q.End <= 24 {
+		gap := t[q.End:ms[j].start]
+		if isLinkGap(gap) && !strings.ContainsAny(gap, ",;:") {
+			return &ms[j], gap, false
+		}
+	}
+	return nil, "", false
+}
+
+// isLinkGap reports whether only link words and light punctuation stand in s.
+func isLinkGap(s string) bool {
+	words := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",:=()-", r)
+	}) {
+		words++
+		if !linkWords[w] || words > 5 {
+			return false
+		}
+	}
+	return !strings.ContainsAny(s, ";")
+}
+
+func takesUnit(a *patterns.Analyte, code string) bool {
+	for _, u := range a.Units {
+		if u == code {
+			return true
+		}
+	}
+	return strings.HasPrefix(code, "10*") && hasCountUnit(a)
+}
+
+func hasCountUnit(a *patterns.Analyte) bool {
+	for _, u := range a.Units {
+		if strings.HasPrefix(u, "10*") || u == "/uL" {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention, q *Quantity, code string, unit *patterns.Unit, flags []string) []candidate {
+	start, end := min(m.start, q.Start), max(m.end, q.End)
+	base := candidate{category: a.Category, concept: a.Concept, label: t[m.start:m.end], rule: a.ID,
+		start: start, end: end, vstart: q.NumStart, vend: q.End, unit: code, op: q.Op, order: 1 << 19}
+	if q.Second != nil && len(a.Pair) == 2 {
+		first, second := base, base
+		first.concept, second.concept = a.Pair[0], a.Pair[1]
+		first.value, second.value = Number(q.Value), Number(*q.Second)
+		first.flags = append(append([]string{}, flags...), e.conceptPlausibility(a.Pair[0], q.Value, nil, unit)...)
+		second.flags = append(append([]string{}, flags...), e.conceptPlausibility(a.Pair[1], *q.Second, nil, unit)...)
+		if f, ok := e.analytes[a.Pair[0]]; ok {
+			first.category = f.Category
+		}
+		if f, ok := e.analytes[a.Pair[1]]; ok {
+			second.category = f.Category
+		}
+		return []candidate{first, second}
+	}
+	c := base
+	c.value, c.valueMax = Number(q.Value), q.ValueMax
+	if q.Second != nil {
+		c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
+	}
+	c.flags = append([]string{}, flags...)
+	if c.value.IsNum() && !contains(flags, "unit_mismatch") {
+		c.flags = append(c.flags, e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)...)
+	}
+	return []candidate{c}
+}
+
+func (e *Extractor) conceptPlausibility(concept string, v float64, vmax *float64, unit *patterns.Unit) []string {
+	if a, ok := e.analytes[concept]; ok {
+		return e.plausibility(v, vmax, unit, a.Plausible)
+	}
+	return nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// measurementLabel names an unnamed quantity by the words before it: "a
+// transmitral gradient of 4 mmHg" is labelled "transmitral gradient". It
+// returns the label and where it starts.
+func measurementLabel(t string, sentStart, pos int) (string, int) {
+	from := max(sentStart, pos-120)
+	toks := tokenizer.Tokenize(t[from:pos])
+	i := len(toks) - 1
+	for ; i >= 0; i-- {
+		w := strings.ToLower(toks[i].Text)
+		if !labelSkip[w] {
+			break
+		}
+	}
+	var words []string
+	start := -1
+	for ; i >= 0 && len(words) < 4; i-- {
+		w := toks[i].Text
+		lw := strings.ToLower(w)
+		if labelStop[lw] || !isLabelWord(w) {
+			break
+		}
+		words = append(words, w)
+		start = from + toks[i].Start
+	}
+	if len(words) == 0 {
+		return "", pos
+	}
+	for l, r := 0, len(words)-1; l < r; l, r = l+1, r-1 {
+		words[l], words[r] = words[r], words[l]
+	}
+	return strings.Join(words, " "), start
+}
+
+func isLabelWord(w string) bool {
+	letters := 0
+	for _, r := range w {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r), r == '-', r == '\'':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
+}
+
+// backfillLabels gives a bare head noun the fuller label used just before
+// it: after "transmitral gradient of 4 mmHg", "the gradient dropped to 5
+// mmHg" is the transmitral gradient too.
+func backfillLabels(cs []candidate) []candidate {
+	var full []string
+	for i := range cs {
+		c := &cs[i]
+		if c.rule != "quantity.measurement" {
+			continue
+		}
+		if !strings.Contains(c.label, " ") {
+			for k := len(full) - 1; k >= 0; k-- {
+				if strings.HasSuffix(strings.ToLower(full[k]), " "+strings.ToLower(c.label)) {
+					c.concept = snake(full[k])
+					break
+				}
+			}
+		} else {
+			full = append(full, c.label)
+		}
+	}
+	return cs
+}

@@ -1,0 +1,123 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync"
+)
+
+// Result is one document's outcome, in input order.
+type Result struct {
+	ID       string
+	Source   string
+	Findings []Finding
+	Cases    int
+	Bytes    int
+	Err      error
+}
+
+// Run extracts every input with a bounded pool of workers and hands the
+// results to emit one at a time, in input order, whatever the worker count:
+// the output is the same byte for byte. At most about 2×workers documents
+// are in memory at once.
+func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) error) error, emit func(*Result) error) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type job struct {
+		seq int
+		in  Input
+	}
+	jobs := make(chan job, workers)
+	done := make(chan struct {
+		seq int
+		r   *Result
+	}, workers)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var readErr error
+	go func() {
+		defer close(jobs)
+		seq := 0
+		readErr = read(func(in Input) error {
+			select {
+			case jobs <- job{seq, in}:
+				seq++
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r := e.safeExtract(j.in)
+				select {
+				case done <- struct {
+					seq int
+					r   *Result
+				}{j.seq, r}:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	pending := map[int]*Result{}
+	next := 0
+	var emitErr error
+	for d := range done {
+		if emitErr != nil {
+			continue
+		}
+		pending[d.seq] = d.r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if err := emit(r); err != nil {
+				emitErr = err
+				cancel()
+				break
+			}
+		}
+	}
+	if emitErr != nil {
+		return emitErr
+	}
+	if readErr != nil && ctx.Err() == nil {
+		return readErr
+	}
+	return ctx.Err()
+}
+
+// safeExtract turns a panic on one document into that document's error, so
+// one bad report never ends the batch.
+func (e *Extractor) safeExtract(in Input) (r *Result) {
+	r = &Result{ID: in.ID, Source: in.Source, Bytes: len(in.Text), Err: in.Err}
+	if in.Err != nil {
+		return r
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.Findings = nil
+			r.Err = fmt.Errorf("%s: internal error while extracting (please report it): %v\n%s", in.Source, p, debug.Stack())
+		}
+	}()
+	doc := e.Extract(in.ID, in.Text)
+	r.Findings = doc.Findings
+	r.Cases = len(doc.Layout.Cases)
+	return r
+}

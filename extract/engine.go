@@ -1,0 +1,653 @@
+package extract
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
+
+	"github.com/clinex/clinex/patterns"
+)
+
+// Options tunes how values are attached to what they measure.
+type Options struct {
+	// MaxGap is how far (bytes) an analyte name may stand before its value.
+	MaxGap int `mapstructure:"max_gap"`
+	// RuleWindow is the default window (bytes each side of a keyword hit) a
+	// rule's regex runs on, when the rule sets none.
+	RuleWindow int `mapstructure:"rule_window"`
+	// MeasurementDimensions lists unit dimensions that make an unnamed
+	// quantity a `measurement` finding (a size, a gradient, a percentage);
+	// durations and doses are left to their own kinds.
+	MeasurementDimensions []string `mapstructure:"measurement_dimensions"`
+	// Protect is a regex for spans whose numbers are never values: figure
+	// and video references, DOIs, URLs, bracketed citations.
+	Protect string `mapstructure:"protect"`
+}
+
+// Extractor runs the whole per-document pipeline. It is built once from a
+// pattern set and is safe for concurrent use.
+type Extractor struct {
+	set       *patterns.Set
+	seg       *Segmenter
+	units     *UnitMatcher
+	scanner   *QuantityScanner
+	ac        ahocorasick.AhoCorasick
+	acTargets [][]acTarget
+	protect   *regexp.Regexp
+	opts      Options
+	measDims  map[string]bool
+	unitCodes map[string]*patterns.Unit
+	analytes  map[string]*patterns.Analyte // by concept
+}
+
+type acTarget struct {
+	rule    int // index into set.Rules, or -1
+	analyte int // index into set.Analytes, or -1
+	exact   string
+}
+
+// NewExtractor compiles everything the pipeline needs, once.
+func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extractor, error) {
+	s, err := NewSegmenter(seg)
+	if err != nil {
+		return nil, err
+	}
+	um, err := NewUnitMatcher(set.Units)
+	if err != nil {
+		return nil, fmt.Errorf("unit table: %w", err)
+	}
+	if opts.MaxGap <= 0 {
+		opts.MaxGap = 60
+	}
+	if opts.RuleWindow <= 0 {
+		opts.RuleWindow = 120
+	}
+	e := &Extractor{set: set, seg: s, units: um, scanner: &QuantityScanner{units: um}, opts: opts,
+		measDims: map[string]bool{}, unitCodes: map[string]*patterns.Unit{}, analytes: map[string]*patterns.Analyte{}}
+	for _, d := range opts.MeasurementDimensions {
+		e.measDims[d] = true
+	}
+	for _, u := range set.Units {
+		if _, ok := e.unitCodes[u.Code]; !ok || u.Implies == "" {
+			e.unitCodes[u.Code] = u
+		}
+	}
+	if opts.Protect != "" {
+		re, err := regexp.Compile(opts.Protect)
+		if err != nil {
+			return nil, fmt.Errorf("extract.protect: bad pattern: %v", err)
+		}
+		e.protect = re
+	}
+	// One automaton for every keyword, synonym and abbreviation.
+	index := map[string]int{}
+	var words []string
+	add := func(w string, t acTarget) {
+		k := strings.ToLower(w)
+		i, ok := index[k]
+		if !ok {
+			i = len(words)
+			index[k] = i
+			words = append(words, k)
+			e.acTargets = append(e.acTargets, nil)
+		}
+		e.acTargets[i] = append(e.acTargets[i], t)
+	}
+	for i, r := range set.Rules {
+		for _, k := range r.Keywords {
+			add(k, acTarget{rule: i, analyte: -1})
+		}
+	}
+	for i, a := range set.Analytes {
+		e.analytes[a.Concept] = a
+		for _, syn := range a.Synonyms {
+			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i})
+		}
+		for _, ab := range a.Abbreviations {
+			add(ab, acTarget{rule: -1, analyte: i, exact: ab})
+		}
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
+	e.ac = b.Build(words)
+	return e, nil
+}
+
+// Segmenter returns the segmenter the extractor uses.
+func (e *Extractor) Segmenter() *Segmenter { return e.seg }
+
+// Set returns the pattern set the extractor was built from.
+func (e *Extractor) Set() *patterns.Set { return e.set }
+
+// Document is one report and what the pipeline found in it.
+type Document struct {
+	ID       string
+	Text     string
+	Norm     *Normalized
+	Layout   *Layout
+	Findings []Finding
+}
+
+// candidate is a finding before offsets are mapped back to the original.
+type candidate struct {
+	category, concept, label, rule string
+	value                          Value
+	valueMax                       *float64
+	op, unit                       string
+	start, end                     int
+	vstart, vend                   int
+	flags                          []string
+	fromRule                       bool
+	priority                       int
+	order                          int
+}
+
+type hit struct {
+	start, end int
+	pat        int
+}
+
+type mention struct {
+	start, end int
+	analyte    int
+}
+
+// Extract runs the pipeline on one document.
+func (e *Extractor) Extract(id, text string) *Document {
+	doc := &Document{ID: id, Text: text}
+	n := Normalize(text, e.seg.Lines())
+	L := e.seg.Segment(n)
+	doc.Norm, doc.Layout = n, L
+	t := n.Text
+
+	var hits []hit
+	iter := e.ac.IterOverlapping(t)
+	for m := iter.Next(); m != nil; m = iter.Next() {
+		hits = append(hits, hit{m.Start(), m.End(), m.Pattern()})
+	}
+	protected := e.protectedSpans(t)
+	inProtected := func(p int) bool {
+		i := sort.Search(len(protected), func(i int) bool { return protected[i][1] > p })
+		return i < len(protected) && protected[i][0] <= p
+	}
+
+	cands := e.runRules(t, L, hits, inProtected)
+	mentions := e.mentions(t, hits)
+	qs := e.scanner.Scan(t, inProtected)
+	cands = append(cands, e.attach(t, L, mentions, qs)...)
+	cands = resolve(cands)
+	doc.Findings = e.build(doc, cands)
+	return doc
+}
+
+func (e *Extractor) protectedSpans(t string) [][2]int {
+	if e.protect == nil {
+		return nil
+	}
+	var out [][2]int
+	for _, m := range e.protect.FindAllStringIndex(t, -1) {
+		out = append(out, [2]int{m[0], m[1]})
+	}
+	return out
+}
+
+func isWordByteAt(t string, i int) bool {
+	if i < 0 || i >= len(t) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t[i:])
+	if r == utf8.RuneError {
+		r, _ = utf8.DecodeLastRuneInString(t[:i+1])
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func wordBounded(t string, start, end int) bool {
+	before := start > 0 && isWordRuneBefore(t, start)
+	after := end < len(t) && isWordByteAt(t, end)
+	return !before && !after
+}
+
+func isWordRuneBefore(t string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(t[:i])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// mentions returns analyte name hits, whole words only, abbreviations in
+// their written case, the longest where hits overlap ("mean arterial
+// pressure" over "arterial pressure").
+func (e *Extractor) mentions(t string, hits []hit) []mention {
+	var ms []mention
+	for _, h := range hits {
+		if !wordBounded(t, h.start, h.end) {
+			continue
+		}
+		for _, tg := range e.acTargets[h.pat] {
+			if tg.analyte < 0 {
+				continue
+			}
+			if tg.exact != "" && t[h.start:h.end] != tg.exact {
+				continue
+			}
+			ms = append(ms, mention{h.start, h.end, tg.analyte})
+			break
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		if ms[i].start != ms[j].start {
+			return ms[i].start < ms[j].start
+		}
+		return ms[i].end > ms[j].end
+	})
+	var out []mention
+	for _, m := range ms {
+		if len(out) > 0 {
+			last := &out[len(out)-1]
+			if m.start < last.end {
+				if m.end-m.start > last.end-last.start {
+					*last = m
+				}
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// runRules runs each rule's regex on windows around its keyword hits,
+// clamped to the hit's sentence, so no rule sweeps the whole document.
+func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
+	windows := map[int][][2]int{}
+	for _, h := range hits {
+		for _, tg := range e.acTargets[h.pat] {
+			if tg.rule < 0 {
+				continue
+			}
+			r := e.set.Rules[tg.rule]
+			w := r.Window
+			if w == 0 {
+				w = e.opts.RuleWindow
+			}
+			lo, hi := h.start-w, h.end+w
+			if si := L.SentenceAt(h.start); si >= 0 {
+				s := L.Sentences[si]
+				lo, hi = max(lo, s.Start), min(hi, s.End)
+			} else {
+				lo, hi = max(lo, 0), min(hi, len(t))
+			}
+			windows[tg.rule] = append(windows[tg.rule], [2]int{lo, hi})
+		}
+	}
+	ruleIdx := make([]int, 0, len(windows))
+	for i := range windows {
+		ruleIdx = append(ruleIdx, i)
+	}
+	sort.Ints(ruleIdx)
+	var out []candidate
+	for _, ri := range ruleIdx {
+		r := e.set.Rules[ri]
+		ws := mergeWindows(windows[ri])
+		seen := map[[2]int]bool{}
+		for _, w := range ws {
+			for _, m := range r.Re.FindAllStringSubmatchIndex(t[w[0]:w[1]], -1) {
+				for k := range m {
+					if m[k] >= 0 {
+						m[k] += w[0]
+					}
+				}
+				key := [2]int{m[0], m[1]}
+				if seen[key] || m[1] == m[0] {
+					continue
+				}
+				seen[key] = true
+				if inProtected(m[0]) {
+					continue
+				}
+				out = append(out, e.ruleCandidates(t, r, ri, m)...)
+			}
+		}
+	}
+	return out
+}
+
+func mergeWindows(ws [][2]int) [][2]int {
+	sort.Slice(ws, func(i, j int) bool { return ws[i][0] < ws[j][0] })
+	var out [][2]int
+	for _, w := range ws {
+		if len(out) > 0 && w[0] <= out[len(out)-1][1] {
+			if w[1] > out[len(out)-1][1] {
+				out[len(out)-1][1] = w[1]
+			}
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func groupText(t string, m []int, g int) (string, int, int, bool) {
+	if g < 0 || 2*g+1 >= len(m) || m[2*g] < 0 {
+		return "", 0, 0, false
+	}
+	return t[m[2*g]:m[2*g+1]], m[2*g], m[2*g+1], true
+}
+
+func (e *Extractor) ruleCandidates(t string, r *patterns.Rule, ri int, m []int) []candidate {
+	outputs := r.Outputs
+	if len(outputs) == 0 {
+		outputs = []patterns.Output{{Concept: r.Concept, Label: r.Label, Category: r.Category, Group: "value"}}
+	}
+	unit := r.Unit
+	var unitRow *patterns.Unit
+	if ut, _, _, ok := groupText(t, m, r.Group("unit")); ok {
+		if u, code, _ := e.units.Match(ut); u != nil {
+			unit, unitRow = code, u
+		}
+	}
+	if unitRow == nil {
+		unitRow = e.unitCodes[unit]
+	}
+	op := ""
+	if ot, _, _, ok := groupText(t, m, r.Group("op")); ok {
+		op = opCanon[strings.ToLower(strings.Join(strings.Fields(ot), " "))]
+		if op == "" {
+			op = strings.TrimSpace(ot)
+		}
+	}
+	var out []candidate
+	for _, o := range outputs {
+		vt, vs, ve, ok := groupText(t, m, r.Group(o.Group))
+		if !ok {
+			continue
+		}
+		c := candidate{category: firstNonEmpty(o.Category, r.Category), concept: firstNonEmpty(o.Concept, r.Concept),
+			label: firstNonEmpty(o.Label, r.Label), rule: r.ID, unit: unit, op: op,
+			start: m[0], end: m[1], vstart: vs, vend: ve, fromRule: true, priority: r.Priority, order: ri}
+		var val Value
+		var vmax *float64
+		switch r.ValueType {
+		case "roman":
+			val, vmax, ok = parseClass(vt)
+		case "map":
+			val, ok = mapValue(r.Values, vt)
+		case "string":
+			val, ok = String(strings.TrimSpace(vt)), true
+		default:
+			var f float64
+			f, _, ok = readNumber(strings.TrimSpace(vt), 0)
+			if ok && strings.HasPrefix(strings.TrimSpace(vt), "-") {
+				f = -f
+			}
+			val = Number(f)
+		}
+		if !ok {
+			continue
+		}
+		if mt, _, _, ok := groupText(t, m, r.Group("value_max")); ok && len(outputs) == 1 {
+			if f, _, ok := readNumber(strings.TrimSpace(mt), 0); ok {
+				vmax = &f
+			}
+		}
+		c.value, c.valueMax = val, vmax
+		// the value span runs from the value to its unit, or to value_max
+		for _, g := range []string{"value_max", "unit"} {
+			if _, gs, ge, ok := groupText(t, m, r.Group(g)); ok && len(outputs) == 1 {
+				c.vstart, c.vend = min(c.vstart, gs), max(c.vend, ge)
+			}
+		}
+		if val.IsNum() && r.Plausible != nil {
+			c.flags = append(c.flags, e.plausibility(val.Num, vmax, unitRow, r.Plausible)...)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func firstNonEmpty(a ...string) string {
+	for _, s := range a {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+var romanValues = map[string]float64{"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+// parseClass reads a class or grade: "III" → 3, "III-IV" → 3 to 4, "2" → 2.
+func parseClass(s string) (Value, *float64, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '/' || r == ' ' || r == 'o' || r == 't' })
+	var nums []float64
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if v, ok := romanValues[p]; ok {
+			nums = append(nums, v)
+			continue
+		}
+		f, end, ok := readNumber(p, 0)
+		if !ok || end != len(p) {
+			return Value{}, nil, false
+		}
+		nums = append(nums, f)
+	}
+	switch len(nums) {
+	case 1:
+		return Number(nums[0]), nil, true
+	case 2:
+		if nums[1] > nums[0] {
+			return Number(nums[0]), &nums[1], true
+		}
+		return Number(nums[0]), nil, true
+	}
+	return Value{}, nil, false
+}
+
+func mapValue(values map[string][]string, s string) (Value, bool) {
+	low := strings.ToLower(strings.TrimSpace(s))
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range values[k] {
+			if strings.ToLower(v) == low {
+				return String(k), true
+			}
+		}
+	}
+	return Value{}, false
+}
+
+// plausibility flags a value outside the concept's plausible range, or in a
+// unit that cannot be converted to the range's unit.
+func (e *Extractor) plausibility(v float64, vmax *float64, unit *patterns.Unit, r *patterns.Range) []string {
+	if r == nil {
+		return nil
+	}
+	if r.Unit != "" {
+		to := e.unitCodes[r.Unit]
+		if unit == nil || to == nil {
+			if unit == nil || unit.Code != r.Unit {
+				if unit != nil {
+					return []string{"unit_mismatch"}
+				}
+				return nil
+			}
+		} else {
+			cv, ok := Convert(v, unit, to)
+			if !ok {
+				return []string{"unit_mismatch"}
+			}
+			v = cv
+			if vmax != nil {
+				m, _ := Convert(*vmax, unit, to)
+				vmax = &m
+			}
+		}
+	}
+	hi := v
+	if vmax != nil {
+		hi = *vmax
+	}
+	if (r.Min != nil && v < *r.Min-1e-9) || (r.Max != nil && hi > *r.Max+1e-9) {
+		return []string{"implausible"}
+	}
+	return nil
+}
+
+// build maps candidates back to the original text and fills the record.
+func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
+	n, L := doc.Norm, doc.Layout
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		if a.vstart != b.vstart {
+			return a.vstart < b.vstart
+		}
+		if a.concept != b.concept {
+			return a.concept < b.concept
+		}
+		return a.rule < b.rule
+	})
+	out := make([]Finding, 0, len(cands))
+	var offs []int
+	for _, c := range cands {
+		bs, be := n.Map.Span(c.start, c.end)
+		vs, ve := n.Map.Span(c.vstart, c.vend)
+		f := Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
+			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
+			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
+			Assertion: "present", Subject: "patient", Rule: c.rule, Flags: c.flags}
+		if f.Flags == nil {
+			f.Flags = []string{}
+		}
+		si := L.SentenceAt(c.vstart)
+		if si < 0 {
+			si = L.SentenceAt(c.start)
+		}
+		if si >= 0 {
+			s := L.Sentences[si]
+			ss, se := n.Map.Span(s.Start, s.End)
+			f.Sentence = collapseSpace(doc.Text[ss:se])
+			f.Section = L.Sections[s.Section].Name
+			f.Case = s.Case
+			if s.Caption {
+				f.Flags = append(f.Flags, "caption")
+			}
+		} else {
+			f.Case, f.Section = L.caseSectionAt(c.start)
+		}
+		out = append(out, f)
+		offs = append(offs, bs, be, vs, ve)
+	}
+	cp := codePoints(doc.Text, offs)
+	for i := range out {
+		f := &out[i]
+		f.Start, f.End = cp[f.ByteStart], cp[f.ByteEnd]
+		f.ValueStart, f.ValueEnd = cp[f.ValueByteStart], cp[f.ValueByteEnd]
+	}
+	return out
+}
+
+func (L *Layout) caseSectionAt(p int) (int, string) {
+	c, s := 1, ""
+	for _, cs := range L.Cases {
+		if cs.Start <= p {
+			c = cs.Index
+		}
+	}
+	for _, sec := range L.Sections {
+		if sec.Start <= p {
+			s = sec.Name
+		}
+	}
+	return c, s
+}
+
+// codePoints converts byte offsets to code-point offsets in one sweep.
+func codePoints(text string, offs []int) map[int]int {
+	sorted := append([]int(nil), offs...)
+	sort.Ints(sorted)
+	out := make(map[int]int, len(sorted))
+	pos, count := 0, 0
+	for _, o := range sorted {
+		if _, ok := out[o]; ok {
+			continue
+		}
+		count += utf8.RuneCountInString(text[pos:o])
+		pos = o
+		out[o] = count
+	}
+	return out
+}
+
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// resolve settles overlaps: a rule's finding wins over a value found by
+// unit at the same place; two rules giving one concept for the same value
+// keep the higher priority, then the longer evidence.
+func resolve(cands []candidate) []candidate {
+	var rules, rest []candidate
+	for _, c := range cands {
+		if c.fromRule {
+			rules = append(rules, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	sort.SliceStable(rules, func(i, j int) bool {
+		a, b := rules[i], rules[j]
+		if a.priority != b.priority {
+			return a.priority > b.priority
+		}
+		if la, lb := a.end-a.start, b.end-b.start; la != lb {
+			return la > lb
+		}
+		return a.order < b.order
+	})
+	var kept []candidate
+	for _, c := range rules {
+		dup := false
+		for _, k := range kept {
+			if k.concept == c.concept && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, c)
+		}
+	}
+	for _, c := range rest {
+		claimed := false
+		for _, k := range kept {
+			if k.category != CatDemographic && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+				claimed = true
+				break
+			}
+			if k.category == CatDemographic && k.concept == "age" && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+				claimed = true
+				break
+			}
+		}
+		if !claimed {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+func overlaps(a0, a1, b0, b1 int) bool { return a0 < b1 && b0 < a1 }

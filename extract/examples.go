@@ -1,0 +1,134 @@
+package extract
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/clinex/clinex/patterns"
+)
+
+// CheckExamples runs every rule's and lexicon entry's examples through the
+// whole pipeline: each `match` example must yield a finding from that rule
+// with the expected concept, value and unit, and each `no_match` example
+// must yield none from it. The problems name the example's file and line.
+func (e *Extractor) CheckExamples() patterns.Problems {
+	var probs patterns.Problems
+	for _, r := range e.set.Rules {
+		concept := r.Concept
+		if len(r.Outputs) > 0 {
+			concept = r.Outputs[0].Concept
+		}
+		probs = append(probs, e.checkExamples(r.ID, concept, r.Source, r.Examples)...)
+	}
+	for _, a := range e.set.Analytes {
+		concept := a.Concept
+		if len(a.Pair) == 2 {
+			concept = a.Pair[0]
+		}
+		probs = append(probs, e.checkExamples(a.ID, concept, a.Source, a.Examples)...)
+	}
+	return probs
+}
+
+func (e *Extractor) checkExamples(id, concept string, src patterns.Source, ex patterns.Examples) patterns.Problems {
+	var probs patterns.Problems
+	for i, m := range ex.Match {
+		want := m.Concept
+		if want == "" {
+			want = concept
+		}
+		doc := e.Extract("example", m.Text)
+		var got []string
+		ok := false
+		for _, f := range doc.Findings {
+			if f.Rule != id {
+				continue
+			}
+			got = append(got, describe(f))
+			if f.Concept == want && valueMatches(f, m) {
+				ok = true
+			}
+		}
+		if !ok {
+			line := m.Line
+			if line == 0 {
+				line = src.Line
+			}
+			msg := fmt.Sprintf("match example %d %q: expected %s", i+1, m.Text, expectation(want, m))
+			if len(got) == 0 {
+				msg += ", but the rule found nothing"
+			} else {
+				msg += ", got " + strings.Join(got, "; ")
+			}
+			probs = append(probs, patterns.Problem{File: src.File, Line: line, ID: id, Message: msg})
+		}
+	}
+	for i, text := range ex.NoMatch {
+		doc := e.Extract("example", text)
+		for _, f := range doc.Findings {
+			if f.Rule == id {
+				line := src.Line
+				if i < len(ex.NoMatchLines) {
+					line = ex.NoMatchLines[i]
+				}
+				probs = append(probs, patterns.Problem{File: src.File, Line: line, ID: id,
+					Message: fmt.Sprintf("no_match example %d %q: the rule found %s", i+1, text, describe(f))})
+				break
+			}
+		}
+	}
+	return probs
+}
+
+func describe(f Finding) string {
+	s := fmt.Sprintf("%s=%s", f.Concept, f.Value.String())
+	if f.ValueMax != nil {
+		s += "-" + FormatNumber(*f.ValueMax)
+	}
+	if f.Unit != "" {
+		s += " " + f.Unit
+	}
+	return s + fmt.Sprintf(" (%q)", f.Text)
+}
+
+func expectation(concept string, m patterns.Expect) string {
+	s := concept
+	if m.Value != nil {
+		s += fmt.Sprintf("=%v", m.Value)
+	}
+	if m.ValueMax != nil {
+		s += "-" + FormatNumber(*m.ValueMax)
+	}
+	if m.Unit != nil {
+		s += " " + *m.Unit
+	}
+	return s
+}
+
+func valueMatches(f Finding, m patterns.Expect) bool {
+	switch v := m.Value.(type) {
+	case nil:
+	case int:
+		if !f.Value.IsNum() || math.Abs(f.Value.Num-float64(v)) > 1e-9 {
+			return false
+		}
+	case float64:
+		if !f.Value.IsNum() || math.Abs(f.Value.Num-v) > 1e-9 {
+			return false
+		}
+	case string:
+		if f.Value.Kind != StrValue || f.Value.Str != v {
+			return false
+		}
+	default:
+		return false
+	}
+	if m.ValueMax != nil && (f.ValueMax == nil || math.Abs(*f.ValueMax-*m.ValueMax) > 1e-9) {
+		return false
+	}
+	if m.Unit != nil && f.Unit != *m.Unit {
+		return false
+	}
+	return true
+}

@@ -1,0 +1,478 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// BlockKind says what a block of normalized text is.
+type BlockKind uint8
+
+const (
+	BlockParagraph BlockKind = iota
+	BlockHeading
+	BlockCaption
+)
+
+func (k BlockKind) String() string {
+	switch k {
+	case BlockHeading:
+		return "heading"
+	case BlockCaption:
+		return "caption"
+	}
+	return "paragraph"
+}
+
+// Block is a heading, paragraph or figure caption of the normalized text.
+type Block struct {
+	Kind       BlockKind
+	Start, End int // byte offsets in Normalized.Text
+}
+
+// Normalized is a cleaned text, its blocks, and the way back to the original.
+type Normalized struct {
+	Text   string
+	Map    *OffsetMap
+	Blocks []Block
+}
+
+// LineClassifier decides which lines are not running text. The normalizer
+// joins wrapped lines of running text; headings, captions and page furniture
+// keep (or lose) their lines according to what they are.
+type LineClassifier struct {
+	IsHeading func(line string) bool
+	Caption   *regexp.Regexp
+	Furniture []*regexp.Regexp
+}
+
+type lineKind uint8
+
+const (
+	lineText lineKind = iota
+	lineBlank
+	lineHeading
+	lineCaption
+	lineFurniture
+)
+
+type srcLine struct {
+	from, to int // content without the line terminator
+	kind     lineKind
+	// trimmed content bounds
+	cfrom, cto int
+}
+
+// Normalize cleans text for matching and keeps an offset map back to it:
+// NFC (not NFKC, which would turn 10⁹ into 109), one form for µ, spaces and
+// dashes, line-break hyphens re-joined, wrapped lines joined, captions that
+// interrupt a sentence moved after its paragraph, page furniture dropped,
+// citation numbers glued to punctuation dropped, and decimal commas made
+// decimal points.
+func Normalize(text string, lc *LineClassifier) *Normalized {
+	var inner *OffsetMap
+	if !norm.NFC.IsNormalString(text) {
+		text, inner = nfc(text)
+	}
+	lines := splitLines(text, lc)
+	b := newMapBuilder(text)
+	n := &Normalized{}
+	w := &blockWriter{b: b, src: text, n: n}
+
+	var para []int     // indices of lines in the open paragraph
+	var captions []int // captions deferred until the open paragraph closes
+	pendingBreak := false
+	closePara := func() {
+		if len(para) > 0 {
+			w.paragraph(lines, para)
+			para = para[:0]
+		}
+		for _, c := range captions {
+			w.single(lines[c], BlockCaption)
+		}
+		captions = captions[:0]
+		pendingBreak = false
+	}
+	paraOpenMidSentence := func() bool {
+		if len(para) == 0 {
+			return false
+		}
+		last := lines[para[len(para)-1]]
+		r, _ := utf8.DecodeLastRuneInString(text[last.cfrom:last.cto])
+		return !strings.ContainsRune(".!?:;", r)
+	}
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		switch l.kind {
+		case lineFurniture:
+			continue
+		case lineBlank:
+			if len(para) > 0 {
+				pendingBreak = true
+			}
+		case lineHeading:
+			closePara()
+			w.single(l, BlockHeading)
+		case lineCaption:
+			if paraOpenMidSentence() && nextTextStartsLower(text, lines, i+1) {
+				captions = append(captions, i)
+				pendingBreak = false
+				continue
+			}
+			closePara()
+			w.single(l, BlockCaption)
+		case lineText:
+			if pendingBreak {
+				// A blank line inside a sentence is a page or column break.
+				if !(paraOpenMidSentence() && startsLower(text[l.cfrom:l.cto])) {
+					closePara()
+				}
+				pendingBreak = false
+			}
+			para = append(para, i)
+		}
+	}
+	closePara()
+	n.Text, n.Map = b.finish(inner)
+	return n
+}
+
+func nextTextStartsLower(text string, lines []srcLine, i int) bool {
+	for ; i < len(lines); i++ {
+		switch lines[i].kind {
+		case lineBlank, lineFurniture, lineCaption:
+			continue
+		case lineText:
+			return startsLower(text[lines[i].cfrom:lines[i].cto])
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func startsLower(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
+}
+
+func splitLines(text string, lc *LineClassifier) []srcLine {
+	var lines []srcLine
+	for from := 0; from <= len(text); {
+		to := strings.IndexByte(text[from:], '\n')
+		next := 0
+		if to < 0 {
+			to = len(text)
+			next = len(text) + 1
+		} else {
+			to += from
+			next = to + 1
+		}
+		l := srcLine{from: from, to: to}
+		l.cfrom, l.cto = trimSpaceRange(text, from, to)
+		content := text[l.cfrom:l.cto]
+		switch {
+		case l.cfrom >= l.cto:
+			l.kind = lineBlank
+		case lc != nil && matchesAny(lc.Furniture, content):
+			l.kind = lineFurniture
+		case lc != nil && lc.Caption != nil && lc.Caption.MatchString(content):
+			l.kind = lineCaption
+		case lc != nil && lc.IsHeading != nil && lc.IsHeading(content):
+			l.kind = lineHeading
+		}
+		lines = append(lines, l)
+		from = next
+	}
+	return lines
+}
+
+func matchesAny(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimSpaceRange narrows [from,to) past white space, including the odd
+// spaces PDFs leave (no-break, thin) and a CR before the newline.
+func trimSpaceRange(s string, from, to int) (int, int) {
+	for from < to {
+		r, size := utf8.DecodeRuneInString(s[from:to])
+		if !isSpaceRune(r) {
+			break
+		}
+		from += size
+	}
+	for to > from {
+		r, size := utf8.DecodeLastRuneInString(s[from:to])
+		if !isSpaceRune(r) {
+			break
+		}
+		to -= size
+	}
+	return from, to
+}
+
+func isSpaceRune(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' || r == '\u00ad'
+}
+
+// blockWriter emits blocks into the builder, separated by blank lines.
+type blockWriter struct {
+	b       *mapBuilder
+	src     string
+	n       *Normalized
+	lastEnd int // source offset where the previous block ended
+	any     bool
+}
+
+func (w *blockWriter) separator(nextFrom int) {
+	if !w.any {
+		w.any = true
+		return
+	}
+	if nextFrom >= w.lastEnd {
+		w.b.replace(w.lastEnd, nextFrom, "\n\n")
+	} else {
+		w.b.replace(w.lastEnd, w.lastEnd, "\n\n")
+	}
+}
+
+func (w *blockWriter) single(l srcLine, kind BlockKind) {
+	w.separator(l.cfrom)
+	start := w.b.out.Len()
+	cleanRange(w.b, w.src, l.cfrom, l.cto)
+	w.n.Blocks = append(w.n.Blocks, Block{Kind: kind, Start: start, End: w.b.out.Len()})
+	w.lastEnd = l.cto
+}
+
+// paragraph joins wrapped lines: a hyphen at a line break between two
+// lower-case word parts is a PDF's hyphenation and goes; any other break is
+// one space.
+func (w *blockWriter) paragraph(lines []srcLine, idx []int) {
+	first := lines[idx[0]]
+	w.separator(first.cfrom)
+	start := w.b.out.Len()
+	for k, li := range idx {
+		l := lines[li]
+		to := l.cto
+		joinHyphen := false
+		if k+1 < len(idx) {
+			next := lines[idx[k+1]]
+			joinHyphen = isBreakHyphen(w.src, l.cfrom, l.cto, next)
+			if joinHyphen {
+				to-- // the hyphen is dropped with the break
+			}
+		}
+		cleanRange(w.b, w.src, l.cfrom, to)
+		if k+1 < len(idx) {
+			next := lines[idx[k+1]]
+			sep := " "
+			if joinHyphen {
+				sep = ""
+			}
+			if next.cfrom >= to {
+				w.b.replace(to, next.cfrom, sep)
+			} else {
+				w.b.replace(to, to, sep)
+			}
+		}
+		w.lastEnd = l.cto
+	}
+	w.n.Blocks = append(w.n.Blocks, Block{Kind: BlockParagraph, Start: start, End: w.b.out.Len()})
+}
+
+func isBreakHyphen(src string, from, to int, next srcLine) bool {
+	if to-from < 3 || src[to-1] != '-' {
+		return false
+	}
+	before, _ := utf8.DecodeLastRuneInString(src[from : to-1])
+	return unicode.IsLetter(before) && startsLower(src[next.cfrom:next.cto])
+}
+
+// runeReplacement gives the normalized form of characters PDFs and word
+// processors vary; "" deletes the character.
+func runeReplacement(r rune) (string, bool) {
+	switch r {
+	case '\u03bc': // Greek mu, as in μg
+		return "µ", true
+	case '\u00a0', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2007', '\u2008',
+		'\u2009', '\u200a', '\u202f', '\u205f', '\u3000', '\t', '\r', '\v', '\f':
+		return " ", true
+	case '\u200b', '\u200c', '\u200d', '\ufeff', '\u00ad', '\u2060':
+		return "", true
+	case '\u2010', '\u2011', '\u2012', '\u2013', '\u2212', '\ufe63', '\uff0d':
+		return "-", true
+	case '\u2018', '\u2019', '\u201b', '\u2032':
+		return "'", true
+	case '\u201c', '\u201d':
+		return "\"", true
+	case '\u2215', '\u2044':
+		return "/", true
+	case '\u00ba', '\u02da':
+		return "°", true
+	}
+	return "", false
+}
+
+// cleanRange appends src[from:to] with character-level cleaning.
+func cleanRange(b *mapBuilder, src string, from, to int) {
+	run := from // start of the pending unchanged run
+	flush := func(at int) {
+		b.copy(run, at)
+	}
+	for i := from; i < to; {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ',' && isDecimalComma(src, from, to, i):
+				flush(i)
+				b.replace(i, i+1, ".")
+				i++
+				run = i
+				continue
+			case (c == ')' || c == '.' || c == ',' || c == ';') && i+1 < to && isDigit(src[i+1]):
+				if end := citationEnd(src, from, to, i); end > 0 {
+					flush(i + 1)
+					b.replace(i+1, end, "")
+					i = end
+					run = i
+					continue
+				}
+			case c == '\t' || c == '\r' || c == '\v' || c == '\f':
+				flush(i)
+				b.replace(i, i+1, " ")
+				i++
+				run = i
+				continue
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(src[i:to])
+		if r == '\u00b7' && i > from && isDigit(src[i-1]) && i+size < to && isDigit(src[i+size]) {
+			flush(i) // a middle dot between digits is a decimal point (7·5)
+			b.replace(i, i+size, ".")
+			i += size
+			run = i
+			continue
+		}
+		if rep, ok := runeReplacement(r); ok {
+			flush(i)
+			b.replace(i, i+size, rep)
+			i += size
+			run = i
+			continue
+		}
+		i += size
+	}
+	flush(to)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// isDecimalComma tells a decimal comma (48,9%) from a thousands separator
+// (1,547 and 35,000) and from a list (1,2,3): exactly three digits after the
+// comma, or another comma group on either side, keep it a comma.
+func isDecimalComma(src string, from, to, i int) bool {
+	if i == from || !isDigit(src[i-1]) || i+1 >= to || !isDigit(src[i+1]) {
+		return false
+	}
+	j := i + 1
+	for j < to && isDigit(src[j]) {
+		j++
+	}
+	if j-(i+1) == 3 {
+		return false
+	}
+	if j+1 < to && (src[j] == ',' || src[j] == '.') && isDigit(src[j+1]) {
+		return false // 1,2,3 or 1,25.5: a list or a mixed format, not a decimal comma
+	}
+	k := i - 1
+	for k > from && isDigit(src[k-1]) {
+		k--
+	}
+	if k > from && (src[k-1] == ',' || src[k-1] == '.') {
+		return false
+	}
+	if k > from && unicode.IsLetter(rune(src[k-1])) {
+		return false // a digit glued to a word (S1,2) is a label, not a number
+	}
+	return true
+}
+
+// citationEnd returns where a citation number glued to punctuation ends
+// ("50%)1 because", "output,1 and", "phase.2", "shock,1,3 which"), or 0.
+// The punctuation must follow a word or a closing bracket, never a digit,
+// so "1,547" and "7.5" are numbers.
+func citationEnd(src string, from, to, i int) int {
+	if i == from {
+		return 0
+	}
+	prev, _ := utf8.DecodeLastRuneInString(src[from:i])
+	if !(unicode.IsLetter(prev) || prev == ')' || prev == '%' || prev == ']') {
+		return 0
+	}
+	if src[i] == ')' && prev != '%' && !unicode.IsLetter(prev) && prev != ')' {
+		return 0
+	}
+	j := i + 1
+	for {
+		k := j
+		for k < to && isDigit(src[k]) {
+			k++
+		}
+		if k == j || k-j > 3 {
+			return 0
+		}
+		j = k
+		if j+1 < to && (src[j] == ',' || src[j] == '-') && isDigit(src[j+1]) {
+			j++
+			continue
+		}
+		break
+	}
+	if j < to {
+		c := src[j]
+		if !(c == ' ' || c == '.' || c == ',' || c == ';' || c == ':' || c == ')' || c == '\t' || c == '\r') {
+			return 0
+		}
+		// "phase.2 mg" would be a number after a full stop; a unit after the
+		// digits means it is a value, not a citation.
+		if c == ' ' && j+1 < to && (isDigit(src[j+1]) || isUnitStart(src[j+1:to])) {
+			return 0
+		}
+	}
+	return j
+}
+
+// isUnitStart is a cheap guard: common unit starts after a number.
+func isUnitStart(s string) bool {
+	for _, u := range []string{"mg", "g/", "µg", "ml", "mL", "L/", "mmHg", "mm ", "cm", "kg", "%", "h ", "min", "days", "weeks", "months", "years", "U/", "IU", "mmol", "bpm"} {
+		if strings.HasPrefix(s, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// nfc normalizes text to NFC segment by segment, keeping an offset map.
+func nfc(text string) (string, *OffsetMap) {
+	b := newMapBuilder(text)
+	var it norm.Iter
+	it.InitString(norm.NFC, text)
+	for !it.Done() {
+		from := it.Pos()
+		seg := it.Next()
+		to := it.Pos()
+		b.replace(from, to, string(seg))
+	}
+	return b.finish(nil)
+}

@@ -1,0 +1,358 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/clinex/clinex/patterns"
+)
+
+// Quantity is a number found in the normalized text, with what came with it:
+// an operator before it, a unit after it, a range's upper end, the second
+// number of a pair (78/45).
+type Quantity struct {
+	Start, End       int // whole quantity, operator to unit
+	NumStart, NumEnd int // the first number
+	Value            float64
+	ValueMax         *float64
+	Second           *float64 // 78/45: the 45
+	Op               string
+	Unit             *patterns.Unit
+	UnitCode         string
+	Exponent         bool // 4.5 x 10^9/L: the unit carries a power of ten
+}
+
+// HasUnit reports whether a unit was found after the number.
+func (q *Quantity) HasUnit() bool { return q.UnitCode != "" }
+
+// UnitMatcher finds a unit at a position, from the unit table. Built once.
+type UnitMatcher struct {
+	re    *regexp.Regexp
+	units []*patterns.Unit // by capture group order
+	// expRe matches the power-of-ten count units: x 10^9/L, ×10⁹/L, and
+	// "× 103/µL" where a PDF lost the superscript of 10³.
+	expRe *regexp.Regexp
+}
+
+var superscripts = map[rune]byte{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
+
+// NewUnitMatcher compiles the unit table into one anchored alternation,
+// longest synonyms first, so "mg/dL" wins over "mg".
+func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
+	type alt struct {
+		src  string
+		unit int
+	}
+	var alts []alt
+	for i, u := range units {
+		for _, s := range u.Synonyms {
+			alts = append(alts, alt{"(?i:" + synonymRegex(s) + ")", i})
+		}
+		for _, s := range u.CaseSensitive {
+			alts = append(alts, alt{synonymRegex(s), i})
+		}
+	}
+	sort.SliceStable(alts, func(i, j int) bool { return len(alts[i].src) > len(alts[j].src) })
+	var b strings.Builder
+	b.WriteString(`^(?:`)
+	m := &UnitMatcher{}
+	for i, a := range alts {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString("(" + a.src + ")")
+		m.units = append(m.units, units[a.unit])
+	}
+	b.WriteString(`)`)
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return nil, err
+	}
+	m.re = re
+	m.expRe = regexp.MustCompile(`^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e)?\s*(\(\d{1,2}\)|\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*(?:(?i:cells?|cell)\s*)?(?:/|per\s+)\s*(µL|uL|mcL|L|l|mm\s*3|mm³|mm\^3|cmm|mL|ml|dL|dl)\b`)
+	return m, nil
+}
+
+// synonymRegex makes a synonym flexible where texts vary: any white space
+// for a space, optional spaces around a slash, and a word boundary after a
+// synonym that ends in a letter or digit (so "m" does not match "min").
+func synonymRegex(s string) string {
+	var b strings.Builder
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteString(`\s+`)
+		}
+		parts := strings.Split(f, "/")
+		for j, p := range parts {
+			if j > 0 {
+				b.WriteString(`\s*/\s*`)
+			}
+			b.WriteString(regexp.QuoteMeta(p))
+		}
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if last < utf8.RuneSelf && (unicode.IsLetter(last) || unicode.IsDigit(last)) {
+		b.WriteString(`\b`)
+	}
+	return b.String()
+}
+
+// Match returns the unit at the start of s and its length, or nil.
+func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	if e := m.expRe.FindStringSubmatchIndex(s); e != nil {
+		exp := s[e[2]:e[3]]
+		exp = strings.Trim(exp, "()")
+		var digits []byte
+		for _, r := range exp {
+			if d, ok := superscripts[r]; ok {
+				digits = append(digits, d)
+			} else {
+				digits = append(digits, byte(r))
+			}
+		}
+		per := strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
+		switch per {
+		case "µl", "ul", "mcl", "mm3", "mm³", "mm^3", "cmm":
+			per = "uL"
+		case "l":
+			per = "L"
+		case "ml":
+			per = "mL"
+		case "dl":
+			per = "dL"
+		}
+		code := "10*" + string(digits) + "/" + per
+		return &patterns.Unit{Code: code, Dimension: "count_conc"}, code, e[1]
+	}
+	loc := m.re.FindStringSubmatchIndex(s)
+	if loc == nil {
+		return nil, "", 0
+	}
+	for g := 1; g < len(loc)/2; g++ {
+		if loc[2*g] >= 0 {
+			u := m.units[g-1]
+			return u, u.Code, loc[1]
+		}
+	}
+	return nil, "", 0
+}
+
+// QuantityScanner finds every number in a text with its unit.
+type QuantityScanner struct {
+	units *UnitMatcher
+}
+
+var (
+	opBefore = regexp.MustCompile(`(?i)(<=|>=|≤|≥|<|>|~|≈|±|\bless than|\bgreater than|\bmore than|\bhigher than|\blower than|\bup to|\bover|\babove|\bbelow|\bunder|\bat least|\bat most|\bapproximately|\babout|\baround|\bnearly|\bbetween)\s*$`)
+	rangeSep = regexp.MustCompile(`(?i)^\s*(?:-|to|and)\s*`)
+)
+
+var opCanon = map[string]string{
+	"<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "~": "~", "≈": "~",
+	"less than": "<", "greater than": ">", "more than": ">", "higher than": ">", "lower than": "<",
+	"up to": "<=", "over": ">", "above": ">", "below": "<", "under": "<", "at least": ">=", "at most": "<=",
+	"approximately": "~", "about": "~", "around": "~", "nearly": "~",
+}
+
+// Scan returns the quantities of text in order. Numbers glued to letters
+// (PaO2, A3-P3, T4N1) are names, not values, and are skipped.
+func (qs *QuantityScanner) Scan(text string, skip func(int) bool) []Quantity {
+	var out []Quantity
+	for i := 0; i < len(text); {
+		c := text[i]
+		if !isDigit(c) {
+			i++
+			continue
+		}
+		if i > 0 && !numberMayStartAfter(text, i) {
+			for i < len(text) && (isDigit(text[i]) || text[i] == '.' || text[i] == ',') {
+				i++
+			}
+			continue
+		}
+		if skip != nil && skip(i) {
+			for i < len(text) && isDigit(text[i]) {
+				i++
+			}
+			continue
+		}
+		q, next := qs.parseAt(text, i)
+		out = append(out, q)
+		i = next
+	}
+	return out
+}
+
+func numberMayStartAfter(text string, i int) bool {
+	prev, size := utf8.DecodeLastRuneInString(text[:i])
+	if unicode.IsLetter(prev) || prev == '.' || prev == '_' || prev == '/' && i-size > 0 && isDigit(text[i-size-1]) {
+		return false
+	}
+	if prev == '-' && i-1 > 0 {
+		pp, _ := utf8.DecodeLastRuneInString(text[:i-1])
+		if unicode.IsLetter(pp) || isDigit(byte(pp)) && pp < utf8.RuneSelf {
+			return false // COVID-19, A3-P3, or the second half of a range already read
+		}
+	}
+	if isDigit(prev2(text, i)) && prev == ',' {
+		return false
+	}
+	return true
+}
+
+func prev2(text string, i int) byte {
+	if i >= 2 {
+		return text[i-2]
+	}
+	return 0
+}
+
+// readNumber reads 1,547.5 or 48.9 or .5 at i; returns value and end.
+func readNumber(text string, i int) (float64, int, bool) {
+	j := i
+	for j < len(text) && isDigit(text[j]) {
+		j++
+	}
+	if j == i {
+		return 0, i, false
+	}
+	intEnd := j
+	// thousands groups: only when the first group has at most 3 digits
+	if intEnd-i <= 3 {
+		for j+3 < len(text)+0 && text[j] == ',' && j+4 <= len(text) && allDigits(text[j+1:j+4]) && (j+4 == len(text) || !isDigit(text[j+4])) {
+			j += 4
+		}
+	}
+	if j+1 < len(text) && text[j] == '.' && isDigit(text[j+1]) {
+		j++
+		for j < len(text) && isDigit(text[j]) {
+			j++
+		}
+	}
+	s := strings.ReplaceAll(text[i:j], ",", "")
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, i, false
+	}
+	return f, j, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+func skipSpaces(text string, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\n') {
+		i++
+	}
+	return i
+}
+
+func (qs *QuantityScanner) parseAt(text string, i int) (Quantity, int) {
+	v, j, _ := readNumber(text, i)
+	q := Quantity{Start: i, NumStart: i, NumEnd: j, End: j, Value: v}
+	// sign: a minus right before, not part of a range or a word
+	if i > 0 && text[i-1] == '-' && (i == 1 || !isAlnumByte(text[i-2])) {
+		q.Start, q.NumStart = i-1, i-1
+		q.Value = -v
+	}
+	// operator before
+	lookback := q.Start - 24
+	if lookback < 0 {
+		lookback = 0
+	}
+	if m := opBefore.FindStringSubmatchIndex(text[lookback:q.Start]); m != nil {
+		op := strings.ToLower(text[lookback+m[2] : lookback+m[3]])
+		if op == "between" {
+			q.Op = "between"
+		} else if c, ok := opCanon[op]; ok {
+			q.Op = c
+		}
+		q.Start = lookback + m[0]
+		if op == "±" {
+			q.Op, q.Start = "", q.NumStart
+		}
+	}
+	k := skipSpaces(text, j)
+	// pair: 78/45
+	if k < len(text) && text[k] == '/' {
+		m := skipSpaces(text, k+1)
+		if v2, e2, ok := readNumber(text, m); ok && (e2 >= len(text) || !isAlnumByte(text[e2]) || text[e2] == ' ') {
+			q.Second = &v2
+			q.End = e2
+			k = skipSpaces(text, e2)
+		}
+	}
+	if u, code, n := qs.units.Match(text[k:]); u != nil {
+		q.Unit, q.UnitCode = u, code
+		q.Exponent = strings.HasPrefix(code, "10*")
+		q.End = k + n
+		k = q.End
+	}
+	// range: 35% to 50%, 12-16 g/dL, between 2 and 3
+	if q.Second == nil {
+		if m := rangeSep.FindStringIndex(text[k:]); m != nil {
+			sep := strings.TrimSpace(text[k : k+m[1]])
+			r := k + m[1]
+			if (sep != "and" || q.Op == "between") && r < len(text) && isDigit(text[r]) {
+				if v2, e2, ok := readNumber(text, r); ok && v2 >= q.Value {
+					e := e2
+					u2, code2, n2 := qs.units.Match(text[skipSpaces(text, e2):])
+					if u2 != nil && (q.Unit == nil || code2 == q.UnitCode) {
+						e = skipSpaces(text, e2) + n2
+					}
+					if u2 == nil || q.Unit == nil || code2 == q.UnitCode {
+						if q.Unit == nil && u2 != nil {
+							q.Unit, q.UnitCode = u2, code2
+						}
+						vmax := v2
+						q.ValueMax = &vmax
+						q.End = e
+						if q.Op == "between" {
+							q.Op = ""
+						}
+					}
+				}
+			}
+		}
+	}
+	if q.Op == "between" {
+		q.Op, q.Start = "", q.NumStart
+	}
+	next := q.End
+	if next <= i {
+		next = j
+	}
+	return q, next
+}
+
+func isAlnumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// Convert converts v between two units of one dimension with exact factors.
+func Convert(v float64, from, to *patterns.Unit) (float64, bool) {
+	if from == nil || to == nil {
+		return 0, false
+	}
+	if from.Code == to.Code {
+		return v, true
+	}
+	if from.Dimension != to.Dimension || from.Factor == 0 || to.Factor == 0 {
+		return 0, false
+	}
+	return v * from.Factor / to.Factor, true
+}

@@ -1,0 +1,294 @@
+package extract
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/jdkato/prose/v3/segment"
+	"gopkg.in/neurosnap/sentences.v1"
+	"gopkg.in/neurosnap/sentences.v1/data"
+)
+
+// SectionRule names the section a heading opens.
+type SectionRule struct {
+	Name    string `mapstructure:"name"`
+	Pattern string `mapstructure:"pattern"`
+}
+
+// BoundaryRule starts a new case at a heading matching Pattern, when the
+// current case already holds one of the After sections with text in it: the
+// seed file's second "CASE PRESENTATION" after a first case's "Case
+// resolution" starts case 2, while a report's single "Case presentation"
+// after its Introduction does not.
+type BoundaryRule struct {
+	ID      string   `mapstructure:"id"`
+	Pattern string   `mapstructure:"pattern"`
+	After   []string `mapstructure:"after"`
+}
+
+// SegmentConfig configures structure detection.
+type SegmentConfig struct {
+	Sections        []SectionRule  `mapstructure:"sections"`
+	CaseBoundaries  []BoundaryRule `mapstructure:"case_boundaries"`
+	AllCapsHeadings bool           `mapstructure:"all_caps_headings"`
+	Captions        string         `mapstructure:"captions"`
+	Furniture       []string       `mapstructure:"furniture"`
+	Abbreviations   []string       `mapstructure:"abbreviations"`
+	DefaultSection  string         `mapstructure:"default_section"`
+}
+
+type compiledSection struct {
+	name string
+	re   *regexp.Regexp
+}
+
+type compiledBoundary struct {
+	id    string
+	re    *regexp.Regexp
+	after map[string]bool
+}
+
+// Segmenter finds cases, sections and sentences. It is built once and is
+// safe for concurrent use.
+type Segmenter struct {
+	sections       []compiledSection
+	boundaries     []compiledBoundary
+	allCaps        bool
+	defaultSection string
+	punkt          *segment.Segmenter
+	lines          *LineClassifier
+}
+
+// NewSegmenter compiles a SegmentConfig; errors name the config key.
+func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
+	s := &Segmenter{allCaps: c.AllCapsHeadings, defaultSection: c.DefaultSection}
+	if s.defaultSection == "" {
+		s.defaultSection = "body"
+	}
+	for i, r := range c.Sections {
+		re, err := regexp.Compile(`(?i)^(?:` + r.Pattern + `)\s*[:.]?$`)
+		if err != nil {
+			return nil, fmt.Errorf("segment.sections[%d] (%s): bad pattern: %v", i, r.Name, err)
+		}
+		if r.Name == "" {
+			return nil, fmt.Errorf("segment.sections[%d]: name is empty", i)
+		}
+		s.sections = append(s.sections, compiledSection{r.Name, re})
+	}
+	for i, b := range c.CaseBoundaries {
+		re, err := regexp.Compile(`(?i)^(?:` + b.Pattern + `)`)
+		if err != nil {
+			return nil, fmt.Errorf("segment.case_boundaries[%d] (%s): bad pattern: %v", i, b.ID, err)
+		}
+		after := map[string]bool{}
+		for _, a := range b.After {
+			after[a] = true
+		}
+		s.boundaries = append(s.boundaries, compiledBoundary{b.ID, re, after})
+	}
+	lc := &LineClassifier{IsHeading: s.IsHeading}
+	if c.Captions != "" {
+		re, err := regexp.Compile(c.Captions)
+		if err != nil {
+			return nil, fmt.Errorf("segment.captions: bad pattern: %v", err)
+		}
+		lc.Caption = re
+	}
+	for i, f := range c.Furniture {
+		re, err := regexp.Compile(f)
+		if err != nil {
+			return nil, fmt.Errorf("segment.furniture[%d]: bad pattern: %v", i, err)
+		}
+		lc.Furniture = append(lc.Furniture, re)
+	}
+	s.lines = lc
+	p, err := newPunkt(c.Abbreviations)
+	if err != nil {
+		return nil, err
+	}
+	s.punkt = p
+	return s, nil
+}
+
+// newPunkt builds prose's segmenter on a copy of its English model with the
+// clinical abbreviations added, so "pt.", "approx.", "Fig." and "i.v." do
+// not end a sentence. Built once per Segmenter.
+func newPunkt(abbrevs []string) (*segment.Segmenter, error) {
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		return nil, fmt.Errorf("sentence model: %w", err)
+	}
+	training, err := sentences.LoadTraining(b)
+	if err != nil {
+		return nil, fmt.Errorf("sentence model: %w", err)
+	}
+	for _, a := range []string{"sgt", "gov", "no", "mt"} { // prose's own
+		training.AbbrevTypes.Add(a)
+	}
+	for _, a := range abbrevs {
+		training.AbbrevTypes.Add(strings.ToLower(strings.TrimSuffix(a, ".")))
+	}
+	return segment.WithTraining(training), nil
+}
+
+// Lines returns the line classifier the normalizer uses.
+func (s *Segmenter) Lines() *LineClassifier { return s.lines }
+
+// IsHeading tells a heading line from running text: a known section name on
+// its own line, or (when enabled) a short line in capitals.
+func (s *Segmenter) IsHeading(line string) bool {
+	if len(line) > 80 {
+		return false
+	}
+	if s.sectionName(line) != "" {
+		return true
+	}
+	for _, b := range s.boundaries {
+		if b.re.MatchString(line) && len(strings.Fields(line)) <= 6 {
+			return true
+		}
+	}
+	if !s.allCaps {
+		return false
+	}
+	letters := 0
+	for _, r := range line {
+		switch {
+		case unicode.IsLower(r), unicode.IsDigit(r):
+			return false
+		case unicode.IsLetter(r):
+			letters++
+		}
+	}
+	return letters >= 4 && len(strings.Fields(line)) <= 8 && !strings.HasSuffix(line, ".")
+}
+
+func (s *Segmenter) sectionName(heading string) string {
+	h := strings.TrimSpace(heading)
+	for _, r := range s.sections {
+		if r.re.MatchString(h) {
+			return r.name
+		}
+	}
+	return ""
+}
+
+// Case is one patient's case within a document.
+type Case struct {
+	Index      int // 1-based
+	Start, End int // normalized byte offsets
+}
+
+// Section is a run of text under one heading.
+type Section struct {
+	Name       string
+	Heading    string
+	Case       int
+	Start, End int
+}
+
+// Sentence is one sentence of the normalized text.
+type Sentence struct {
+	Start, End int
+	Section    int // index into Layout.Sections
+	Case       int
+	Caption    bool
+}
+
+// Layout is the structure found in a normalized document.
+type Layout struct {
+	Cases     []Case
+	Sections  []Section
+	Sentences []Sentence
+}
+
+// Segment finds cases, sections and sentences in a normalized text.
+func (s *Segmenter) Segment(n *Normalized) *Layout {
+	L := &Layout{}
+	caseIdx := 1
+	L.Cases = append(L.Cases, Case{Index: 1, Start: 0})
+	L.Sections = append(L.Sections, Section{Name: s.defaultSection, Case: 1, Start: 0})
+	// caseSections: sections seen in the current case that have text.
+	caseSections := map[string]bool{}
+	curHasText := false
+	for _, blk := range n.Blocks {
+		if blk.Kind == BlockHeading {
+			heading := n.Text[blk.Start:blk.End]
+			name := s.sectionName(heading)
+			if name == "" {
+				name = snake(heading)
+			}
+			if curHasText {
+				caseSections[L.Sections[len(L.Sections)-1].Name] = true
+			}
+			for _, b := range s.boundaries {
+				if !b.re.MatchString(heading) {
+					continue
+				}
+				starts := false
+				for a := range b.after {
+					if caseSections[a] {
+						starts = true
+					}
+				}
+				if starts {
+					L.Cases[len(L.Cases)-1].End = blk.Start
+					caseIdx++
+					L.Cases = append(L.Cases, Case{Index: caseIdx, Start: blk.Start})
+					caseSections = map[string]bool{}
+				}
+				break
+			}
+			L.Sections[len(L.Sections)-1].End = blk.Start
+			L.Sections = append(L.Sections, Section{Name: name, Heading: heading, Case: caseIdx, Start: blk.Start})
+			curHasText = false
+			continue
+		}
+		curHasText = true
+		secIdx := len(L.Sections) - 1
+		text := n.Text[blk.Start:blk.End]
+		for _, sent := range s.punkt.Segment(text) {
+			L.Sentences = append(L.Sentences, Sentence{
+				Start:   blk.Start + sent.Start,
+				End:     blk.Start + sent.End(),
+				Section: secIdx,
+				Case:    caseIdx,
+				Caption: blk.Kind == BlockCaption,
+			})
+		}
+	}
+	L.Cases[len(L.Cases)-1].End = len(n.Text)
+	L.Sections[len(L.Sections)-1].End = len(n.Text)
+	return L
+}
+
+// SentenceAt returns the index of the sentence holding normalized offset p,
+// or -1 when p falls between sentences (in a heading).
+func (L *Layout) SentenceAt(p int) int {
+	i := sort.Search(len(L.Sentences), func(i int) bool { return L.Sentences[i].End > p })
+	if i < len(L.Sentences) && L.Sentences[i].Start <= p {
+		return i
+	}
+	return -1
+}
+
+// snake turns a heading into a section name: "PATIENT HISTORY" → patient_history.
+func snake(s string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if under && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			under = false
+		} else {
+			under = true
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,586 @@
+package patterns
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Embedded holds the built-in pattern files.
+//
+//go:embed *.yaml rules/*.yaml
+var Embedded embed.FS
+
+// Set is every rule, analyte and unit in effect, validated and compiled.
+type Set struct {
+	Rules    []*Rule
+	Analytes []*Analyte
+	Units    []*Unit
+	// Files lists the files loaded, in load order, for the run record.
+	Files []string
+	// Digest is a SHA-256 over every loaded file's name and content, so a
+	// result can name the exact pattern set that produced it.
+	Digest string
+}
+
+// Layer is one source of pattern files: the embedded defaults or a user folder.
+type Layer struct {
+	Name string // shown in messages: "embedded" or the folder path
+	FS   fs.FS
+}
+
+// DefaultLayer is the embedded pattern set.
+func DefaultLayer() Layer { return Layer{Name: "embedded", FS: Embedded} }
+
+// DirLayer is a user's pattern folder.
+func DirLayer(dir string) Layer { return Layer{Name: dir, FS: os.DirFS(dir)} }
+
+// file is the shape of one pattern file.
+type file struct {
+	Rules    []Rule    `yaml:"rules"`
+	Analytes []Analyte `yaml:"analytes"`
+	Units    []Unit    `yaml:"units"`
+	Disable  []string  `yaml:"disable"`
+}
+
+var (
+	idPattern      = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+	conceptPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	validCats      = map[string]bool{"demographic": true, "vital": true, "lab": true, "score": true,
+		"measurement": true, "device": true, "medication": true, "procedure": true, "outcome": true, "condition": true}
+	valueTypes = map[string]bool{"": true, "number": true, "roman": true, "string": true, "map": true}
+)
+
+// Load reads the layers in order: a later layer's rule or entry with the
+// same id replaces the earlier one, and a `disable:` list removes ids. All
+// problems are collected; the result is nil when there is any.
+func Load(layers ...Layer) (*Set, error) {
+	var probs Problems
+	set := &Set{}
+	rules := map[string]*Rule{}
+	analytes := map[string]*Analyte{}
+	units := map[string]*Unit{}
+	var ruleOrder, analyteOrder, unitOrder []string
+	digest := sha256.New()
+	var disabled []struct {
+		id  string
+		src Source
+	}
+
+	for _, layer := range layers {
+		names, err := yamlFiles(layer.FS)
+		if err != nil {
+			probs = append(probs, Problem{File: layer.Name, Message: err.Error()})
+			continue
+		}
+		for _, name := range names {
+			display := name
+			if layer.Name != "embedded" {
+				display = filepath.Join(layer.Name, name)
+			} else {
+				display = "patterns/" + name
+			}
+			data, err := fs.ReadFile(layer.FS, name)
+			if err != nil {
+				probs = append(probs, Problem{File: display, Message: err.Error()})
+				continue
+			}
+			set.Files = append(set.Files, display)
+			fmt.Fprintf(digest, "%s\x00%d\x00", display, len(data))
+			digest.Write(data)
+			f, ps := decodeFile(display, data)
+			probs = append(probs, ps...)
+			seen := map[string]int{}
+			for i := range f.Rules {
+				r := &f.Rules[i]
+				if r.ID != "" {
+					if prev, dup := seen[r.ID]; dup {
+						probs = append(probs, Problem{File: display, Line: r.Source.Line, ID: r.ID,
+							Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
+						continue
+					}
+					seen[r.ID] = r.Source.Line
+				}
+				if _, ok := rules[r.ID]; !ok {
+					ruleOrder = append(ruleOrder, r.ID)
+				}
+				rules[r.ID] = r
+			}
+			for i := range f.Analytes {
+				a := &f.Analytes[i]
+				if a.ID == "" && a.Concept != "" && a.Category != "" {
+					a.ID = a.Category + "." + a.Concept
+				}
+				if prev, dup := seen[a.ID]; dup && a.ID != "" {
+					probs = append(probs, Problem{File: display, Line: a.Source.Line, ID: a.ID,
+						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
+					continue
+				}
+				seen[a.ID] = a.Source.Line
+				if _, ok := analytes[a.ID]; !ok {
+					analyteOrder = append(analyteOrder, a.ID)
+				}
+				analytes[a.ID] = a
+			}
+			for i := range f.Units {
+				u := &f.Units[i]
+				// Rows may share a UCUM code when they imply different
+				// concepts: bpm and breaths/min are both /min.
+				key := u.Code + "|" + u.Implies
+				if _, ok := units[key]; !ok {
+					unitOrder = append(unitOrder, key)
+				}
+				units[key] = u
+			}
+			for _, id := range f.Disable {
+				disabled = append(disabled, struct {
+					id  string
+					src Source
+				}{id, Source{File: display}})
+			}
+		}
+	}
+	for _, d := range disabled {
+		_, r := rules[d.id]
+		_, a := analytes[d.id]
+		if !r && !a {
+			probs = append(probs, Problem{File: d.src.File, ID: d.id, Message: "disable names an id that no pattern file defines"})
+		}
+		delete(rules, d.id)
+		delete(analytes, d.id)
+	}
+	set.Digest = hex.EncodeToString(digest.Sum(nil))
+	for _, code := range unitOrder {
+		set.Units = append(set.Units, units[code])
+	}
+	unitCodes := map[string]bool{}
+	for _, u := range set.Units {
+		unitCodes[u.Code] = true
+		probs = append(probs, validateUnit(u)...)
+	}
+	probs = append(probs, unitSynonymClashes(set.Units)...)
+	for _, id := range ruleOrder {
+		r, ok := rules[id]
+		if !ok {
+			continue
+		}
+		probs = append(probs, compileRule(r, unitCodes)...)
+		set.Rules = append(set.Rules, r)
+	}
+	for _, id := range analyteOrder {
+		a, ok := analytes[id]
+		if !ok {
+			continue
+		}
+		probs = append(probs, validateAnalyte(a, unitCodes)...)
+		set.Analytes = append(set.Analytes, a)
+	}
+	probs = append(probs, synonymClashes(set.Analytes)...)
+	if len(probs) > 0 {
+		sortProblems(probs)
+		return nil, probs
+	}
+	return set, nil
+}
+
+func sortProblems(ps Problems) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+}
+
+func yamlFiles(fsys fs.FS) ([]string, error) {
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (path.Ext(p) == ".yaml" || path.Ext(p) == ".yml") {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	return names, err
+}
+
+// decodeFile decodes one file strictly: unknown keys are problems with their
+// line and column, and every rule and entry remembers its line.
+func decodeFile(name string, data []byte) (file, Problems) {
+	var f file
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return f, Problems{{File: name, Line: yamlErrLine(err), Message: "not valid YAML: " + err.Error()}}
+	}
+	if len(root.Content) == 0 {
+		return f, nil
+	}
+	doc := root.Content[0]
+	var probs Problems
+	probs = append(probs, unknownKeys(name, doc, reflect.TypeOf(file{}), "")...)
+	if len(probs) > 0 {
+		return f, probs
+	}
+	if err := doc.Decode(&f); err != nil {
+		return f, Problems{{File: name, Line: yamlErrLine(err), Message: err.Error()}}
+	}
+	// Attach source lines from the node tree.
+	for _, sec := range mapPairs(doc) {
+		if sec.val.Kind != yaml.SequenceNode {
+			continue
+		}
+		for i, item := range sec.val.Content {
+			src := Source{File: name, Line: item.Line}
+			switch sec.key.Value {
+			case "rules":
+				f.Rules[i].Source = src
+				setExampleLines(item, &f.Rules[i].Examples)
+			case "analytes":
+				f.Analytes[i].Source = src
+				setExampleLines(item, &f.Analytes[i].Examples)
+			case "units":
+				f.Units[i].Source = src
+			}
+		}
+	}
+	return f, nil
+}
+
+func setExampleLines(item *yaml.Node, ex *Examples) {
+	for _, p := range mapPairs(item) {
+		if p.key.Value != "examples" {
+			continue
+		}
+		for _, q := range mapPairs(p.val) {
+			switch q.key.Value {
+			case "match":
+				for i, e := range q.val.Content {
+					if i < len(ex.Match) {
+						ex.Match[i].Line = e.Line
+					}
+				}
+			case "no_match":
+				for _, e := range q.val.Content {
+					ex.NoMatchLines = append(ex.NoMatchLines, e.Line)
+				}
+			}
+		}
+	}
+}
+
+type pair struct{ key, val *yaml.Node }
+
+func mapPairs(n *yaml.Node) []pair {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var ps []pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		ps = append(ps, pair{n.Content[i], n.Content[i+1]})
+	}
+	return ps
+}
+
+// unknownKeys walks the node against the Go type it decodes into and reports
+// every mapping key that has no field, naming the rule id when it can.
+func unknownKeys(file string, n *yaml.Node, t reflect.Type, id string) Problems {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var probs Problems
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return Problems{{File: file, Line: n.Line, Col: n.Column, ID: id, Message: fmt.Sprintf("expected a mapping, found %s", nodeKind(n))}}
+		}
+		fields := map[string]reflect.StructField{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+			if tag == "-" || !f.IsExported() {
+				continue
+			}
+			if tag == "" {
+				tag = strings.ToLower(f.Name)
+			}
+			fields[tag] = f
+		}
+		if id == "" {
+			for _, p := range mapPairs(n) {
+				if p.key.Value == "id" || (p.key.Value == "concept" && id == "") {
+					id = p.val.Value
+				}
+			}
+		}
+		var known []string
+		for k := range fields {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		for _, p := range mapPairs(n) {
+			f, ok := fields[p.key.Value]
+			if !ok {
+				probs = append(probs, Problem{File: file, Line: p.key.Line, Col: p.key.Column, ID: id,
+					Message: fmt.Sprintf("unknown key %q (known keys: %s)", p.key.Value, strings.Join(known, ", "))})
+				continue
+			}
+			probs = append(probs, unknownKeys(file, p.val, f.Type, id)...)
+		}
+	case reflect.Slice:
+		if n.Kind == yaml.SequenceNode {
+			for _, item := range n.Content {
+				childID := id
+				if t.Elem().Kind() == reflect.Struct && (t.Elem() == reflect.TypeOf(Rule{}) || t.Elem() == reflect.TypeOf(Analyte{}) || t.Elem() == reflect.TypeOf(Unit{})) {
+					childID = ""
+				}
+				probs = append(probs, unknownKeys(file, item, t.Elem(), childID)...)
+			}
+		}
+	}
+	return probs
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the value %q", n.Value)
+	}
+	return "something else"
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrLine(err error) int {
+	var te *yaml.TypeError
+	msg := err.Error()
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		var n int
+		fmt.Sscanf(m[1], "%d", &n)
+		return n
+	}
+	return 0
+}
+
+func compileRule(r *Rule, unitCodes map[string]bool) Problems {
+	var probs Problems
+	bad := func(format string, a ...any) {
+		probs = append(probs, Problem{File: r.Source.File, Line: r.Source.Line, ID: r.ID, Message: fmt.Sprintf(format, a...)})
+	}
+	if r.ID == "" {
+		bad("rule has no id")
+	} else if !idPattern.MatchString(r.ID) {
+		bad("id %q must be dotted lower-case words, like lab.crp", r.ID)
+	}
+	if !validCats[r.Category] {
+		bad("category %q is not one of demographic, vital, lab, score, measurement, device, medication, procedure, outcome, condition", r.Category)
+	}
+	if len(r.Outputs) == 0 && !conceptPattern.MatchString(r.Concept) {
+		bad("concept %q must be a snake_case id", r.Concept)
+	}
+	if !valueTypes[r.ValueType] {
+		bad("value_type %q must be number, roman, string or map", r.ValueType)
+	}
+	if r.ValueType == "map" && len(r.Values) == 0 {
+		bad("value_type map needs a values table")
+	}
+	if len(r.Keywords) == 0 {
+		bad("rule has no keywords: the prefilter would never run it")
+	}
+	for _, k := range r.Keywords {
+		if strings.TrimSpace(k) == "" {
+			bad("empty keyword")
+		}
+	}
+	if r.Unit != "" && !unitCodes[r.Unit] && !isAnnotation(r.Unit) {
+		bad("unit %q is not in the unit table", r.Unit)
+	}
+	if r.Pattern == "" {
+		bad("rule has no pattern")
+	} else if re, err := regexp.Compile(r.Pattern); err != nil {
+		bad("pattern does not compile: %v", err)
+	} else {
+		r.Re = re
+		r.groupIndex = map[string]int{}
+		for i, n := range re.SubexpNames() {
+			if n != "" {
+				r.groupIndex[n] = i
+			}
+		}
+		groups := []string{"value"}
+		if len(r.Outputs) > 0 {
+			groups = nil
+			for _, o := range r.Outputs {
+				if !conceptPattern.MatchString(o.Concept) {
+					bad("output concept %q must be a snake_case id", o.Concept)
+				}
+				if o.Category != "" && !validCats[o.Category] {
+					bad("output category %q is not valid", o.Category)
+				}
+				groups = append(groups, o.Group)
+			}
+		}
+		for _, g := range groups {
+			if r.Group(g) < 0 {
+				bad("pattern has no named group (?P<%s>...)", g)
+			}
+		}
+	}
+	if r.Window < 0 {
+		bad("window must be positive")
+	}
+	if r.Plausible != nil && r.Plausible.Unit != "" && !unitCodes[r.Plausible.Unit] && !isAnnotation(r.Plausible.Unit) {
+		bad("plausible unit %q is not in the unit table", r.Plausible.Unit)
+	}
+	if len(r.Examples.Match) == 0 {
+		bad("rule has no examples that must match")
+	}
+	for _, e := range r.Examples.Match {
+		if !containsKeyword(e.Text, r.Keywords) {
+			probs = append(probs, Problem{File: r.Source.File, Line: e.Line, ID: r.ID,
+				Message: fmt.Sprintf("no keyword of the rule occurs in the example %q, so the prefilter would never run the rule on it", e.Text)})
+		}
+	}
+	return probs
+}
+
+func containsKeyword(text string, kws []string) bool {
+	low := strings.ToLower(text)
+	for _, k := range kws {
+		if strings.Contains(low, strings.ToLower(k)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isAnnotation accepts UCUM curly-brace annotations ({score}, {INR}), which
+// are unit-less by definition and need no table row.
+func isAnnotation(u string) bool {
+	return strings.HasPrefix(u, "{") && strings.HasSuffix(u, "}")
+}
+
+func validateUnit(u *Unit) Problems {
+	var probs Problems
+	bad := func(format string, a ...any) {
+		probs = append(probs, Problem{File: u.Source.File, Line: u.Source.Line, ID: "unit:" + u.Code, Message: fmt.Sprintf(format, a...)})
+	}
+	if u.Code == "" {
+		bad("unit has no code")
+	}
+	if u.Dimension == "" {
+		bad("unit has no dimension")
+	}
+	if len(u.Synonyms)+len(u.CaseSensitive) == 0 {
+		bad("unit has no synonyms")
+	}
+	if u.Factor < 0 {
+		bad("factor must not be negative")
+	}
+	return probs
+}
+
+func unitSynonymClashes(units []*Unit) Problems {
+	var probs Problems
+	owner := map[string]string{}
+	for _, u := range units {
+		for _, s := range u.Synonyms {
+			k := strings.ToLower(strings.Join(strings.Fields(s), " "))
+			if o, ok := owner[k]; ok && o != u.Code {
+				probs = append(probs, Problem{File: u.Source.File, Line: u.Source.Line, ID: "unit:" + u.Code,
+					Message: fmt.Sprintf("synonym %q is already a synonym of unit %s", s, o)})
+			}
+			owner[k] = u.Code
+		}
+	}
+	return probs
+}
+
+func validateAnalyte(a *Analyte, unitCodes map[string]bool) Problems {
+	var probs Problems
+	bad := func(format string, args ...any) {
+		probs = append(probs, Problem{File: a.Source.File, Line: a.Source.Line, ID: a.ID, Message: fmt.Sprintf(format, args...)})
+	}
+	if !conceptPattern.MatchString(a.Concept) {
+		bad("concept %q must be a snake_case id", a.Concept)
+	}
+	if a.Category != "lab" && a.Category != "vital" && a.Category != "measurement" && a.Category != "score" {
+		bad("category %q must be lab, vital, score or measurement", a.Category)
+	}
+	if len(a.Synonyms)+len(a.Abbreviations) == 0 {
+		bad("entry has no synonyms or abbreviations")
+	}
+	for _, u := range a.Units {
+		if !unitCodes[u] && !isAnnotation(u) {
+			bad("unit %q is not in the unit table", u)
+		}
+	}
+	if a.DefaultUnit != "" && !unitCodes[a.DefaultUnit] && !isAnnotation(a.DefaultUnit) {
+		bad("default_unit %q is not in the unit table", a.DefaultUnit)
+	}
+	if a.Plausible != nil && a.Plausible.Unit != "" && !unitCodes[a.Plausible.Unit] && !isAnnotation(a.Plausible.Unit) {
+		bad("plausible unit %q is not in the unit table", a.Plausible.Unit)
+	}
+	return probs
+}
+
+// synonymClashes reports a name claimed by two entries: the attachment of a
+// value would otherwise depend on load order.
+func synonymClashes(as []*Analyte) Problems {
+	var probs Problems
+	owner := map[string]string{}
+	for _, a := range as {
+		for _, s := range a.Synonyms {
+			k := "i:" + strings.ToLower(strings.Join(strings.Fields(s), " "))
+			if o, ok := owner[k]; ok && o != a.ID {
+				probs = append(probs, Problem{File: a.Source.File, Line: a.Source.Line, ID: a.ID,
+					Message: fmt.Sprintf("synonym %q is already claimed by %s", s, o)})
+			}
+			owner[k] = a.ID
+		}
+		for _, s := range a.Abbreviations {
+			k := "c:" + s
+			if o, ok := owner[k]; ok && o != a.ID {
+				probs = append(probs, Problem{File: a.Source.File, Line: a.Source.Line, ID: a.ID,
+					Message: fmt.Sprintf("abbreviation %q is already claimed by %s", s, o)})
+			}
+			owner[k] = a.ID
+		}
+	}
+	return probs
+}
+
+// LoadDirs loads the embedded defaults overlaid with user folders.
+func LoadDirs(dirs ...string) (*Set, error) {
+	layers := []Layer{DefaultLayer()}
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil {
+			return nil, Problems{{File: d, Message: "pattern folder: " + err.Error()}}
+		}
+		if !st.IsDir() {
+			return nil, Problems{{File: d, Message: "pattern folder: not a folder"}}
+		}
+		layers = append(layers, DirLayer(d))
+	}
+	return Load(layers...)
+}

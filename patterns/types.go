@@ -1,0 +1,148 @@
+// Package patterns holds clinex's rules, lexicons and unit table as YAML
+// data, embedded as the defaults, and the loader that decodes, validates and
+// compiles them once.
+package patterns
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Range is a plausible interval for a value, in Unit (empty: the rule's unit).
+type Range struct {
+	Min  *float64 `yaml:"min"`
+	Max  *float64 `yaml:"max"`
+	Unit string   `yaml:"unit"`
+}
+
+// Expect is one positive example: text that must yield a finding, and what
+// that finding must hold. Concept defaults to the rule's (first) concept.
+type Expect struct {
+	Text     string   `yaml:"text"`
+	Concept  string   `yaml:"concept"`
+	Value    any      `yaml:"value"`
+	ValueMax *float64 `yaml:"value_max"`
+	Unit     *string  `yaml:"unit"`
+	Line     int      `yaml:"-"`
+}
+
+// Examples are a rule's or lexicon entry's built-in tests.
+type Examples struct {
+	Match   []Expect `yaml:"match"`
+	NoMatch []string `yaml:"no_match"`
+	// NoMatchLines are the YAML lines of NoMatch, for error messages.
+	NoMatchLines []int `yaml:"-"`
+}
+
+// Output is one finding a rule emits from its match: a blood pressure
+// "78/45 mmHg" emits systolic from group value and diastolic from value2.
+type Output struct {
+	Concept  string `yaml:"concept"`
+	Label    string `yaml:"label"`
+	Category string `yaml:"category"`
+	Group    string `yaml:"group"`
+}
+
+// Rule is a regex rule as written in a pattern file.
+type Rule struct {
+	ID        string              `yaml:"id"`
+	Category  string              `yaml:"category"`
+	Concept   string              `yaml:"concept"`
+	Label     string              `yaml:"label"`
+	Keywords  []string            `yaml:"keywords"`
+	Pattern   string              `yaml:"pattern"`
+	Unit      string              `yaml:"unit"`
+	ValueType string              `yaml:"value_type"`
+	Values    map[string][]string `yaml:"values"`
+	Window    int                 `yaml:"window"`
+	Plausible *Range              `yaml:"plausible"`
+	Outputs   []Output            `yaml:"outputs"`
+	Priority  int                 `yaml:"priority"`
+	Examples  Examples            `yaml:"examples"`
+
+	Source Source         `yaml:"-"`
+	Re     *regexp.Regexp `yaml:"-"`
+	// groupIndex caches the capture index of each named group.
+	groupIndex map[string]int
+}
+
+// Group returns the capture index of a named group, or -1.
+func (r *Rule) Group(name string) int {
+	if i, ok := r.groupIndex[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// Analyte is a lexicon entry for something measured (a lab test or a vital
+// sign): how it is named, which units it takes, what is plausible.
+type Analyte struct {
+	ID            string   `yaml:"id"`
+	Concept       string   `yaml:"concept"`
+	Category      string   `yaml:"category"`
+	Label         string   `yaml:"label"`
+	Synonyms      []string `yaml:"synonyms"`
+	Abbreviations []string `yaml:"abbreviations"`
+	Units         []string `yaml:"units"`
+	UnitRequired  bool     `yaml:"unit_required"`
+	DefaultUnit   string   `yaml:"default_unit"`
+	Plausible     *Range   `yaml:"plausible"`
+	// Pair names the two concepts a "a/b" value gives: blood pressure
+	// 78/45 mmHg is a systolic and a diastolic pressure.
+	Pair     []string `yaml:"pair"`
+	Examples Examples `yaml:"examples"`
+
+	Source Source `yaml:"-"`
+}
+
+// Unit is one row of the unit table.
+type Unit struct {
+	Code          string   `yaml:"code"`
+	Dimension     string   `yaml:"dimension"`
+	Factor        float64  `yaml:"factor"`
+	Synonyms      []string `yaml:"synonyms"`
+	CaseSensitive []string `yaml:"case_sensitive"`
+	Implies       string   `yaml:"implies"`
+
+	Source Source `yaml:"-"`
+}
+
+// Source says where a rule or entry was defined.
+type Source struct {
+	File string
+	Line int
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// Problem is one thing wrong with a pattern file.
+type Problem struct {
+	File    string
+	Line    int
+	Col     int
+	ID      string
+	Message string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	id := p.ID
+	if id == "" {
+		id = "-"
+	}
+	return fmt.Sprintf("%s: %s: %s", loc, id, p.Message)
+}
+
+// Problems is a list of pattern-file problems, itself an error.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	s := fmt.Sprintf("%d problem(s) in pattern files:", len(ps))
+	for _, p := range ps {
+		s += "\n  " + p.String()
+	}
+	return s
+}
