@@ -186,7 +186,7 @@ func hasCountUnit(a *patterns.Analyte) bool {
 
 func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention, q *Quantity, code string, unit *patterns.Unit, flags []string) []candidate {
 	start, end := min(m.start, q.Start), max(m.end, q.End)
-	base := candidate{category: a.Category, concept: a.Concept, label: t[m.start:m.end], rule: a.ID,
+	base := candidate{category: a.Category, concept: a.Concept, label: firstNonEmpty(a.Label, t[m.start:m.end]), rule: a.ID,
 		start: start, end: end, vstart: q.NumStart, vend: q.End, unit: code, op: q.Op, order: 1 << 19}
 	if q.Second != nil && len(a.Pair) == 2 {
 		first, second := base, base

@@ -27,6 +27,9 @@ type Options struct {
 	// Protect is a regex for spans whose numbers are never values: figure
 	// and video references, DOIs, URLs, bracketed citations.
 	Protect string `mapstructure:"protect"`
+	// ProtectKeywords are the words the Protect regex can start with; it
+	// runs only near them, never over a whole document.
+	ProtectKeywords []string `mapstructure:"protect_keywords"`
 }
 
 // Extractor runs the whole per-document pipeline. It is built once from a
@@ -49,6 +52,7 @@ type acTarget struct {
 	rule    int // index into set.Rules, or -1
 	analyte int // index into set.Analytes, or -1
 	exact   string
+	protect bool // a Protect keyword
 }
 
 // NewExtractor compiles everything the pipeline needs, once.
@@ -112,6 +116,9 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 			add(ab, acTarget{rule: -1, analyte: i, exact: ab})
 		}
 	}
+	for _, k := range opts.ProtectKeywords {
+		add(k, acTarget{rule: -1, analyte: -1, protect: true})
+	}
 	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
 	e.ac = b.Build(words)
 	return e, nil
@@ -169,7 +176,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 	for m := iter.Next(); m != nil; m = iter.Next() {
 		hits = append(hits, hit{m.Start(), m.End(), m.Pattern()})
 	}
-	protected := e.protectedSpans(t)
+	protected := e.protectedSpans(t, hits)
 	inProtected := func(p int) bool {
 		i := sort.Search(len(protected), func(i int) bool { return protected[i][1] > p })
 		return i < len(protected) && protected[i][0] <= p
@@ -184,13 +191,26 @@ func (e *Extractor) Extract(id, text string) *Document {
 	return doc
 }
 
-func (e *Extractor) protectedSpans(t string) [][2]int {
+// protectedSpans finds figure references, DOIs, URLs and citations, by
+// running the Protect regex on windows around its keywords only.
+func (e *Extractor) protectedSpans(t string, hits []hit) [][2]int {
 	if e.protect == nil {
 		return nil
 	}
+	var ws [][2]int
+	for _, h := range hits {
+		for _, tg := range e.acTargets[h.pat] {
+			if tg.protect {
+				ws = append(ws, [2]int{max(0, h.start-2), min(len(t), h.end+120)})
+				break
+			}
+		}
+	}
 	var out [][2]int
-	for _, m := range e.protect.FindAllStringIndex(t, -1) {
-		out = append(out, [2]int{m[0], m[1]})
+	for _, w := range mergeWindows(ws) {
+		for _, m := range e.protect.FindAllStringIndex(t[w[0]:w[1]], -1) {
+			out = append(out, [2]int{w[0] + m[0], w[0] + m[1]})
+		}
 	}
 	return out
 }
@@ -631,14 +651,11 @@ func resolve(cands []candidate) []candidate {
 			kept = append(kept, c)
 		}
 	}
+	ruleKept := len(kept)
 	for _, c := range rest {
 		claimed := false
-		for _, k := range kept {
-			if k.category != CatDemographic && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
-				claimed = true
-				break
-			}
-			if k.category == CatDemographic && k.concept == "age" && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+		for _, k := range kept[:ruleKept] {
+			if overlaps(k.vstart, k.vend, c.vstart, c.vend) {
 				claimed = true
 				break
 			}

@@ -30,76 +30,104 @@ type Quantity struct {
 func (q *Quantity) HasUnit() bool { return q.UnitCode != "" }
 
 // UnitMatcher finds a unit at a position, from the unit table. Built once.
+// It compares synonyms by hand rather than through one big regex
+// alternation: a regex with a capture group per synonym copies hundreds of
+// captures per step, and this runs at every number of every report.
 type UnitMatcher struct {
-	re    *regexp.Regexp
-	units []*patterns.Unit // by capture group order
+	// byFirst lists the synonyms by their lower-cased first byte, longest
+	// first, so "mg/dL" wins over "mg".
+	byFirst [256][]unitSyn
 	// expRe matches the power-of-ten count units: x 10^9/L, ×10⁹/L, and
 	// "× 103/µL" where a PDF lost the superscript of 10³.
 	expRe *regexp.Regexp
 }
 
+type unitSyn struct {
+	text          string
+	caseSensitive bool
+	unit          *patterns.Unit
+}
+
 var superscripts = map[rune]byte{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
 
-// NewUnitMatcher compiles the unit table into one anchored alternation,
-// longest synonyms first, so "mg/dL" wins over "mg".
+// NewUnitMatcher indexes the unit table's synonyms.
 func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
-	type alt struct {
-		src  string
-		unit int
+	m := &UnitMatcher{}
+	add := func(s string, cs bool, u *patterns.Unit) {
+		s = strings.Join(strings.Fields(s), " ")
+		if s == "" {
+			return
+		}
+		k := lowerByte(s[0])
+		m.byFirst[k] = append(m.byFirst[k], unitSyn{s, cs, u})
 	}
-	var alts []alt
-	for i, u := range units {
+	for _, u := range units {
 		for _, s := range u.Synonyms {
-			alts = append(alts, alt{"(?i:" + synonymRegex(s) + ")", i})
+			add(s, false, u)
 		}
 		for _, s := range u.CaseSensitive {
-			alts = append(alts, alt{synonymRegex(s), i})
+			add(s, true, u)
 		}
 	}
-	sort.SliceStable(alts, func(i, j int) bool { return len(alts[i].src) > len(alts[j].src) })
-	var b strings.Builder
-	b.WriteString(`^(?:`)
-	m := &UnitMatcher{}
-	for i, a := range alts {
-		if i > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString("(" + a.src + ")")
-		m.units = append(m.units, units[a.unit])
+	for k := range m.byFirst {
+		sort.SliceStable(m.byFirst[k], func(i, j int) bool { return len(m.byFirst[k][i].text) > len(m.byFirst[k][j].text) })
 	}
-	b.WriteString(`)`)
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return nil, err
-	}
-	m.re = re
 	m.expRe = regexp.MustCompile(`^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e)?\s*(\(\d{1,2}\)|\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*(?:(?i:cells?|cell)\s*)?(?:/|per\s+)\s*(µL|uL|mcL|L|l|mm\s*3|mm³|mm\^3|cmm|mL|ml|dL|dl)\b`)
 	return m, nil
 }
 
-// synonymRegex makes a synonym flexible where texts vary: any white space
-// for a space, optional spaces around a slash, and a word boundary after a
-// synonym that ends in a letter or digit (so "m" does not match "min").
-func synonymRegex(s string) string {
-	var b strings.Builder
-	fields := strings.Fields(s)
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteString(`\s+`)
-		}
-		parts := strings.Split(f, "/")
-		for j, p := range parts {
-			if j > 0 {
-				b.WriteString(`\s*/\s*`)
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// matchSyn matches one synonym at the start of s, where texts vary: any
+// white space for a space, optional spaces around a slash, and a word
+// boundary after a synonym ending in a letter or digit (so "m" does not
+// match "min"). It returns the matched length, or -1.
+func matchSyn(syn unitSyn, s string) int {
+	i := 0
+	for j := 0; j < len(syn.text); j++ {
+		c := syn.text[j]
+		switch c {
+		case ' ':
+			k := i
+			for k < len(s) && (s[k] == ' ' || s[k] == '\n') {
+				k++
 			}
-			b.WriteString(regexp.QuoteMeta(p))
+			if k == i {
+				return -1
+			}
+			i = k
+			continue
+		case '/':
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			if i >= len(s) || s[i] != '/' {
+				return -1
+			}
+			i++
+			for i < len(s) && s[i] == ' ' {
+				i++
+			}
+			continue
 		}
+		if i >= len(s) {
+			return -1
+		}
+		if s[i] != c && (syn.caseSensitive || lowerByte(s[i]) != lowerByte(c)) {
+			return -1
+		}
+		i++
 	}
-	last, _ := utf8.DecodeLastRuneInString(s)
-	if last < utf8.RuneSelf && (unicode.IsLetter(last) || unicode.IsDigit(last)) {
-		b.WriteString(`\b`)
+	last := syn.text[len(syn.text)-1]
+	if isAlnumByte(last) && i < len(s) && isAlnumByte(s[i]) {
+		return -1
 	}
-	return b.String()
+	return i
 }
 
 // Match returns the unit at the start of s and its length, or nil.
@@ -107,39 +135,39 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 	if len(s) > 64 {
 		s = s[:64]
 	}
-	if e := m.expRe.FindStringSubmatchIndex(s); e != nil {
-		exp := s[e[2]:e[3]]
-		exp = strings.Trim(exp, "()")
-		var digits []byte
-		for _, r := range exp {
-			if d, ok := superscripts[r]; ok {
-				digits = append(digits, d)
-			} else {
-				digits = append(digits, byte(r))
+	if len(s) > 0 && (s[0] == 'x' || s[0] == '*' || s[0] == '1' || strings.HasPrefix(s, "×")) {
+		if e := m.expRe.FindStringSubmatchIndex(s); e != nil {
+			exp := s[e[2]:e[3]]
+			exp = strings.Trim(exp, "()")
+			var digits []byte
+			for _, r := range exp {
+				if d, ok := superscripts[r]; ok {
+					digits = append(digits, d)
+				} else {
+					digits = append(digits, byte(r))
+				}
 			}
+			per := strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
+			switch per {
+			case "µl", "ul", "mcl", "mm3", "mm³", "mm^3", "cmm":
+				per = "uL"
+			case "l":
+				per = "L"
+			case "ml":
+				per = "mL"
+			case "dl":
+				per = "dL"
+			}
+			code := "10*" + string(digits) + "/" + per
+			return &patterns.Unit{Code: code, Dimension: "count_conc"}, code, e[1]
 		}
-		per := strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
-		switch per {
-		case "µl", "ul", "mcl", "mm3", "mm³", "mm^3", "cmm":
-			per = "uL"
-		case "l":
-			per = "L"
-		case "ml":
-			per = "mL"
-		case "dl":
-			per = "dL"
-		}
-		code := "10*" + string(digits) + "/" + per
-		return &patterns.Unit{Code: code, Dimension: "count_conc"}, code, e[1]
 	}
-	loc := m.re.FindStringSubmatchIndex(s)
-	if loc == nil {
+	if s == "" {
 		return nil, "", 0
 	}
-	for g := 1; g < len(loc)/2; g++ {
-		if loc[2*g] >= 0 {
-			u := m.units[g-1]
-			return u, u.Code, loc[1]
+	for _, syn := range m.byFirst[lowerByte(s[0])] {
+		if n := matchSyn(syn, s); n > 0 {
+			return syn.unit, syn.unit.Code, n
 		}
 	}
 	return nil, "", 0

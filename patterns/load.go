@@ -232,12 +232,11 @@ func decodeFile(name string, data []byte) (file, Problems) {
 	}
 	doc := root.Content[0]
 	var probs Problems
+	// Unknown keys are reported, and the rest of the file is still decoded
+	// and validated, so one run lists every problem.
 	probs = append(probs, unknownKeys(name, doc, reflect.TypeOf(file{}), "")...)
-	if len(probs) > 0 {
-		return f, probs
-	}
 	if err := doc.Decode(&f); err != nil {
-		return f, Problems{{File: name, Line: yamlErrLine(err), Message: err.Error()}}
+		return file{}, append(probs, Problem{File: name, Line: yamlErrLine(err), Message: err.Error()})
 	}
 	// Attach source lines from the node tree.
 	for _, sec := range mapPairs(doc) {
@@ -258,7 +257,7 @@ func decodeFile(name string, data []byte) (file, Problems) {
 			}
 		}
 	}
-	return f, nil
+	return f, probs
 }
 
 func setExampleLines(item *yaml.Node, ex *Examples) {

@@ -1,0 +1,87 @@
+package clinex_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/output"
+)
+
+const bulkCorpus = "../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
+
+// BenchmarkExtractBulkJSONL measures the whole extract of the e3c-bulk
+// corpus (8,081 reports, 7.4 MB) to JSONL: read, normalize, segment, match,
+// encode. go test reports MB/s of report text.
+//
+//	go test -run '^$' -bench ExtractBulk -benchtime 3x .
+func BenchmarkExtractBulkJSONL(b *testing.B) {
+	if _, err := os.Stat(bulkCorpus); err != nil {
+		b.Skip("shared corpus not present")
+	}
+	eng := testEngine(b)
+	st, _ := os.Stat(bulkCorpus)
+	b.SetBytes(st.Size())
+	so := extract.SourceOptions{IDField: "id", TextField: "text"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := bufio.NewWriter(io.Discard)
+		enc := output.NewEncoder(w)
+		docs := 0
+		err := eng.Extractor.Run(context.Background(), 0, func(emit func(extract.Input) error) error {
+			return extract.ReadInputs([]string{bulkCorpus}, so, emit)
+		}, func(r *extract.Result) error {
+			docs++
+			if r.Err != nil {
+				b.Fatalf("%s: %v", r.ID, r.Err)
+			}
+			for j := range r.Findings {
+				if err := enc.Encode(&r.Findings[j]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Flush()
+		if docs != 8081 {
+			b.Fatalf("read %d reports, want 8081", docs)
+		}
+	}
+}
+
+// BenchmarkExtractOneWorker is the same on one worker, for a per-core figure.
+func BenchmarkExtractOneWorker(b *testing.B) {
+	if _, err := os.Stat(bulkCorpus); err != nil {
+		b.Skip("shared corpus not present")
+	}
+	eng := testEngine(b)
+	f, err := os.Open(bulkCorpus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var texts []string
+	size := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() && len(texts) < 1000 {
+		var rec struct{ Text string }
+		json.Unmarshal(sc.Bytes(), &rec)
+		texts = append(texts, rec.Text)
+		size += len(rec.Text)
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			eng.Extractor.Extract("bench", t)
+		}
+	}
+}
