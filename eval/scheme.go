@@ -24,6 +24,13 @@ type TypeSpec struct {
 	GoldAttr   map[string]string `mapstructure:"gold_attr"`
 	Categories []string          `mapstructure:"categories"` // prediction categories counted (empty = any)
 	Concepts   []string          `mapstructure:"concepts"`   // prediction concepts counted (empty = any)
+	// Subjects keeps only predictions about these subjects (empty = any):
+	// gold sets annotate the patient's values, not reference ranges.
+	Subjects []string `mapstructure:"subjects"`
+	// PredDigit keeps only predictions whose value text has a digit, the
+	// mirror of GoldDigit: "NYHA class III" is not a numeric value on
+	// either side.
+	PredDigit bool `mapstructure:"pred_digit"`
 	// Span is "value" (ValueStart..ValueEnd, the default; Start..End when the
 	// value span is empty) or "evidence" (Start..End).
 	Span string `mapstructure:"span"`
@@ -44,6 +51,7 @@ type PairSpec struct {
 	Target     []string `mapstructure:"target"`     // Arg2 gold types (the test); empty = any
 	Categories []string `mapstructure:"categories"` // prediction categories counted (empty = any)
 	Concepts   []string `mapstructure:"concepts"`   // prediction concepts counted (empty = any)
+	Subjects   []string `mapstructure:"subjects"`   // prediction subjects counted (empty = any)
 }
 
 // Span modes and checks understood by Score.

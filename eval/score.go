@@ -144,7 +144,7 @@ func predSpan(f *extract.Finding, mode string) Span {
 
 func evidenceSpan(f *extract.Finding) Span { return Span{f.Start, f.End} }
 
-func counted(fs []extract.Finding, cats, concepts []string, mode string) []scored {
+func counted(fs []extract.Finding, cats, concepts, subjects []string, digit bool, mode string) []scored {
 	var out []scored
 	for i := range fs {
 		f := &fs[i]
@@ -152,6 +152,12 @@ func counted(fs []extract.Finding, cats, concepts []string, mode string) []score
 			continue
 		}
 		if len(concepts) > 0 && !slices.Contains(concepts, f.Concept) {
+			continue
+		}
+		if len(subjects) > 0 && !slices.Contains(subjects, f.Subject) {
+			continue
+		}
+		if digit && !hasDigit(valueText(f)) {
 			continue
 		}
 		out = append(out, scored{f: f, span: predSpan(f, mode), idx: i})
@@ -211,7 +217,7 @@ func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, e
 				ign = append(ign, e)
 			}
 		}
-		ps := counted(preds[d.ID], t.Categories, t.Concepts, mode)
+		ps := counted(preds[d.ID], t.Categories, t.Concepts, t.Subjects, t.PredDigit, mode)
 		res.Gold += len(gold)
 		res.Pred += len(ps)
 
@@ -335,7 +341,7 @@ func scorePair(docs []GoldDoc, preds map[string][]extract.Finding, p PairSpec, e
 	for di := range docs {
 		d := &docs[di]
 		runes := d.Runes()
-		ps := counted(preds[d.ID], p.Categories, p.Concepts, SpanValue)
+		ps := counted(preds[d.ID], p.Categories, p.Concepts, p.Subjects, false, SpanValue)
 		var recs []ErrorRecord
 		for _, rel := range d.Relations {
 			if len(p.Relations) > 0 && !slices.Contains(p.Relations, rel.Type) {
@@ -573,4 +579,15 @@ func valueRight(check string, e *Entity, f *extract.Finding) bool {
 		return p == g
 	}
 	return false
+}
+
+// valueText is the finding's value as written: the evidence text cut to the
+// value span (offsets are code points, relative to the evidence start).
+func valueText(f *extract.Finding) string {
+	r := []rune(f.Text)
+	a, b := f.ValueStart-f.Start, f.ValueEnd-f.Start
+	if a < 0 || b > len(r) || a > b {
+		return f.Text
+	}
+	return string(r[a:b])
 }

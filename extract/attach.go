@@ -1,9 +1,11 @@
 package extract
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/jdkato/prose/v3/tokenize"
 
@@ -46,10 +48,20 @@ var tokenizer = tokenize.New()
 
 // attach gives each quantity its meaning: the analyte named nearest before
 // it in the sentence (or right after it: "82% oxygen saturation"), the
-// concept its unit implies (bpm is a heart rate), or, failing both, a
-// `measurement` labelled with the words before it.
+// concept of the value it continues ("rose from 19 mmHg to 8 mmHg", "86
+// and 48 µmol/L, respectively"), the concept its unit implies (bpm is a
+// heart rate), or, failing all, a `measurement` labelled with the words
+// before it. A reference range ("normal range, 12-16 g/dL") keeps its
+// analyte but gets subject `reference`.
 func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []candidate {
 	var out []candidate
+	// prev is the last quantity given a meaning, for list continuation.
+	prev := struct {
+		q     *Quantity
+		c     []candidate
+		sent  int
+		valid bool
+	}{}
 	for qi := range qs {
 		q := &qs[qi]
 		si := L.SentenceAt(q.NumStart)
@@ -57,64 +69,187 @@ func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []c
 			continue
 		}
 		sent := L.Sentences[si]
+		if compoundWordFollows(t, q.End) {
+			continue // 25-hydroxyvitamin D, 3-vessel disease
+		}
 		// Borrow a unit from the next number in "from 10.2 to 7.5 g/dL".
 		unit, unitCode := q.Unit, q.UnitCode
 		if unit == nil && qi+1 < len(qs) && qs[qi+1].HasUnit() && qs[qi+1].Start-q.End < 8 &&
 			isRangeLink(t[q.End:qs[qi+1].Start]) {
 			unit, unitCode = qs[qi+1].Unit, qs[qi+1].UnitCode
 		}
-		m, gap, left := nearestMention(ms, q, sent, t, e.opts.MaxGap)
-		if m != nil {
-			a := e.set.Analytes[m.analyte]
-			compatible := unit != nil && takesUnit(a, unitCode)
-			linked := isLinkGap(gap)
-			switch {
-			case compatible && (left || linked):
-				out = append(out, e.analyteCandidates(t, a, m, q, unitCode, unit, nil)...)
-				continue
-			case unit == nil && linked && left && !a.UnitRequired && q.Second == nil && !followedByWordValue(t, q.End):
-				flags := []string{}
-				code := a.DefaultUnit
-				if code == "" {
-					flags = append(flags, "unit_missing")
+		subject := ""
+		if isReference(t, sent.Start, q, prevQuantity(qs, qi)) {
+			subject = "reference"
+		}
+		cs := e.meaning(t, sent, ms, q, unit, unitCode)
+		if cs == nil && prev.valid && prev.sent == si && continues(t, prev.q, q, unit) {
+			for _, pc := range prev.c {
+				c := pc
+				c.start, c.end = pc.start, q.End
+				c.vstart, c.vend = q.NumStart, q.End
+				c.value, c.valueMax, c.op = Number(q.Value), q.ValueMax, q.Op
+				c.flags = nil
+				if unit != nil {
+					c.unit = unitCode
 				}
-				out = append(out, e.analyteCandidates(t, a, m, q, code, e.unitCodes[code], flags)...)
-				continue
-			case unit != nil && linked && left && (unit.Implies == "" || unit.Implies == a.Concept):
-				out = append(out, e.analyteCandidates(t, a, m, q, unitCode, unit, []string{"unit_mismatch"})...)
-				continue
+				if a, ok := e.analytes[c.concept]; ok && c.value.IsNum() {
+					c.flags = e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)
+				}
+				cs = append(cs, c)
+				break
 			}
 		}
-		if unit == nil {
+		if cs == nil {
 			continue
 		}
-		if unit.Implies != "" {
-			c := candidate{category: CatVital, concept: unit.Implies, rule: "unit." + unit.Implies,
-				start: q.Start, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
-				value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 20}
-			if a, ok := e.analytes[unit.Implies]; ok {
-				c.category, c.label = a.Category, a.Label
-				c.flags = e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)
+		for i := range cs {
+			if subject != "" {
+				cs[i].subject = subject
 			}
-			out = append(out, c)
-			continue
+			if cs[i].flags == nil {
+				cs[i].flags = []string{}
+			}
 		}
-		if !e.measDims[unit.Dimension] && !q.Exponent {
-			continue
-		}
-		label, ls := measurementLabel(t, sent.Start, q.Start)
-		if label == "" {
-			continue
-		}
-		c := candidate{category: CatMeasurement, concept: snake(label), label: label, rule: "quantity.measurement",
-			start: ls, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
-			value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 21}
-		if q.Second != nil {
-			c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
-		}
-		out = append(out, c)
+		out = append(out, cs...)
+		prev.q, prev.c, prev.sent, prev.valid = q, cs, si, true
 	}
 	return backfillLabels(out)
+}
+
+// meaning finds what one quantity measures, or nil.
+func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, unit *patterns.Unit, unitCode string) []candidate {
+	left, right := nearestMentions(ms, q, sent, t, e.opts.MaxGap)
+	for _, m := range []*mention{left, right} {
+		if m == nil {
+			continue
+		}
+		isLeft := m == left
+		var gap string
+		if isLeft {
+			gap = t[m.end:q.Start]
+		} else {
+			gap = t[q.End:m.start]
+		}
+		a := e.set.Analytes[m.analyte]
+		compatible := unit != nil && takesUnit(a, unitCode)
+		linked := isLinkGap(gap)
+		switch {
+		case compatible && (isLeft || linked):
+			return e.analyteCandidates(t, a, m, q, unitCode, unit, nil)
+		case unit == nil && linked && isLeft && !a.UnitRequired && (q.Second == nil || len(a.Pair) == 2) && !followedByWordValue(t, q.End):
+			var flags []string
+			code := a.DefaultUnit
+			if code == "" {
+				flags = append(flags, "unit_missing")
+			}
+			return e.analyteCandidates(t, a, m, q, code, e.unitCodes[code], flags)
+		case unit == nil && !isLeft && strings.TrimSpace(gap) == "" && !a.UnitRequired && q.Second == nil:
+			// "-1.2 z-score": the name follows the bare number directly
+			var flags []string
+			code := a.DefaultUnit
+			if code == "" {
+				flags = append(flags, "unit_missing")
+			}
+			return e.analyteCandidates(t, a, m, q, code, e.unitCodes[code], flags)
+		case unit != nil && linked && isLeft && e.measDims[unit.Dimension] && (unit.Implies == "" || unit.Implies == a.Concept) && !strings.ContainsAny(gap, "()[]"):
+			return e.analyteCandidates(t, a, m, q, unitCode, unit, []string{"unit_mismatch"})
+		}
+	}
+	if unit == nil {
+		return nil
+	}
+	if unit.Implies != "" {
+		c := candidate{category: CatVital, concept: unit.Implies, rule: "unit." + unit.Implies,
+			start: q.Start, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
+			value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 20}
+		if a, ok := e.analytes[unit.Implies]; ok {
+			c.category, c.label = a.Category, a.Label
+			c.flags = e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)
+		}
+		return []candidate{c}
+	}
+	if !e.measDims[unit.Dimension] && !q.Exponent {
+		return nil
+	}
+	label, ls := measurementLabel(t, sent.Start, q.Start)
+	if label == "" {
+		return nil
+	}
+	c := candidate{category: CatMeasurement, concept: snake(label), label: label, rule: "quantity.measurement",
+		start: ls, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
+		value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 21}
+	if q.Second != nil {
+		c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
+	}
+	return []candidate{c}
+}
+
+func prevQuantity(qs []Quantity, i int) *Quantity {
+	if i > 0 {
+		return &qs[i-1]
+	}
+	return nil
+}
+
+// referenceCue ends the text before a reference range or normal value:
+// "(normal range, 12-16 g/dL)", "(normal <50 µg/L)", "[reference: 4-10]".
+var referenceCue = regexp.MustCompile(`(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$`)
+
+// isReference tells a reference range from the patient's value: a cue
+// word just before it, or a range in brackets right after a value ("30.4
+// ng/mL (20-50 ng/mL)").
+func isReference(t string, sentStart int, q, prev *Quantity) bool {
+	from := max(sentStart, q.Start-40)
+	if referenceCue.MatchString(t[from:q.Start]) {
+		return true
+	}
+	if q.ValueMax != nil && prev != nil && prev.End <= q.Start && q.Start-prev.End <= 3 {
+		gap := strings.TrimSpace(t[prev.End:q.Start])
+		return gap == "(" || gap == "["
+	}
+	return false
+}
+
+// continues reports whether q continues the list or change that prev
+// started: "86 µmol/L and 48 µmol/L", "from 0.20 to 0.55", "2.7 L (69% of
+// predicted) and 3.2 L".
+func continues(t string, prev, q *Quantity, unit *patterns.Unit) bool {
+	if prev.End > q.Start || q.Start-prev.End > 40 {
+		return false
+	}
+	if unit != nil && prev.Unit != nil && unit.Dimension != prev.Unit.Dimension {
+		return false
+	}
+	if unit == nil && prev.Unit != nil {
+		return false
+	}
+	gap := strings.ToLower(t[prev.End:q.Start])
+	gap = parenthetical.ReplaceAllString(gap, " ")
+	words := strings.FieldsFunc(gap, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
+	if len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		switch w {
+		case "and", "or", "to", "then", "vs", "vs.", "versus", "-", "up", "down", "further", "finally", "later", "and/or":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+var parenthetical = regexp.MustCompile(`\([^()]{0,40}\)|\[[^\[\]]{0,40}\]`)
+
+// compoundWordFollows: "25-hydroxyvitamin", "3-vessel": the number is part
+// of a word, not a value.
+func compoundWordFollows(t string, i int) bool {
+	if i+1 >= len(t) || t[i] != '-' {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t[i+1:])
+	return unicode.IsLetter(r)
 }
 
 func isRangeLink(s string) bool {
@@ -134,22 +269,22 @@ func followedByWordValue(t string, i int) bool {
 	return false
 }
 
-// nearestMention finds the analyte mention a quantity belongs to: the
-// nearest one before it in the same sentence within maxGap, else one right
-// after it separated by link words only.
-func nearestMention(ms []mention, q *Quantity, sent Sentence, t string, maxGap int) (*mention, string, bool) {
+// nearestMentions finds the analyte mentions a quantity may belong to: the
+// nearest one before it in the same sentence within maxGap, and one right
+// after it separated by link words only ("82% oxygen saturation").
+func nearestMentions(ms []mention, q *Quantity, sent Sentence, t string, maxGap int) (left, right *mention) {
 	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= q.Start }) - 1
 	if i >= 0 && ms[i].end <= q.Start && ms[i].start >= sent.Start && q.Start-ms[i].end <= maxGap {
-		return &ms[i], t[ms[i].end:q.Start], true
+		left = &ms[i]
 	}
 	j := sort.Search(len(ms), func(j int) bool { return ms[j].start >= q.End })
 	if j < len(ms) && ms[j].end <= sent.End && ms[j].start-q.End <= 24 {
 		gap := t[q.End:ms[j].start]
-		if isLinkGap(gap) && !strings.ContainsAny(gap, ",;:") {
-			return &ms[j], gap, false
+		if isLinkGap(gap) && !strings.ContainsAny(gap, ",;:()") {
+			right = &ms[j]
 		}
 	}
-	return nil, "", false
+	return left, right
 }
 
 // isLinkGap reports whether only link words and light punctuation stand in s.
@@ -239,6 +374,17 @@ func measurementLabel(t string, sentStart, pos int) (string, int) {
 	i := len(toks) - 1
 	for ; i >= 0; i-- {
 		w := strings.ToLower(toks[i].Text)
+		if w == ")" && i > 0 {
+			// an abbreviation in brackets: "forced vital capacity (FVC) of"
+			k := i - 1
+			for k >= 0 && toks[k].Text != "(" && i-k < 5 {
+				k--
+			}
+			if k >= 0 && toks[k].Text == "(" {
+				i = k
+				continue
+			}
+		}
 		if !labelSkip[w] {
 			break
 		}

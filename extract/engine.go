@@ -145,6 +145,7 @@ type candidate struct {
 	value                          Value
 	valueMax                       *float64
 	op, unit                       string
+	subject                        string
 	start, end                     int
 	vstart, vend                   int
 	flags                          []string
@@ -385,8 +386,17 @@ func (e *Extractor) ruleCandidates(t string, r *patterns.Rule, ri int, m []int) 
 		if !ok {
 			continue
 		}
-		c := candidate{category: firstNonEmpty(o.Category, r.Category), concept: firstNonEmpty(o.Concept, r.Concept),
-			label: firstNonEmpty(o.Label, r.Label), rule: r.ID, unit: unit, op: op,
+		label, concept := firstNonEmpty(o.Label, r.Label), firstNonEmpty(o.Concept, r.Concept)
+		// A rule may name what it measures from the text: "Rotterdam score
+		// was 0.15" gives the concept rotterdam_score.
+		if lt, _, _, ok := groupText(t, m, r.Group("label")); ok {
+			label = collapseSpace(lt)
+			if concept == "" {
+				concept = snake(label)
+			}
+		}
+		c := candidate{category: firstNonEmpty(o.Category, r.Category), concept: concept,
+			label: label, rule: r.ID, unit: unit, op: op,
 			start: m[0], end: m[1], vstart: vs, vend: ve, fromRule: true, priority: r.Priority, order: ri}
 		var val Value
 		var vmax *float64
@@ -548,7 +558,7 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		f := Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
 			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
 			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
-			Assertion: "present", Subject: "patient", Rule: c.rule, Flags: c.flags}
+			Assertion: "present", Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags}
 		if f.Flags == nil {
 			f.Flags = []string{}
 		}
@@ -620,12 +630,30 @@ func collapseSpace(s string) string {
 // unit at the same place; two rules giving one concept for the same value
 // keep the higher priority, then the longer evidence.
 func resolve(cands []candidate) []candidate {
-	var rules, rest []candidate
+	// A rule with negative priority is a fallback: it gives way to a value
+	// the lexicon attached (the named-score rule must not take "Ki-67 index
+	// was 40%" from the Ki-67 entry).
+	var rules, rest, weak []candidate
 	for _, c := range cands {
-		if c.fromRule {
+		switch {
+		case c.fromRule && c.priority < 0:
+			weak = append(weak, c)
+		case c.fromRule:
 			rules = append(rules, c)
-		} else {
+		default:
 			rest = append(rest, c)
+		}
+	}
+	for _, w := range weak {
+		taken := false
+		for _, c := range rest {
+			if overlaps(w.vstart, w.vend, c.vstart, c.vend) {
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			rules = append(rules, w)
 		}
 	}
 	sort.SliceStable(rules, func(i, j int) bool {

@@ -72,7 +72,7 @@ func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
 	for k := range m.byFirst {
 		sort.SliceStable(m.byFirst[k], func(i, j int) bool { return len(m.byFirst[k][i].text) > len(m.byFirst[k][j].text) })
 	}
-	m.expRe = regexp.MustCompile(`^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e)?\s*(\(\d{1,2}\)|\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})\s*(?:(?i:cells?|cell)\s*)?(?:/|per\s+)\s*(µL|uL|mcL|L|l|mm\s*3|mm³|mm\^3|cmm|mL|ml|dL|dl)\b`)
+	m.expRe = regexp.MustCompile(`^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e)?\s*(\(\d{1,2}\)|\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})(?:\s*(?:(?i:cells?|cell)\s*)?(?:/|per\s+)\s*(µL|uL|mcL|L|l|mm\s*3|mm³|mm\^3|cmm|mL|ml|dL|dl)\b)?`)
 	return m, nil
 }
 
@@ -136,7 +136,7 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 		s = s[:64]
 	}
 	if len(s) > 0 && (s[0] == 'x' || s[0] == '*' || s[0] == '1' || strings.HasPrefix(s, "×")) {
-		if e := m.expRe.FindStringSubmatchIndex(s); e != nil {
+		if e := m.expRe.FindStringSubmatchIndex(s); e != nil && (e[4] >= 0 || s[0] != '1') {
 			exp := s[e[2]:e[3]]
 			exp = strings.Trim(exp, "()")
 			var digits []byte
@@ -147,7 +147,10 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 					digits = append(digits, byte(r))
 				}
 			}
-			per := strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
+			per := ""
+		if e[4] >= 0 {
+			per = strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
+		}
 			switch per {
 			case "µl", "ul", "mcl", "mm3", "mm³", "mm^3", "cmm":
 				per = "uL"
@@ -158,7 +161,10 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 			case "dl":
 				per = "dL"
 			}
-			code := "10*" + string(digits) + "/" + per
+			code := "10*" + string(digits)
+		if per != "" {
+			code += "/" + per
+		}
 			return &patterns.Unit{Code: code, Dimension: "count_conc"}, code, e[1]
 		}
 	}

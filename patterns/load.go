@@ -393,8 +393,8 @@ func compileRule(r *Rule, unitCodes map[string]bool) Problems {
 	if !validCats[r.Category] {
 		bad("category %q is not one of demographic, vital, lab, score, measurement, device, medication, procedure, outcome, condition", r.Category)
 	}
-	if len(r.Outputs) == 0 && !conceptPattern.MatchString(r.Concept) {
-		bad("concept %q must be a snake_case id", r.Concept)
+	if len(r.Outputs) == 0 && !conceptPattern.MatchString(r.Concept) && !(r.Concept == "" && strings.Contains(r.Pattern, "(?P<label>")) {
+		bad("concept %q must be a snake_case id (or empty, with a (?P<label>...) group naming the concept)", r.Concept)
 	}
 	if !valueTypes[r.ValueType] {
 		bad("value_type %q must be number, roman, string or map", r.ValueType)
