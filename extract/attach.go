@@ -25,7 +25,7 @@ content rate index be found recorded estimated calculated documented observed de
 
 // labelSkip are words skipped right before a value when looking for the
 // name of an unnamed measurement; labelStop ends the name.
-var labelSkip = toSet(`of was were is are at to up down by from reached increased decreased dropped rose fell
+var labelSkip = toSet(`of was were is are being at to up down by from reached increased decreased dropped rose fell
 measured measuring measures approximately about around nearly over below above under less more than greater
 estimated calculated found of: = : ( , showed revealed with been had has remained went go goes went further
 only just still then`)
@@ -120,7 +120,14 @@ func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []c
 // meaning finds what one quantity measures, or nil.
 func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, unit *patterns.Unit, unitCode string) []candidate {
 	left, right := nearestMentions(ms, q, sent, t, e.opts.MaxGap)
-	for _, m := range []*mention{left, right} {
+	order := []*mention{left, right}
+	if left != nil && right != nil && strings.TrimSpace(t[q.End:right.start]) == "" &&
+		leftIsRemote(t[left.end:q.Start]) {
+		// "2% neutrophils, 94% lymphocytes": a name right after the value
+		// beats one before it that a comma or another value separates.
+		order = []*mention{right, left}
+	}
+	for _, m := range order {
 		if m == nil {
 			continue
 		}
@@ -160,8 +167,14 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 		return nil
 	}
 	if unit.Implies != "" {
+		// "a fever of 38.9 °C", "sinus tachycardia of 140 beats/min": the
+		// evidence takes in the words that name the value.
+		start := q.Start
+		if _, ls := measurementLabel(t, sent.Start, q.Start); ls < start && q.Start-ls <= 40 {
+			start = ls
+		}
 		c := candidate{category: CatVital, concept: unit.Implies, rule: "unit." + unit.Implies,
-			start: q.Start, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
+			start: start, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
 			value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 20}
 		if a, ok := e.analytes[unit.Implies]; ok {
 			c.category, c.label = a.Category, a.Label
@@ -173,11 +186,16 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 		return nil
 	}
 	label, ls := measurementLabel(t, sent.Start, q.Start)
+	end := q.End
+	if label == "" {
+		label, end = labelAfter(t, q.End, sent.End)
+		ls = q.Start
+	}
 	if label == "" {
 		return nil
 	}
 	c := candidate{category: CatMeasurement, concept: snake(label), label: label, rule: "quantity.measurement",
-		start: ls, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
+		start: ls, end: end, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
 		value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 21}
 	if q.Second != nil {
 		c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
@@ -319,8 +337,39 @@ func hasCountUnit(a *patterns.Analyte) bool {
 	return false
 }
 
+// leftIsRemote: a name before the value is separated from it by a list
+// comma, a conjunction or another number.
+func leftIsRemote(gap string) bool {
+	if strings.ContainsAny(gap, ",;0123456789") {
+		return true
+	}
+	for _, w := range strings.Fields(strings.ToLower(gap)) {
+		if w == "and" || w == "with" || w == "or" {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionStart is where the evidence for a mention starts: an abbreviation
+// in brackets after its long form ("alanine aminotransferase (ALAT): 158
+// U/L") takes the long form in, so the evidence names the test as written.
+func mentionStart(t string, m *mention) int {
+	i := m.start
+	for i > 0 && t[i-1] == ' ' {
+		i--
+	}
+	if i == 0 || t[i-1] != '(' || m.end >= len(t) || t[m.end] != ')' {
+		return m.start
+	}
+	if _, ls := measurementLabel(t, max(0, i-80), i-1); ls < i-1 {
+		return ls
+	}
+	return m.start
+}
+
 func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention, q *Quantity, code string, unit *patterns.Unit, flags []string) []candidate {
-	start, end := min(m.start, q.Start), max(m.end, q.End)
+	start, end := min(mentionStart(t, m), q.Start), max(m.end, q.End)
 	base := candidate{category: a.Category, concept: a.Concept, label: firstNonEmpty(a.Label, t[m.start:m.end]), rule: a.ID,
 		start: start, end: end, vstart: q.NumStart, vend: q.End, unit: code, op: q.Op, order: 1 << 19}
 	if q.Second != nil && len(a.Pair) == 2 {
@@ -407,6 +456,31 @@ func measurementLabel(t string, sentStart, pos int) (string, int) {
 		words[l], words[r] = words[r], words[l]
 	}
 	return strings.Join(words, " "), start
+}
+
+// labelAfter names a quantity by the words right after it when none stand
+// before: "a 1cm uterine myoma", "7 mm in diameter". It returns the label
+// and where it ends.
+func labelAfter(t string, pos, limit int) (string, int) {
+	rest := t[pos:min(limit, pos+60)]
+	toks := tokenizer.Tokenize(rest)
+	var words []string
+	end := pos
+	for i, tk := range toks {
+		lw := strings.ToLower(tk.Text)
+		if i == 0 && lw == "in" && len(toks) > 1 {
+			switch strings.ToLower(toks[1].Text) {
+			case "diameter", "size", "length", "width", "thickness", "depth", "height":
+				return toks[1].Text, pos + toks[1].Start + len(toks[1].Text)
+			}
+		}
+		if labelStop[lw] || !isLabelWord(tk.Text) || len(words) == 3 {
+			break
+		}
+		words = append(words, tk.Text)
+		end = pos + tk.Start + len(tk.Text)
+	}
+	return strings.Join(words, " "), end
 }
 
 func isLabelWord(w string) bool {

@@ -646,7 +646,7 @@ func resolve(cands []candidate) []candidate {
 	}
 	for _, w := range weak {
 		taken := false
-		for _, c := range rest {
+		for _, c := range append(rules[:len(rules):len(rules)], rest...) {
 			if overlaps(w.vstart, w.vend, c.vstart, c.vend) {
 				taken = true
 				break

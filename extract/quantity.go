@@ -148,9 +148,9 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 				}
 			}
 			per := ""
-		if e[4] >= 0 {
-			per = strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
-		}
+			if e[4] >= 0 {
+				per = strings.ToLower(strings.Join(strings.Fields(s[e[4]:e[5]]), ""))
+			}
 			switch per {
 			case "µl", "ul", "mcl", "mm3", "mm³", "mm^3", "cmm":
 				per = "uL"
@@ -162,9 +162,9 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 				per = "dL"
 			}
 			code := "10*" + string(digits)
-		if per != "" {
-			code += "/" + per
-		}
+			if per != "" {
+				code += "/" + per
+			}
 			return &patterns.Unit{Code: code, Dimension: "count_conc"}, code, e[1]
 		}
 	}
@@ -232,14 +232,24 @@ func numberMayStartAfter(text string, i int) bool {
 	}
 	if prev == '-' && i-1 > 0 {
 		pp, _ := utf8.DecodeLastRuneInString(text[:i-1])
-		if unicode.IsLetter(pp) || isDigit(byte(pp)) && pp < utf8.RuneSelf {
-			return false // COVID-19, A3-P3, or the second half of a range already read
+		if isDigit(byte(pp)) && pp < utf8.RuneSelf {
+			return false // the second half of a range already read
+		}
+		if unicode.IsLetter(pp) && !decimalFollows(text, i) {
+			return false // COVID-19, A3-P3, CA-125; but INR-1.3 and Hb-10.3 are values
 		}
 	}
 	if isDigit(prev2(text, i)) && prev == ',' {
 		return false
 	}
 	return true
+}
+
+func decimalFollows(text string, i int) bool {
+	for i < len(text) && isDigit(text[i]) {
+		i++
+	}
+	return i+1 < len(text) && text[i] == '.' && isDigit(text[i+1])
 }
 
 func prev2(text string, i int) byte {
@@ -298,10 +308,12 @@ func skipSpaces(text string, i int) int {
 func (qs *QuantityScanner) parseAt(text string, i int) (Quantity, int) {
 	v, j, _ := readNumber(text, i)
 	q := Quantity{Start: i, NumStart: i, NumEnd: j, End: j, Value: v}
-	// sign: a minus right before, not part of a range or a word
-	if i > 0 && text[i-1] == '-' && (i == 1 || !isAlnumByte(text[i-2])) {
+	// sign: a minus or plus right before, not part of a range or a word
+	if i > 0 && (text[i-1] == '-' || text[i-1] == '+') && (i == 1 || !isAlnumByte(text[i-2])) {
 		q.Start, q.NumStart = i-1, i-1
-		q.Value = -v
+		if text[i-1] == '-' {
+			q.Value = -v
+		}
 	}
 	// operator before
 	lookback := q.Start - 24
