@@ -132,3 +132,27 @@ func valueMatches(f Finding, m patterns.Expect) bool {
 	}
 	return true
 }
+
+// PrefilterHits returns the ids of the rules and lexicon entries whose
+// keywords, synonyms or abbreviations the prefilter finds in text: the
+// ones that would run on it. A rule that passes its examples yet never
+// fires would be a rule that tests cannot catch; this lets a test check.
+func (e *Extractor) PrefilterHits(text string) map[string]bool {
+	n := Normalize(text, e.seg.Lines())
+	ids := map[string]bool{}
+	iter := e.ac.IterOverlapping(n.Text)
+	for m := iter.Next(); m != nil; m = iter.Next() {
+		for _, tg := range e.acTargets[m.Pattern()] {
+			switch {
+			case tg.rule >= 0:
+				ids[e.set.Rules[tg.rule].ID] = true
+			case tg.analyte >= 0:
+				if !wordBounded(n.Text, m.Start(), m.End()) || (tg.exact != "" && n.Text[m.Start():m.End()] != tg.exact) {
+					continue
+				}
+				ids[e.set.Analytes[tg.analyte].ID] = true
+			}
+		}
+	}
+	return ids
+}

@@ -1,0 +1,63 @@
+package clinex_test
+
+import (
+	"testing"
+)
+
+// Every example of every built-in rule and lexicon entry passes through the
+// whole pipeline, and the keyword prefilter fires on every positive one.
+func TestBuiltInPatternExamples(t *testing.T) {
+	eng := testEngine(t) // Build runs CheckExamples and fails on any problem
+	if probs := eng.Extractor.CheckExamples(); len(probs) > 0 {
+		for _, p := range probs {
+			t.Error(p)
+		}
+	}
+	n := 0
+	for _, r := range eng.Patterns.Rules {
+		if len(r.Examples.Match) == 0 {
+			t.Errorf("%s: no examples that must match", r.ID)
+		}
+		for _, ex := range r.Examples.Match {
+			n++
+			if !eng.Extractor.PrefilterHits(ex.Text)[r.ID] {
+				t.Errorf("%s:%d: %s: the prefilter does not fire on %q", r.Source.File, ex.Line, r.ID, ex.Text)
+			}
+		}
+	}
+	for _, a := range eng.Patterns.Analytes {
+		if len(a.Examples.Match) == 0 {
+			t.Errorf("%s: no examples that must match", a.ID)
+		}
+		for _, ex := range a.Examples.Match {
+			n++
+			if !eng.Extractor.PrefilterHits(ex.Text)[a.ID] {
+				t.Errorf("%s:%d: %s: the prefilter does not fire on %q", a.Source.File, ex.Line, a.ID, ex.Text)
+			}
+		}
+	}
+	t.Logf("%d rules, %d lexicon entries, %d positive examples", len(eng.Patterns.Rules), len(eng.Patterns.Analytes), n)
+	concepts := map[string]string{}
+	labs := 0
+	for _, a := range eng.Patterns.Analytes {
+		concepts[a.Concept] = a.Category
+		if a.Category == "lab" {
+			labs++
+		}
+	}
+	for _, r := range eng.Patterns.Rules {
+		concepts[r.Concept] = r.Category
+	}
+	if labs < 40 {
+		t.Errorf("only %d lab analytes; at least 40 are needed", labs)
+	}
+	for _, c := range []string{"heart_rate", "systolic_bp", "diastolic_bp", "mean_arterial_pressure", "spo2",
+		"respiratory_rate", "temperature", "weight", "height", "bmi", "hemoglobin", "hematocrit", "pao2", "paco2",
+		"ph", "lactate", "creatinine", "troponin", "bnp", "nt_probnp", "wbc", "platelets", "inr", "sodium",
+		"potassium", "glucose", "crp", "bilirubin", "alt", "ast", "euroscore_ii", "sts_score", "nyha_class",
+		"killip_class", "lvef", "gcs", "sofa", "apache_ii", "cha2ds2_vasc", "has_bled", "age", "sex"} {
+		if _, ok := concepts[c]; !ok {
+			t.Errorf("no rule or lexicon entry gives concept %s", c)
+		}
+	}
+}
