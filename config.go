@@ -289,19 +289,24 @@ type Engine struct {
 // type patterns.Problems.
 func Build(cfg *Config, extraPatternDirs ...string) (*Engine, error) {
 	dirs := append(append([]string{}, cfg.Patterns.Dirs...), extraPatternDirs...)
-	set, err := patterns.LoadDirs(dirs...)
-	if err != nil {
-		return nil, err
+	set, loadErr := patterns.LoadDirs(dirs...)
+	var probs patterns.Problems
+	if loadErr != nil {
+		if !errors.As(loadErr, &probs) || set == nil {
+			return nil, loadErr
+		}
 	}
 	ex, err := extract.NewExtractor(set, cfg.Segment, cfg.Extract)
 	if err != nil {
-		var ps patterns.Problems
-		if errors.As(err, &ps) {
-			return nil, err
+		if len(probs) > 0 {
+			return nil, probs
 		}
 		return nil, configErr("%v", err)
 	}
-	if probs := ex.CheckExamples(); len(probs) > 0 {
+	// The examples of the rules that loaded run even when others did not,
+	// so one run lists every problem.
+	probs = append(probs, ex.CheckExamples()...)
+	if len(probs) > 0 {
 		return nil, probs
 	}
 	return &Engine{Config: cfg, Patterns: set, Extractor: ex}, nil

@@ -94,7 +94,7 @@ func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []c
 					c.unit = unitCode
 				}
 				if a, ok := e.analytes[c.concept]; ok && c.value.IsNum() {
-					c.flags = e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)
+					c.flags = e.analytePlausibility(a, q.Value, q.ValueMax, unit)
 				}
 				cs = append(cs, c)
 				break
@@ -178,7 +178,7 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 			value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 20}
 		if a, ok := e.analytes[unit.Implies]; ok {
 			c.category, c.label = a.Category, a.Label
-			c.flags = e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)
+			c.flags = e.analytePlausibility(a, q.Value, q.ValueMax, unit)
 		}
 		return []candidate{c}
 	}
@@ -393,14 +393,14 @@ func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention,
 	}
 	c.flags = append([]string{}, flags...)
 	if c.value.IsNum() && !contains(flags, "unit_mismatch") {
-		c.flags = append(c.flags, e.plausibility(q.Value, q.ValueMax, unit, a.Plausible)...)
+		c.flags = append(c.flags, e.analytePlausibility(a, q.Value, q.ValueMax, unit)...)
 	}
 	return []candidate{c}
 }
 
 func (e *Extractor) conceptPlausibility(concept string, v float64, vmax *float64, unit *patterns.Unit) []string {
 	if a, ok := e.analytes[concept]; ok {
-		return e.plausibility(v, vmax, unit, a.Plausible)
+		return e.analytePlausibility(a, v, vmax, unit)
 	}
 	return nil
 }
@@ -519,4 +519,20 @@ func backfillLabels(cs []candidate) []candidate {
 		}
 	}
 	return cs
+}
+
+// analytePlausibility checks a value against the entry's plausible range.
+// A unit the entry accepts but that has no exact conversion to the range's
+// unit (creatinine in µmol/L against a mg/dL range) is not a mismatch: the
+// range is simply not checked.
+func (e *Extractor) analytePlausibility(a *patterns.Analyte, v float64, vmax *float64, unit *patterns.Unit) []string {
+	if a.Plausible == nil {
+		return nil
+	}
+	if unit != nil && a.Plausible.Unit != "" && unit.Code != a.Plausible.Unit && takesUnit(a, unit.Code) {
+		if _, ok := Convert(v, unit, e.unitCodes[a.Plausible.Unit]); !ok {
+			return nil
+		}
+	}
+	return e.plausibility(v, vmax, unit, a.Plausible)
 }

@@ -60,6 +60,9 @@ type Segmenter struct {
 	defaultSection string
 	punkt          *segment.Segmenter
 	lines          *LineClassifier
+	// abbrevEnd matches a sentence that punkt ended on a clinical
+	// abbreviation it still took for a full stop ("(Fig." before a digit).
+	abbrevEnd *regexp.Regexp
 }
 
 // NewSegmenter compiles a SegmentConfig; errors name the config key.
@@ -110,6 +113,13 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 		return nil, err
 	}
 	s.punkt = p
+	if len(c.Abbreviations) > 0 {
+		var alts []string
+		for _, a := range c.Abbreviations {
+			alts = append(alts, regexp.QuoteMeta(strings.TrimSuffix(a, ".")))
+		}
+		s.abbrevEnd = regexp.MustCompile(`(?i)(?:^|[^\pL.])(?:` + strings.Join(alts, "|") + `)\.$`)
+	}
 	return s, nil
 }
 
@@ -250,7 +260,13 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 		curHasText = true
 		secIdx := len(L.Sections) - 1
 		text := n.Text[blk.Start:blk.End]
+		first := len(L.Sentences)
 		for _, sent := range s.punkt.Segment(text) {
+			if k := len(L.Sentences) - 1; k >= first && s.abbrevEnd != nil &&
+				s.abbrevEnd.MatchString(n.Text[L.Sentences[k].Start:L.Sentences[k].End]) {
+				L.Sentences[k].End = blk.Start + sent.End()
+				continue
+			}
 			L.Sentences = append(L.Sentences, Sentence{
 				Start:   blk.Start + sent.Start,
 				End:     blk.Start + sent.End(),

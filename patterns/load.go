@@ -65,7 +65,10 @@ var (
 
 // Load reads the layers in order: a later layer's rule or entry with the
 // same id replaces the earlier one, and a `disable:` list removes ids. All
-// problems are collected; the result is nil when there is any.
+// problems are collected and returned as Problems; the set then holds only
+// the rules and entries that passed, so that their examples can still be
+// run and every problem reported in one go. It must not be used for
+// extraction when the error is not nil.
 func Load(layers ...Layer) (*Set, error) {
 	var probs Problems
 	set := &Set{}
@@ -176,21 +179,27 @@ func Load(layers ...Layer) (*Set, error) {
 		if !ok {
 			continue
 		}
-		probs = append(probs, compileRule(r, unitCodes)...)
-		set.Rules = append(set.Rules, r)
+		ps := compileRule(r, unitCodes)
+		probs = append(probs, ps...)
+		if len(ps) == 0 {
+			set.Rules = append(set.Rules, r)
+		}
 	}
 	for _, id := range analyteOrder {
 		a, ok := analytes[id]
 		if !ok {
 			continue
 		}
-		probs = append(probs, validateAnalyte(a, unitCodes)...)
-		set.Analytes = append(set.Analytes, a)
+		ps := validateAnalyte(a, unitCodes)
+		probs = append(probs, ps...)
+		if len(ps) == 0 {
+			set.Analytes = append(set.Analytes, a)
+		}
 	}
 	probs = append(probs, synonymClashes(set.Analytes)...)
 	if len(probs) > 0 {
 		sortProblems(probs)
-		return nil, probs
+		return set, probs
 	}
 	return set, nil
 }

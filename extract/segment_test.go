@@ -1,0 +1,84 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+func testSegmenter(t *testing.T) *Segmenter {
+	t.Helper()
+	s, err := NewSegmenter(SegmentConfig{
+		AllCapsHeadings: true,
+		Sections: []SectionRule{
+			{Name: "introduction", Pattern: "introduction"},
+			{Name: "case_presentation", Pattern: "case (?:presentation|report)|case \\d+"},
+			{Name: "discussion", Pattern: "discussion"},
+		},
+		CaseBoundaries: []BoundaryRule{{ID: "again", Pattern: "case (?:presentation|report)|case \\d+", After: []string{"case_presentation"}}},
+		Abbreviations:  []string{"pt", "approx", "fig", "i.v"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func splitSentences(s *Segmenter, text string) []string {
+	n := Normalize(text, s.Lines())
+	L := s.Segment(n)
+	var out []string
+	for _, st := range L.Sentences {
+		out = append(out, n.Text[st.Start:st.End])
+	}
+	return out
+}
+
+func TestClinicalAbbreviationsDoNotEndSentences(t *testing.T) {
+	s := testSegmenter(t)
+	for _, text := range []string{
+		"The pt. was admitted with approx. 2 L of blood loss.",
+		"Noradrenaline was given i.v. at 0.3 µg/kg/min.",
+		"The lesion (Fig. 2) measured 3 cm.",
+	} {
+		if got := splitSentences(s, text); len(got) != 1 {
+			t.Errorf("%q split into %q", text, got)
+		}
+	}
+	got := splitSentences(s, "Her heart rate was 90 bpm. She was discharged.")
+	if len(got) != 2 {
+		t.Errorf("two sentences read as %q", got)
+	}
+}
+
+func TestCaseBoundariesAndSections(t *testing.T) {
+	s := testSegmenter(t)
+	text := "INTRODUCTION\n\nSome background.\n\nCASE PRESENTATION\n\nA 60-year-old man.\n\nDISCUSSION\n\nOthers.\n\nCase 2\n\nA 45-year-old woman.\n"
+	n := Normalize(text, s.Lines())
+	L := s.Segment(n)
+	if len(L.Cases) != 2 {
+		t.Fatalf("%d cases, want 2", len(L.Cases))
+	}
+	for _, st := range L.Sentences {
+		body := n.Text[st.Start:st.End]
+		sec := L.Sections[st.Section].Name
+		switch {
+		case strings.Contains(body, "60-year-old"):
+			if st.Case != 1 || sec != "case_presentation" {
+				t.Errorf("first patient in case %d section %s", st.Case, sec)
+			}
+		case strings.Contains(body, "45-year-old"):
+			if st.Case != 2 {
+				t.Errorf("second patient in case %d", st.Case)
+			}
+		case strings.Contains(body, "background"):
+			if sec != "introduction" || st.Case != 1 {
+				t.Errorf("introduction in case %d section %s", st.Case, sec)
+			}
+		}
+	}
+	// a single case presentation after an introduction stays one case
+	L = s.Segment(Normalize("INTRODUCTION\n\nText.\n\nCASE REPORT\n\nA man.", s.Lines()))
+	if len(L.Cases) != 1 {
+		t.Errorf("one report read as %d cases", len(L.Cases))
+	}
+}
