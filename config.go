@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -237,7 +238,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, "input.text_field: must not be empty")
 	}
 	for _, f := range c.Output.Formats {
-		if !contains(KnownFormats, f) {
+		if !slices.Contains(KnownFormats, f) {
 			errs = append(errs, fmt.Sprintf("output.formats: unknown format %q (known: %s)", f, strings.Join(KnownFormats, ", ")))
 		}
 	}
@@ -265,15 +266,6 @@ func (c *Config) Validate() error {
 		return &ConfigError{strings.Join(errs, "\n")}
 	}
 	return nil
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Engine is everything built once from a config: the pattern set, the

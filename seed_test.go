@@ -3,6 +3,7 @@ package clinex_test
 import (
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -69,14 +70,14 @@ func TestSeedValues(t *testing.T) {
 			t.Errorf("%s = %v: unit %q, want %q", w.concept, w.value, f.Unit, w.unit)
 		}
 	}
-	if f := find(fs, "pao2", 2, 62); f != nil && !contains(f.Flags, "unit_mismatch") {
+	if f := find(fs, "pao2", 2, 62); f != nil && !slices.Contains(f.Flags, "unit_mismatch") {
 		t.Errorf("PaO2 of 62%% is not flagged for its unit: flags %v", f.Flags)
 	}
 	for _, f := range fs {
 		if f.Concept == "pao2" || !f.Value.IsNum() {
 			continue
 		}
-		if contains(f.Flags, "unit_mismatch") || contains(f.Flags, "implausible") {
+		if slices.Contains(f.Flags, "unit_mismatch") || slices.Contains(f.Flags, "implausible") {
 			t.Errorf("%s = %v %s flagged %v", f.Concept, f.Value, f.Unit, f.Flags)
 		}
 	}
@@ -143,13 +144,4 @@ func TestSeedEvidenceIsTheOriginalText(t *testing.T) {
 			t.Errorf("%s: value span [%d,%d) outside evidence [%d,%d)", f.Concept, f.ValueStart, f.ValueEnd, f.Start, f.End)
 		}
 	}
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

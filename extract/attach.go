@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -392,7 +393,7 @@ func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention,
 		c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
 	}
 	c.flags = append([]string{}, flags...)
-	if c.value.IsNum() && !contains(flags, "unit_mismatch") {
+	if c.value.IsNum() && !slices.Contains(flags, "unit_mismatch") {
 		c.flags = append(c.flags, e.analytePlausibility(a, q.Value, q.ValueMax, unit)...)
 	}
 	return []candidate{c}
@@ -403,15 +404,6 @@ func (e *Extractor) conceptPlausibility(concept string, v float64, vmax *float64
 		return e.analytePlausibility(a, v, vmax, unit)
 	}
 	return nil
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // measurementLabel names an unnamed quantity by the words before it: "a

@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,7 +96,7 @@ func (x *XLSX) Write(d *DocResult) error {
 		if err := x.findings.SetRow(cell, findingRow(f)); err != nil {
 			return err
 		}
-		if !contains(caseCategories, f.Category) || f.Assertion != "present" || f.Subject != "patient" {
+		if !slices.Contains(caseCategories, f.Category) || f.Assertion != "present" || f.Subject != "patient" {
 			continue
 		}
 		cr, ok := rows[f.Case]
@@ -137,15 +138,6 @@ func findingRow(f *extract.Finding) []any {
 	return []any{f.Doc, f.Case, f.Section, f.Category, f.Concept, f.Label, f.Value.Interface(), vmax,
 		f.Operator, f.Unit, f.Text, f.Start, f.End, f.ValueStart, f.ValueEnd, f.Sentence, f.Assertion,
 		f.Subject, f.Rule, strings.Join(f.Flags, ",")}
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (x *XLSX) Close() error {
