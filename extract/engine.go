@@ -51,6 +51,7 @@ type Extractor struct {
 type acTarget struct {
 	rule    int // index into set.Rules, or -1
 	analyte int // index into set.Analytes, or -1
+	entity  int // index into set.Entities, or -1 (0 in the zero value: set it)
 	exact   string
 	protect bool // a Protect keyword
 }
@@ -104,20 +105,28 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	}
 	for i, r := range set.Rules {
 		for _, k := range r.Keywords {
-			add(k, acTarget{rule: i, analyte: -1})
+			add(k, acTarget{rule: i, analyte: -1, entity: -1})
 		}
 	}
 	for i, a := range set.Analytes {
 		e.analytes[a.Concept] = a
 		for _, syn := range a.Synonyms {
-			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i})
+			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i, entity: -1})
 		}
 		for _, ab := range a.Abbreviations {
-			add(ab, acTarget{rule: -1, analyte: i, exact: ab})
+			add(ab, acTarget{rule: -1, analyte: i, entity: -1, exact: ab})
+		}
+	}
+	for i, en := range set.Entities {
+		for _, syn := range en.Synonyms {
+			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: -1, entity: i})
+		}
+		for _, ab := range en.Abbreviations {
+			add(ab, acTarget{rule: -1, analyte: -1, entity: i, exact: ab})
 		}
 	}
 	for _, k := range opts.ProtectKeywords {
-		add(k, acTarget{rule: -1, analyte: -1, protect: true})
+		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true})
 	}
 	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
 	e.ac = b.Build(words)
@@ -146,10 +155,12 @@ type candidate struct {
 	valueMax                       *float64
 	op, unit                       string
 	subject                        string
+	attrs                          map[string]any
 	start, end                     int
 	vstart, vend                   int
 	flags                          []string
 	fromRule                       bool
+	entity                         bool // a lexicon entity: never claimed by a rule
 	priority                       int
 	order                          int
 }
@@ -161,7 +172,8 @@ type hit struct {
 
 type mention struct {
 	start, end int
-	analyte    int
+	analyte    int // index into set.Analytes, or -1
+	entity     int // index into set.Entities, or -1
 }
 
 // Extract runs the pipeline on one document.
@@ -184,9 +196,24 @@ func (e *Extractor) Extract(id, text string) *Document {
 	}
 
 	cands := e.runRules(t, L, hits, inProtected)
-	mentions := e.mentions(t, hits)
+	var analyteMs, entityMs []mention
+	for _, m := range e.mentions(t, hits) {
+		if m.entity >= 0 {
+			entityMs = append(entityMs, m)
+		} else {
+			analyteMs = append(analyteMs, m)
+		}
+	}
 	qs := e.scanner.Scan(t, inProtected)
-	cands = append(cands, e.attach(t, L, mentions, qs)...)
+	entCands, used := e.entityCandidates(t, L, entityMs, qs)
+	cands = append(cands, entCands...)
+	free := qs[:0:0]
+	for i := range qs {
+		if !used[i] {
+			free = append(free, qs[i])
+		}
+	}
+	cands = append(cands, e.linkDeviceSettings(t, L, entityMs, e.attach(t, L, analyteMs, free))...)
 	cands = resolve(cands)
 	doc.Findings = e.build(doc, cands)
 	return doc
@@ -238,9 +265,10 @@ func isWordRuneBefore(t string, i int) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
-// mentions returns analyte name hits, whole words only, abbreviations in
-// their written case, the longest where hits overlap ("mean arterial
-// pressure" over "arterial pressure").
+// mentions returns lexicon name hits (analytes and entities), whole words
+// only, abbreviations in their written case, the longest where hits overlap
+// ("mean arterial pressure" over "arterial pressure", "potassium chloride"
+// the drug over "potassium" the lab).
 func (e *Extractor) mentions(t string, hits []hit) []mention {
 	var ms []mention
 	for _, h := range hits {
@@ -248,13 +276,13 @@ func (e *Extractor) mentions(t string, hits []hit) []mention {
 			continue
 		}
 		for _, tg := range e.acTargets[h.pat] {
-			if tg.analyte < 0 {
+			if tg.analyte < 0 && tg.entity < 0 {
 				continue
 			}
 			if tg.exact != "" && t[h.start:h.end] != tg.exact {
 				continue
 			}
-			ms = append(ms, mention{h.start, h.end, tg.analyte})
+			ms = append(ms, mention{h.start, h.end, tg.analyte, tg.entity})
 			break
 		}
 	}
@@ -558,7 +586,8 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		f := Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
 			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
 			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
-			Assertion: "present", Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags}
+			Assertion: "present", Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags,
+			Attributes: c.attrs}
 		if f.Flags == nil {
 			f.Flags = []string{}
 		}
@@ -633,9 +662,11 @@ func resolve(cands []candidate) []candidate {
 	// A rule with negative priority is a fallback: it gives way to a value
 	// the lexicon attached (the named-score rule must not take "Ki-67 index
 	// was 40%" from the Ki-67 entry).
-	var rules, rest, weak []candidate
+	var rules, rest, weak, entities []candidate
 	for _, c := range cands {
 		switch {
+		case c.entity:
+			entities = append(entities, c)
 		case c.fromRule && c.priority < 0:
 			weak = append(weak, c)
 		case c.fromRule:
@@ -692,7 +723,7 @@ func resolve(cands []candidate) []candidate {
 			kept = append(kept, c)
 		}
 	}
-	return kept
+	return append(kept, entities...)
 }
 
 func overlaps(a0, a1, b0, b1 int) bool { return a0 < b1 && b0 < a1 }

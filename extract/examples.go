@@ -28,6 +28,9 @@ func (e *Extractor) CheckExamples() patterns.Problems {
 		}
 		probs = append(probs, e.checkExamples(a.ID, concept, a.Source, a.Examples)...)
 	}
+	for _, en := range e.set.Entities {
+		probs = append(probs, e.checkExamples(en.ID, en.Concept, en.Source, en.Examples)...)
+	}
 	return probs
 }
 
@@ -146,11 +149,15 @@ func (e *Extractor) PrefilterHits(text string) map[string]bool {
 			switch {
 			case tg.rule >= 0:
 				ids[e.set.Rules[tg.rule].ID] = true
-			case tg.analyte >= 0:
+			case tg.analyte >= 0 || tg.entity >= 0:
 				if !wordBounded(n.Text, m.Start(), m.End()) || (tg.exact != "" && n.Text[m.Start():m.End()] != tg.exact) {
 					continue
 				}
-				ids[e.set.Analytes[tg.analyte].ID] = true
+				if tg.analyte >= 0 {
+					ids[e.set.Analytes[tg.analyte].ID] = true
+				} else {
+					ids[e.set.Entities[tg.entity].ID] = true
+				}
 			}
 		}
 	}

@@ -27,6 +27,11 @@ type Finding struct {
 	Subject    string   `json:"subject"`
 	Rule       string   `json:"rule"`
 	Flags      []string `json:"flags"`
+	// Attributes holds what a kind of finding adds: a device's maker,
+	// position, ordinal and setting; a drug's route, frequency and
+	// duration; a procedure's count, status and guidance; an outcome's
+	// time. See the README for the keys.
+	Attributes map[string]any `json:"attributes,omitempty"`
 
 	// Byte offsets into the original text, for slicing without re-decoding.
 	ByteStart      int `json:"-"`

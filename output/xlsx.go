@@ -34,6 +34,30 @@ type caseRow struct {
 	doc    string
 	index  int
 	values map[string]caseCell
+	lists  map[string][]string // category → what the case names of it
+}
+
+// listCategories get one Cases column each, listing what the case names:
+// its devices, drugs, procedures, conditions and outcomes.
+var listCategories = []string{extract.CatDevice, extract.CatMedication, extract.CatProcedure, extract.CatCondition, extract.CatOutcome}
+
+var listHeaders = map[string]string{extract.CatDevice: "Devices", extract.CatMedication: "Medications",
+	extract.CatProcedure: "Procedures", extract.CatCondition: "Conditions", extract.CatOutcome: "Outcomes"}
+
+// mentionText is a named finding as one list item: "Impella 5.0",
+// "Norepinephrine 0.3 ug/kg/min".
+func mentionText(f *extract.Finding) string {
+	s := f.Label
+	if f.Value.Kind != extract.NoValue {
+		s += " " + f.Value.String()
+		if f.ValueMax != nil {
+			s += "-" + extract.FormatNumber(*f.ValueMax)
+		}
+		if f.Unit != "" {
+			s += " " + f.Unit
+		}
+	}
+	return s
 }
 
 type caseCell struct {
@@ -96,13 +120,23 @@ func (x *XLSX) Write(d *DocResult) error {
 		if err := x.findings.SetRow(cell, findingRow(f)); err != nil {
 			return err
 		}
-		if !slices.Contains(caseCategories, f.Category) || f.Assertion != "present" || f.Subject != "patient" {
+		if f.Assertion != "present" || f.Subject != "patient" {
 			continue
 		}
 		cr, ok := rows[f.Case]
 		if !ok {
-			cr = &caseRow{doc: d.ID, index: f.Case, values: map[string]caseCell{}}
+			cr = &caseRow{doc: d.ID, index: f.Case, values: map[string]caseCell{}, lists: map[string][]string{}}
 			rows[f.Case] = cr
+		}
+		if slices.Contains(listCategories, f.Category) {
+			item := mentionText(f)
+			if !slices.Contains(cr.lists[f.Category], item) {
+				cr.lists[f.Category] = append(cr.lists[f.Category], item)
+			}
+			continue
+		}
+		if !slices.Contains(caseCategories, f.Category) {
+			continue
 		}
 		col, ok := x.columns[f.Concept]
 		if !ok {
@@ -195,6 +229,9 @@ func (x *XLSX) writeCases() error {
 		}
 		header = append(header, h)
 	}
+	for _, cat := range listCategories {
+		header = append(header, listHeaders[cat])
+	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 1, TopLeftCell: "C2", ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
@@ -217,6 +254,13 @@ func (x *XLSX) writeCases() error {
 			if cell.more > 0 {
 				name, _ := excelize.CoordinatesToCellName(j+3, i+2)
 				notes = append(notes, note{name, fmt.Sprintf("First of %d values in this case; see Findings row %d and the rows after it.", cell.more+1, cell.row)})
+			}
+		}
+		for _, cat := range listCategories {
+			if items := cr.lists[cat]; len(items) > 0 {
+				row = append(row, strings.Join(items, "; "))
+			} else {
+				row = append(row, nil)
 			}
 		}
 		if err := sw.SetRow(fmt.Sprintf("A%d", i+2), row); err != nil {

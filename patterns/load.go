@@ -27,6 +27,7 @@ var Embedded embed.FS
 type Set struct {
 	Rules    []*Rule
 	Analytes []*Analyte
+	Entities []*Entity
 	Units    []*Unit
 	// Files lists the files loaded, in load order, for the run record.
 	Files []string
@@ -51,6 +52,7 @@ func DirLayer(dir string) Layer { return Layer{Name: dir, FS: os.DirFS(dir)} }
 type file struct {
 	Rules    []Rule    `yaml:"rules"`
 	Analytes []Analyte `yaml:"analytes"`
+	Entities []Entity  `yaml:"entities"`
 	Units    []Unit    `yaml:"units"`
 	Disable  []string  `yaml:"disable"`
 }
@@ -74,8 +76,9 @@ func Load(layers ...Layer) (*Set, error) {
 	set := &Set{}
 	rules := map[string]*Rule{}
 	analytes := map[string]*Analyte{}
+	entities := map[string]*Entity{}
 	units := map[string]*Unit{}
-	var ruleOrder, analyteOrder, unitOrder []string
+	var ruleOrder, analyteOrder, entityOrder, unitOrder []string
 	digest := sha256.New()
 	var disabled []struct {
 		id  string
@@ -137,6 +140,22 @@ func Load(layers ...Layer) (*Set, error) {
 				}
 				analytes[a.ID] = a
 			}
+			for i := range f.Entities {
+				en := &f.Entities[i]
+				if en.ID == "" && en.Concept != "" && en.Category != "" {
+					en.ID = en.Category + "." + en.Concept
+				}
+				if prev, dup := seen[en.ID]; dup && en.ID != "" {
+					probs = append(probs, Problem{File: display, Line: en.Source.Line, ID: en.ID,
+						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
+					continue
+				}
+				seen[en.ID] = en.Source.Line
+				if _, ok := entities[en.ID]; !ok {
+					entityOrder = append(entityOrder, en.ID)
+				}
+				entities[en.ID] = en
+			}
 			for i := range f.Units {
 				u := &f.Units[i]
 				// Rows may share a UCUM code when they imply different
@@ -158,11 +177,13 @@ func Load(layers ...Layer) (*Set, error) {
 	for _, d := range disabled {
 		_, r := rules[d.id]
 		_, a := analytes[d.id]
-		if !r && !a {
+		_, en := entities[d.id]
+		if !r && !a && !en {
 			probs = append(probs, Problem{File: d.src.File, ID: d.id, Message: "disable names an id that no pattern file defines"})
 		}
 		delete(rules, d.id)
 		delete(analytes, d.id)
+		delete(entities, d.id)
 	}
 	set.Digest = hex.EncodeToString(digest.Sum(nil))
 	for _, code := range unitOrder {
@@ -196,7 +217,18 @@ func Load(layers ...Layer) (*Set, error) {
 			set.Analytes = append(set.Analytes, a)
 		}
 	}
-	probs = append(probs, synonymClashes(set.Analytes)...)
+	for _, id := range entityOrder {
+		en, ok := entities[id]
+		if !ok {
+			continue
+		}
+		ps := validateEntity(en)
+		probs = append(probs, ps...)
+		if len(ps) == 0 {
+			set.Entities = append(set.Entities, en)
+		}
+	}
+	probs = append(probs, synonymClashes(set.Analytes, set.Entities)...)
 	if len(probs) > 0 {
 		sortProblems(probs)
 		return set, probs
@@ -261,6 +293,9 @@ func decodeFile(name string, data []byte) (file, Problems) {
 			case "analytes":
 				f.Analytes[i].Source = src
 				setExampleLines(item, &f.Analytes[i].Examples)
+			case "entities":
+				f.Entities[i].Source = src
+				setExampleLines(item, &f.Entities[i].Examples)
 			case "units":
 				f.Units[i].Source = src
 			}
@@ -353,7 +388,7 @@ func unknownKeys(file string, n *yaml.Node, t reflect.Type, id string) Problems 
 		if n.Kind == yaml.SequenceNode {
 			for _, item := range n.Content {
 				childID := id
-				if t.Elem().Kind() == reflect.Struct && (t.Elem() == reflect.TypeOf(Rule{}) || t.Elem() == reflect.TypeOf(Analyte{}) || t.Elem() == reflect.TypeOf(Unit{})) {
+				if t.Elem().Kind() == reflect.Struct && (t.Elem() == reflect.TypeOf(Rule{}) || t.Elem() == reflect.TypeOf(Analyte{}) || t.Elem() == reflect.TypeOf(Entity{}) || t.Elem() == reflect.TypeOf(Unit{})) {
 					childID = ""
 				}
 				probs = append(probs, unknownKeys(file, item, t.Elem(), childID)...)
@@ -551,28 +586,65 @@ func validateAnalyte(a *Analyte, unitCodes map[string]bool) Problems {
 	return probs
 }
 
-// synonymClashes reports a name claimed by two entries: the attachment of a
-// value would otherwise depend on load order.
-func synonymClashes(as []*Analyte) Problems {
+// entityCats are the categories a named-entity lexicon entry may have.
+var entityCats = map[string]bool{"medication": true, "device": true, "procedure": true, "condition": true, "outcome": true}
+
+func validateEntity(en *Entity) Problems {
+	var probs Problems
+	bad := func(format string, args ...any) {
+		probs = append(probs, Problem{File: en.Source.File, Line: en.Source.Line, ID: en.ID, Message: fmt.Sprintf(format, args...)})
+	}
+	if !conceptPattern.MatchString(en.Concept) {
+		bad("concept %q must be a snake_case id", en.Concept)
+	}
+	if !entityCats[en.Category] {
+		bad("category %q must be medication, device, procedure, condition or outcome", en.Category)
+	}
+	if len(en.Synonyms)+len(en.Abbreviations) == 0 {
+		bad("entry has no synonyms or abbreviations")
+	}
+	for _, s := range append(append([]string{}, en.Synonyms...), en.Abbreviations...) {
+		if strings.TrimSpace(s) == "" {
+			bad("empty synonym")
+		}
+	}
+	if len(en.Models) > 0 && en.Category != "device" {
+		bad("models are for devices only")
+	}
+	if len(en.Examples.Match) == 0 {
+		bad("entry has no examples that must match")
+	}
+	return probs
+}
+
+// synonymClashes reports a name claimed by two entries: which one a
+// mention means would otherwise depend on load order.
+func synonymClashes(as []*Analyte, es []*Entity) Problems {
 	var probs Problems
 	owner := map[string]string{}
-	for _, a := range as {
-		for _, s := range a.Synonyms {
+	claim := func(src Source, id string, syns, abbrevs []string) {
+		for _, s := range syns {
 			k := "i:" + strings.ToLower(strings.Join(strings.Fields(s), " "))
-			if o, ok := owner[k]; ok && o != a.ID {
-				probs = append(probs, Problem{File: a.Source.File, Line: a.Source.Line, ID: a.ID,
+			if o, ok := owner[k]; ok && o != id {
+				probs = append(probs, Problem{File: src.File, Line: src.Line, ID: id,
 					Message: fmt.Sprintf("synonym %q is already claimed by %s", s, o)})
 			}
-			owner[k] = a.ID
+			owner[k] = id
 		}
-		for _, s := range a.Abbreviations {
+		for _, s := range abbrevs {
 			k := "c:" + s
-			if o, ok := owner[k]; ok && o != a.ID {
-				probs = append(probs, Problem{File: a.Source.File, Line: a.Source.Line, ID: a.ID,
+			if o, ok := owner[k]; ok && o != id {
+				probs = append(probs, Problem{File: src.File, Line: src.Line, ID: id,
 					Message: fmt.Sprintf("abbreviation %q is already claimed by %s", s, o)})
 			}
-			owner[k] = a.ID
+			owner[k] = id
 		}
+	}
+	for _, a := range as {
+		claim(a.Source, a.ID, a.Synonyms, a.Abbreviations)
+	}
+	for _, e := range es {
+		claim(e.Source, e.ID, e.Synonyms, e.Abbreviations)
 	}
 	return probs
 }

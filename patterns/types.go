@@ -95,6 +95,24 @@ type Analyte struct {
 	Source Source `yaml:"-"`
 }
 
+// Entity is a lexicon entry for something named rather than measured: a
+// medication, device, procedure, condition or outcome.
+type Entity struct {
+	ID            string   `yaml:"id"`
+	Concept       string   `yaml:"concept"`
+	Category      string   `yaml:"category"`
+	Label         string   `yaml:"label"`
+	Synonyms      []string `yaml:"synonyms"`
+	Abbreviations []string `yaml:"abbreviations"`
+	// Models are the model names that may follow a device's name
+	// ("Impella 5.0", "MitraClip NTW"); the model becomes the value.
+	Models     []string          `yaml:"models"`
+	Attributes map[string]string `yaml:"attributes"`
+	Examples   Examples          `yaml:"examples"`
+
+	Source Source `yaml:"-"`
+}
+
 // Unit is one row of the unit table.
 type Unit struct {
 	Code          string   `yaml:"code"`

@@ -1,0 +1,352 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/clinex/clinex/patterns"
+)
+
+// doseDimensions are the unit dimensions a drug's dose comes in.
+var doseDimensions = map[string]bool{"mass": true, "dose_kg": true, "dose_bsa": true, "dose_rate_kg": true,
+	"iu": true, "volume": true, "flow_h": true, "excretion": true, "subst_amount": true, "fraction": true}
+
+var (
+	// doseGapRe: what may stand between a drug's name and its dose.
+	doseGapRe      = regexp.MustCompile(`(?i)^(?:[\s,:(\[-]|\b(?:at|of|a|an|dose|doses|dosage|was|were|is|started|given|administered|infusion|infused|initiated|with|in|to|increased|decreased|reduced|titrated|up|bolus|loading|maintenance|daily|iv|i\.v\.|orally|oral|intravenous|intravenously|subcutaneous|subcutaneously|total|single|continuous|then|rate|by|mg|tablet|tablets|capsule|capsules|hydrochloride|sodium|injection)\b)*$`)
+	routeRe        = regexp.MustCompile(`(?i)(?:^|[^\pL])(i\.v\.|i\.v|iv|intravenous(?:ly)?|oral(?:ly)?|p\.o\.|per os|po|s\.c\.|subcutaneous(?:ly)?|sc|i\.m\.|intramuscular(?:ly)?|im|inhaled|nebuli[sz]ed|topical(?:ly)?|intrathecal(?:ly)?|intravitreal|transdermal|sublingual|rectal(?:ly)?)(?:[^\pL]|$)`)
+	freqRe         = regexp.MustCompile(`(?i)\b(once daily|twice daily|three times daily|four times daily|once a day|twice a day|three times a day|daily|nightly|weekly|monthly|b\.i\.d\.?|t\.i\.d\.?|q\.i\.d\.?|q\.d\.?|bid|tid|qid|od|qd|every\s+\d+\s*(?:h|hours?|days?|weeks?)|q\s?\d+\s*h|per day|/day|a day|as needed|prn)\b`)
+	durRe          = regexp.MustCompile(`(?i)\bfor\s+(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|hours?|h|d|wks?|mos?)\b`)
+	timesRe        = regexp.MustCompile(`(\d+)\s*[x×]\s*$`)
+	ordinalRe      = regexp.MustCompile(`(?i)\b(first|second|third|fourth|fifth|another|two|three|four|2nd|3rd|4th|additional)\s+(?:[\pL-]+\s+)?$`)
+	positionRe     = regexp.MustCompile(`\b([AP][1-3]\s*-\s*[AP][1-3])\b`)
+	countRe        = regexp.MustCompile(`(?i)\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(bags?|units?|packs?|pints?|U|doses?|sessions?|cycles?|courses?)\s+of\s+(?:the\s+)?$`)
+	statusAfterRe  = regexp.MustCompile(`(?i)^[\s,]*(?:\w+\s+){0,2}?(?:was|were|is|are|had been|has been|been)\s+(attempted|planned|scheduled|proposed|considered|recommended|indicated|deferred|refused|declined|postponed|performed|done|carried out|completed|successful|unsuccessful)\b`)
+	statusBeforeRe = regexp.MustCompile(`(?i)\b(attempted|planned|scheduled|proposed|failed|unsuccessful|successful|elective|emergency|emergent|urgent)\s+(?:[\pL-]+\s+){0,2}$`)
+	guidanceRe     = regexp.MustCompile(`(?i)\bunder\s+(?:the\s+)?(?:[\pL-]+\s+){0,4}$`)
+	guidanceAfter  = regexp.MustCompile(`(?i)^\s*(?:guidance|guided|control)\b`)
+	severityRe     = regexp.MustCompile(`(?i)\b(mild|mild-to-moderate|moderate|moderate-to-severe|severe|massive|acute|chronic|critical|significant|large|small|extensive|diffuse|life-threatening|refractory|recurrent|progressive)\s+(?:[\pL-]+\s+){0,2}$`)
+	gradeAfterRe   = regexp.MustCompile(`(?i)^\s*(?:\(?\s*grade\s+([IV]+(?:\s*-\s*[IV]+)?|[1-4](?:\s*-\s*[1-4])?)\)?)`)
+	gradeBeforeRe  = regexp.MustCompile(`(?i)\bgrade\s+([IV]+(?:\s*-\s*[IV]+)?|[1-4](?:\s*-\s*[1-4])?)\s+(?:[\pL-]+\s+){0,2}$`)
+	timeAfterRe    = regexp.MustCompile(`(?i)\b(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\s+(later|after(?:wards)?|post[\pL-]*)\b|\bafter\s+(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b|\bon\s+(?:post[\pL-]*\s+)?day\s+(\d+)\b`)
+	removalRe      = regexp.MustCompile(`(?i)^[\s,]*(?:device\s+|pump\s+|catheter\s+)?(?:was|were|had been|has been|could be|is)\s+(?:then\s+|successfully\s+|finally\s+|eventually\s+)?(removed|explanted|withdrawn|retrieved|decannulated)\b`)
+)
+
+var wordNumbers = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
+
+// timeUnits maps the words of a time expression to UCUM.
+var timeUnits = map[string]string{"hour": "h", "hours": "h", "hr": "h", "hrs": "h", "h": "h", "day": "d", "days": "d", "d": "d",
+	"week": "wk", "weeks": "wk", "wk": "wk", "wks": "wk", "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
+	"year": "a", "years": "a", "yr": "a", "yrs": "a"}
+
+// entityCandidates makes a finding of every medication, device, procedure,
+// condition and outcome mention, with what stands around it: a drug's dose,
+// route, frequency and duration; a device's model, ordinal and position; a
+// procedure's count, status and guidance; a condition's severity; an
+// outcome's time. It returns the quantities it used (doses, counts, models)
+// so they are not read again as measurements.
+func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, map[int]bool) {
+	used := map[int]bool{}
+	var out []candidate
+	for mi := range ms {
+		m := &ms[mi]
+		en := e.set.Entities[m.entity]
+		si := L.SentenceAt(m.start)
+		sent := Sentence{Start: 0, End: len(t)}
+		if si >= 0 {
+			sent = L.Sentences[si]
+		}
+		c := candidate{category: en.Category, concept: en.Concept, label: en.Label, rule: en.ID,
+			start: m.start, end: m.end, vstart: m.start, vend: m.end, order: 1 << 18, entity: true}
+		if c.label == "" {
+			c.label = t[m.start:m.end]
+		}
+		attrs := map[string]any{}
+		for k, v := range en.Attributes {
+			attrs[k] = v
+		}
+		before := t[max(sent.Start, m.start-60):m.start]
+		after := t[m.end:min(sent.End, m.end+120)]
+		switch en.Category {
+		case CatMedication:
+			e.readDose(t, sent, m, qs, used, &c, attrs)
+		case CatDevice:
+			readModel(t, m, en, &c)
+			if o := ordinalRe.FindStringSubmatch(before); o != nil {
+				w := strings.ToLower(o[1])
+				switch n, ok := wordNumbers[w]; {
+				case w == "two" || w == "three" || w == "four":
+					attrs["count"] = n
+				case ok:
+					attrs["ordinal"] = n
+				default: // another, additional
+					attrs["ordinal"] = w
+				}
+			}
+			if p := positionRe.FindStringSubmatch(after); p != nil {
+				attrs["position"] = strings.Join(strings.Fields(strings.ReplaceAll(p[1], " ", "")), "")
+			}
+			for qi := range qs {
+				if qs[qi].NumStart >= c.vstart && qs[qi].NumEnd <= c.vend {
+					used[qi] = true // the model "5.0" is not a quantity
+				}
+			}
+			if r := removalRe.FindStringSubmatchIndex(t[c.end:min(sent.End, c.end+60)]); r != nil {
+				out = append(out, removalOutcome(t, sent, en, &c, c.end+r[1]))
+			}
+		case CatProcedure:
+			if cm := countRe.FindStringSubmatchIndex(before); cm != nil {
+				base := m.start - len(before)
+				word := strings.ToLower(before[cm[2]:cm[3]])
+				n, ok := wordNumbers[word]
+				if !ok {
+					n, _ = strconv.ParseFloat(word, 64)
+				}
+				c.value = Number(n)
+				c.unit = "{" + strings.TrimSuffix(strings.ToLower(before[cm[4]:cm[5]]), "s") + "}"
+				c.start, c.vstart, c.vend = base+cm[0], base+cm[2], base+cm[3]
+				for qi := range qs {
+					if qs[qi].NumStart >= c.vstart && qs[qi].NumStart < c.vend {
+						used[qi] = true
+					}
+				}
+			}
+			if st := statusAfterRe.FindStringSubmatch(after); st != nil {
+				attrs["status"] = procedureStatus(st[1])
+			} else if st := statusBeforeRe.FindStringSubmatch(before); st != nil {
+				attrs["status"] = procedureStatus(st[1])
+			} else {
+				attrs["status"] = "performed"
+			}
+			if guidanceRe.MatchString(before) && guidanceAfter.MatchString(after) {
+				attrs["role"] = "guidance"
+			}
+		case CatCondition:
+			if sv := severityRe.FindStringSubmatch(before); sv != nil {
+				attrs["severity"] = strings.ToLower(sv[1])
+			}
+			if g := gradeAfterRe.FindStringSubmatch(after); g != nil {
+				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
+			} else if g := gradeBeforeRe.FindStringSubmatch(before); g != nil {
+				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
+			}
+		case CatOutcome:
+			if tm := readTime(after); tm != nil {
+				attrs["time"] = tm
+			}
+		}
+		if len(attrs) > 0 {
+			c.attrs = attrs
+		}
+		out = append(out, c)
+	}
+	linkGuidance(out)
+	return out, used
+}
+
+func procedureStatus(w string) string {
+	switch strings.ToLower(w) {
+	case "attempted", "failed", "unsuccessful":
+		return "attempted"
+	case "planned", "scheduled", "proposed", "considered", "recommended", "indicated", "elective":
+		return "planned"
+	case "deferred", "refused", "declined", "postponed":
+		return "not_performed"
+	}
+	return "performed"
+}
+
+// readTime reads "72 hours later", "after 3 days", "on day 5".
+func readTime(s string) map[string]any {
+	m := timeAfterRe.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	switch {
+	case m[1] != "":
+		v, _ := strconv.ParseFloat(m[1], 64)
+		return map[string]any{"value": v, "unit": timeUnits[strings.ToLower(m[2])], "relation": "after", "text": m[0]}
+	case m[4] != "":
+		v, _ := strconv.ParseFloat(m[4], 64)
+		return map[string]any{"value": v, "unit": timeUnits[strings.ToLower(m[5])], "relation": "after", "text": m[0]}
+	default:
+		v, _ := strconv.ParseFloat(m[6], 64)
+		return map[string]any{"value": v, "unit": "d", "relation": "on_day", "text": m[0]}
+	}
+}
+
+// removalOutcome is "the Impella 5.0 device was removed 72 hours later": an
+// outcome about the device, with its time.
+func removalOutcome(t string, sent Sentence, en *patterns.Entity, dev *candidate, verbEnd int) candidate {
+	o := candidate{category: CatOutcome, concept: "device_removal", label: "Device removal", rule: "outcome.device_removal",
+		start: dev.start, end: verbEnd, vstart: dev.start, vend: verbEnd, order: 1 << 18, entity: true,
+		attrs: map[string]any{"device": en.Concept, "kind": "device"}}
+	rest := t[verbEnd:min(sent.End, verbEnd+40)]
+	if tm := readTime(rest); tm != nil && strings.Index(rest, tm["text"].(string)) < 4 {
+		o.attrs["time"] = tm
+		o.end = verbEnd + strings.Index(rest, tm["text"].(string)) + len(tm["text"].(string))
+	}
+	return o
+}
+
+// linkGuidance gives a procedure done "under X guidance" its guide: the
+// nearest earlier procedure within a few hundred characters that is not
+// itself a guide.
+func linkGuidance(cs []candidate) {
+	for i := range cs {
+		g := &cs[i]
+		if g.category != CatProcedure || g.attrs == nil || g.attrs["role"] != "guidance" {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			p := &cs[j]
+			if g.start-p.end > 400 {
+				break
+			}
+			if p.category == CatProcedure && (p.attrs == nil || p.attrs["role"] != "guidance") {
+				if p.attrs == nil {
+					p.attrs = map[string]any{}
+				}
+				p.attrs["guidance"] = g.concept
+				break
+			}
+		}
+	}
+}
+
+// readModel reads a device's model right after its name: "Impella 5.0",
+// "MitraClip NTW". The longest listed model wins.
+func readModel(t string, m *mention, en *patterns.Entity, c *candidate) {
+	if len(en.Models) == 0 {
+		return
+	}
+	i := m.end
+	for i < len(t) && (t[i] == ' ' || t[i] == '-') {
+		i++
+	}
+	models := append([]string(nil), en.Models...)
+	sort.SliceStable(models, func(a, b int) bool { return len(models[a]) > len(models[b]) })
+	for _, md := range models {
+		if i+len(md) <= len(t) && strings.EqualFold(t[i:i+len(md)], md) && !isWordByteAt(t, i+len(md)) {
+			if strings.HasSuffix(md, ".") || i+len(md) == len(t) || !(t[i+len(md)] == '.' && i+len(md)+1 < len(t) && isDigit(t[i+len(md)+1])) {
+				c.value = String(t[i : i+len(md)])
+				c.end, c.vstart, c.vend = i+len(md), i, i+len(md)
+				return
+			}
+		}
+	}
+}
+
+// readDose finds a drug's dose: the quantity in a dose unit right after
+// the name ("noradrenalin at 0.3 µg/kg/min"), or right before it ("40 mg
+// furosemide"), then its route, frequency, duration and times.
+func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity, used map[int]bool, c *candidate, attrs map[string]any) {
+	pick := -1
+	i := sort.Search(len(qs), func(i int) bool { return qs[i].Start >= m.end })
+	for k := i; k < len(qs) && qs[k].Start-m.end <= 50 && qs[k].End <= sent.End; k++ {
+		q := &qs[k]
+		if used[k] {
+			continue
+		}
+		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && doseGapRe.MatchString(t[m.end:q.Start]) {
+			pick = k
+		}
+		break
+	}
+	if pick < 0 && i > 0 {
+		q := &qs[i-1]
+		gap := strings.TrimSpace(t[min(q.End, m.start):m.start])
+		if q.End <= m.start && m.start-q.End <= 6 && (gap == "" || gap == "of") && q.Unit != nil && doseDimensions[q.Unit.Dimension] && !used[i-1] && q.Start >= sent.Start {
+			pick = i - 1
+		}
+	}
+	if pick < 0 {
+		return
+	}
+	q := &qs[pick]
+	used[pick] = true
+	c.value, c.valueMax, c.op, c.unit = Number(q.Value), q.ValueMax, q.Op, q.UnitCode
+	c.vstart, c.vend = q.NumStart, q.End
+	c.start, c.end = min(c.start, q.Start), max(c.end, q.End)
+	if tm := timesRe.FindStringSubmatchIndex(t[max(sent.Start, q.Start-8):q.Start]); tm != nil {
+		n, _ := strconv.Atoi(t[max(sent.Start, q.Start-8)+tm[2] : max(sent.Start, q.Start-8)+tm[3]])
+		attrs["times"] = n
+		c.start = min(c.start, max(sent.Start, q.Start-8)+tm[0])
+	}
+	rest := t[q.End:min(sent.End, q.End+60)]
+	if r := routeRe.FindStringSubmatch(rest); r != nil {
+		attrs["route"] = canonicalRoute(r[1])
+	} else if r := routeRe.FindStringSubmatch(t[max(sent.Start, m.start-20):m.start]); r != nil {
+		attrs["route"] = canonicalRoute(r[1])
+	}
+	if f := freqRe.FindString(rest); f != "" {
+		attrs["frequency"] = strings.ToLower(f)
+	}
+	if d := durRe.FindStringSubmatch(rest); d != nil {
+		v, _ := strconv.ParseFloat(d[1], 64)
+		attrs["duration"] = map[string]any{"value": v, "unit": timeUnits[strings.ToLower(d[2])]}
+	}
+}
+
+func canonicalRoute(r string) string {
+	r = strings.ToLower(strings.TrimSuffix(r, "."))
+	switch {
+	case strings.HasPrefix(r, "i.v") || r == "iv" || strings.HasPrefix(r, "intraven"):
+		return "intravenous"
+	case strings.HasPrefix(r, "oral") || strings.HasPrefix(r, "p.o") || r == "po" || r == "per os":
+		return "oral"
+	case strings.HasPrefix(r, "s.c") || r == "sc" || strings.HasPrefix(r, "subcut"):
+		return "subcutaneous"
+	case strings.HasPrefix(r, "i.m") || r == "im" || strings.HasPrefix(r, "intramusc"):
+		return "intramuscular"
+	case strings.HasPrefix(r, "nebuli") || r == "inhaled":
+		return "inhaled"
+	case strings.HasPrefix(r, "topical"):
+		return "topical"
+	case strings.HasPrefix(r, "intrathecal"):
+		return "intrathecal"
+	case strings.HasPrefix(r, "rectal"):
+		return "rectal"
+	}
+	return r
+}
+
+// linkDeviceSettings ties a flow set on a circulatory support device to
+// it: "With support from an Impella 5.0 device at a rate of 2 L/min …
+// support temporarily at 1 L/min … down to 0.5 L/min" are Impella flows.
+// The nearest earlier support device within the case and a few sentences
+// (600 characters) is the one being set.
+func (e *Extractor) linkDeviceSettings(t string, L *Layout, devs []mention, cs []candidate) []candidate {
+	for i := range cs {
+		c := &cs[i]
+		if c.category != CatMeasurement || (c.unit != "L/min" && c.unit != "L/min/m2") {
+			continue
+		}
+		si := L.SentenceAt(c.vstart)
+		for k := len(devs) - 1; k >= 0; k-- {
+			d := devs[k]
+			if d.start > c.vstart {
+				continue
+			}
+			if c.vstart-d.end > 600 {
+				break
+			}
+			en := e.set.Entities[d.entity]
+			if en.Attributes["family"] != "mechanical_circulatory_support" {
+				continue
+			}
+			if dsi := L.SentenceAt(d.start); dsi >= 0 && si >= 0 && L.Sentences[dsi].Case != L.Sentences[si].Case {
+				break
+			}
+			c.concept = en.Concept + "_flow"
+			c.label = en.Label + " flow"
+			c.rule = "device.setting"
+			c.attrs = map[string]any{"device": en.Concept, "setting": "flow"}
+			break
+		}
+	}
+	return cs
+}
