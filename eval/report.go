@@ -60,6 +60,11 @@ func (r *Report) WriteText(w io.Writer) error {
 			if t.Check == "" {
 				continue
 			}
+			if t.Check == CheckPolarity {
+				fmt.Fprintf(bw, "%s: negation agrees with the gold polarity on %d/%d events a finding overlaps = %s\n",
+					t.Name, t.ValueRight, t.Overlap.GoldFound, pct(t.ValueAccuracy, t.Overlap.GoldFound))
+				continue
+			}
 			fmt.Fprintf(bw, "%s: value check %s: recall with right value %d/%d = %s",
 				t.Name, t.Check, t.ValueRight, t.Gold, pct(t.ValueAccuracy, t.Gold))
 			if t.ValueUnknown > 0 {

@@ -60,6 +60,10 @@ const (
 	SpanEvidence = "evidence"
 	CheckAge     = "age"
 	CheckSex     = "sex"
+	// CheckPolarity scores a finding's negation against the gold entity's
+	// polarity attribute (NEG ⇔ assertion negated), over the gold entities a
+	// finding overlaps; every overlapping finding must agree.
+	CheckPolarity = "polarity"
 )
 
 // Validate reports configuration mistakes (Score tolerates them: an unknown
@@ -83,9 +87,9 @@ func (s Scheme) Validate() error {
 			errs = append(errs, fmt.Errorf("type %q: span %q is not value or evidence", t.Name, t.Span))
 		}
 		switch t.Check {
-		case "", CheckAge, CheckSex:
+		case "", CheckAge, CheckSex, CheckPolarity:
 		default:
-			errs = append(errs, fmt.Errorf("type %q: check %q is not age or sex", t.Name, t.Check))
+			errs = append(errs, fmt.Errorf("type %q: check %q is not age, sex or polarity", t.Name, t.Check))
 		}
 	}
 	for i, p := range s.Pairs {

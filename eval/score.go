@@ -205,7 +205,7 @@ func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, e
 		mode = SpanValue
 	}
 	res := TypeResult{Name: t.Name, Span: mode, Check: t.Check}
-	checking := t.Check == CheckAge || t.Check == CheckSex
+	checking := t.Check == CheckAge || t.Check == CheckSex || t.Check == CheckPolarity
 	for di := range docs {
 		d := &docs[di]
 		runes := d.Runes()
@@ -275,13 +275,22 @@ func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, e
 				if !g.Overlaps(p.span) {
 					continue
 				}
-				found = true
 				if checking {
-					got = append(got, describe(p.f))
-					if valueRight(t.Check, g, p.f) {
+					d := describe(p.f)
+					if t.Check == CheckPolarity {
+						d += " " + p.f.Assertion
+					}
+					got = append(got, d)
+					ok := valueRight(t.Check, g, p.f)
+					switch {
+					case t.Check == CheckPolarity:
+						// every finding on the event must agree with its polarity
+						right = ok && (right || !found)
+					case ok:
 						right = true
 					}
 				}
+				found = true
 			}
 			if found {
 				res.Overlap.GoldFound++
@@ -332,6 +341,10 @@ func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, e
 	}
 	if checking {
 		res.ValueAccuracy = ratio(res.ValueRight, res.Gold)
+		if t.Check == CheckPolarity {
+			// polarity is only defined where a finding meets the event
+			res.ValueAccuracy = ratio(res.ValueRight, res.Overlap.GoldFound)
+		}
 	}
 	return res
 }
@@ -555,8 +568,18 @@ func goldValueString(check string, e *Entity) (string, bool) {
 		return extract.FormatNumber(a.num) + " " + a.unit, true
 	case CheckSex:
 		return goldSex(e)
+	case CheckPolarity:
+		if isNeg(e) {
+			return "negated", true
+		}
+		return "not negated", true
 	}
 	return "", false
+}
+
+func isNeg(e *Entity) bool {
+	v, _ := e.Attr("polarity")
+	return strings.EqualFold(v, "NEG")
 }
 
 func valueRight(check string, e *Entity, f *extract.Finding) bool {
@@ -577,6 +600,8 @@ func valueRight(check string, e *Entity, f *extract.Finding) bool {
 			p = m
 		}
 		return p == g
+	case CheckPolarity:
+		return isNeg(e) == (f.Assertion == "negated")
 	}
 	return false
 }
