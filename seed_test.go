@@ -122,6 +122,9 @@ func TestSeedNothingFromReferencesAndLabels(t *testing.T) {
 		from := utf8.RuneCountInString(text[:i])
 		to := from + utf8.RuneCountInString(s)
 		for _, f := range doc.Findings {
+			if s == "Impella 5.0" && f.Concept == "impella" {
+				continue // the model of the device is its value
+			}
 			if f.ValueStart < to && from < f.ValueEnd {
 				t.Errorf("%s = %v taken from %q", f.Concept, f.Value, s)
 			}

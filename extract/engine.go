@@ -30,6 +30,8 @@ type Options struct {
 	// ProtectKeywords are the words the Protect regex can start with; it
 	// runs only near them, never over a whole document.
 	ProtectKeywords []string `mapstructure:"protect_keywords"`
+	// Context tunes the assertion and subject stage.
+	Context ContextOptions `mapstructure:"context"`
 }
 
 // Extractor runs the whole per-document pipeline. It is built once from a
@@ -46,12 +48,16 @@ type Extractor struct {
 	measDims  map[string]bool
 	unitCodes map[string]*patterns.Unit
 	analytes  map[string]*patterns.Analyte // by concept
+	ctxOpts   ContextOptions
+	// patientAnchor matches words that tie a sentence to this patient.
+	patientAnchor *regexp.Regexp
 }
 
 type acTarget struct {
 	rule    int // index into set.Rules, or -1
 	analyte int // index into set.Analytes, or -1
-	entity  int // index into set.Entities, or -1 (0 in the zero value: set it)
+	entity  int // index into set.Entities, or -1
+	cue     int // index into set.Cues, or -1
 	exact   string
 	protect bool // a Protect keyword
 }
@@ -82,6 +88,10 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 			e.unitCodes[u.Code] = u
 		}
 	}
+	e.ctxOpts = opts.Context
+	if e.patientAnchor, err = compileAnchor(opts.Context.PatientAnchor); err != nil {
+		return nil, fmt.Errorf("extract.context.patient_anchor: bad pattern: %v", err)
+	}
 	if opts.Protect != "" {
 		re, err := regexp.Compile(opts.Protect)
 		if err != nil {
@@ -105,28 +115,33 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	}
 	for i, r := range set.Rules {
 		for _, k := range r.Keywords {
-			add(k, acTarget{rule: i, analyte: -1, entity: -1})
+			add(k, acTarget{rule: i, analyte: -1, entity: -1, cue: -1})
 		}
 	}
 	for i, a := range set.Analytes {
 		e.analytes[a.Concept] = a
 		for _, syn := range a.Synonyms {
-			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i, entity: -1})
+			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i, entity: -1, cue: -1})
 		}
 		for _, ab := range a.Abbreviations {
-			add(ab, acTarget{rule: -1, analyte: i, entity: -1, exact: ab})
+			add(ab, acTarget{rule: -1, analyte: i, entity: -1, exact: ab, cue: -1})
 		}
 	}
 	for i, en := range set.Entities {
 		for _, syn := range en.Synonyms {
-			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: -1, entity: i})
+			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: -1, entity: i, cue: -1})
 		}
 		for _, ab := range en.Abbreviations {
-			add(ab, acTarget{rule: -1, analyte: -1, entity: i, exact: ab})
+			add(ab, acTarget{rule: -1, analyte: -1, entity: i, exact: ab, cue: -1})
+		}
+	}
+	for i, c := range set.Cues {
+		for _, ph := range c.Phrases {
+			add(strings.Join(strings.Fields(ph), " "), acTarget{rule: -1, analyte: -1, entity: -1, cue: i})
 		}
 	}
 	for _, k := range opts.ProtectKeywords {
-		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true})
+		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true, cue: -1})
 	}
 	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
 	e.ac = b.Build(words)
@@ -155,6 +170,8 @@ type candidate struct {
 	valueMax                       *float64
 	op, unit                       string
 	subject                        string
+	assertion                      string
+	cue                            *ContextCue
 	attrs                          map[string]any
 	start, end                     int
 	vstart, vend                   int
@@ -215,6 +232,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 	}
 	cands = append(cands, e.linkDeviceSettings(t, L, entityMs, e.attach(t, L, analyteMs, free))...)
 	cands = resolve(cands)
+	e.qualify(t, L, cands, e.cueHits(t, hits))
 	doc.Findings = e.build(doc, cands)
 	return doc
 }
@@ -586,8 +604,14 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		f := Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
 			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
 			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
-			Assertion: "present", Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags,
-			Attributes: c.attrs}
+			Assertion: firstNonEmpty(c.assertion, "present"), Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags,
+			Attributes: c.attrs, ContextCue: c.cue}
+		if c.cue != nil && c.cue.nstart >= 0 {
+			cs, ce := n.Map.Span(c.cue.nstart, c.cue.nend)
+			c.cue.Text = doc.Text[cs:ce]
+			offs = append(offs, cs, ce)
+			c.cue.nstart, c.cue.nend = cs, ce // original bytes from here on
+		}
 		if f.Flags == nil {
 			f.Flags = []string{}
 		}
@@ -615,6 +639,13 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		f := &out[i]
 		f.Start, f.End = cp[f.ByteStart], cp[f.ByteEnd]
 		f.ValueStart, f.ValueEnd = cp[f.ValueByteStart], cp[f.ValueByteEnd]
+		if k := f.ContextCue; k != nil {
+			if k.nstart >= 0 {
+				k.Start, k.End = cp[k.nstart], cp[k.nend]
+			} else {
+				k.Start, k.End = -1, -1
+			}
+		}
 	}
 	return out
 }

@@ -13,8 +13,19 @@ import (
 // with the expected concept, value and unit, and each `no_match` example
 // must yield none from it. The problems name the example's file and line.
 func (e *Extractor) CheckExamples() patterns.Problems {
+	return e.CheckExamplesOf(func(patterns.Source) bool { return true })
+}
+
+// CheckExamplesOf runs the examples of the rules and entries that `which`
+// selects. At start-up clinex runs those of the user's own pattern folders:
+// the embedded ones are proven by the test suite, and running their four
+// thousand examples on every start would cost half a second.
+func (e *Extractor) CheckExamplesOf(which func(patterns.Source) bool) patterns.Problems {
 	var probs patterns.Problems
 	for _, r := range e.set.Rules {
+		if !which(r.Source) {
+			continue
+		}
 		concept := r.Concept
 		if len(r.Outputs) > 0 {
 			concept = r.Outputs[0].Concept
@@ -22,6 +33,9 @@ func (e *Extractor) CheckExamples() patterns.Problems {
 		probs = append(probs, e.checkExamples(r.ID, concept, r.Source, r.Examples)...)
 	}
 	for _, a := range e.set.Analytes {
+		if !which(a.Source) {
+			continue
+		}
 		concept := a.Concept
 		if len(a.Pair) == 2 {
 			concept = a.Pair[0]
@@ -29,7 +43,62 @@ func (e *Extractor) CheckExamples() patterns.Problems {
 		probs = append(probs, e.checkExamples(a.ID, concept, a.Source, a.Examples)...)
 	}
 	for _, en := range e.set.Entities {
+		if !which(en.Source) {
+			continue
+		}
 		probs = append(probs, e.checkExamples(en.ID, en.Concept, en.Source, en.Examples)...)
+	}
+	for _, c := range e.set.Cues {
+		if !which(c.Source) {
+			continue
+		}
+		probs = append(probs, e.checkCueExamples(c)...)
+	}
+	return probs
+}
+
+// checkCueExamples: in each match example the finding whose evidence holds
+// the target gets the cue's setting (a cancel cue: not the settings it
+// cancels); in a no_match example it does not.
+func (e *Extractor) checkCueExamples(c *patterns.Cue) patterns.Problems {
+	var probs patterns.Problems
+	check := func(ex patterns.CueExample, want bool, kind string, i int) {
+		doc := e.Extract("example", ex.Text)
+		var f *Finding
+		for k := range doc.Findings {
+			if strings.Contains(doc.Findings[k].Text, ex.Target) {
+				f = &doc.Findings[k]
+				break
+			}
+		}
+		line := ex.Line
+		if line == 0 {
+			line = c.Source.Line
+		}
+		if f == nil {
+			probs = append(probs, patterns.Problem{File: c.Source.File, Line: line, ID: c.ID,
+				Message: fmt.Sprintf("%s example %d %q: no finding holds %q", kind, i+1, ex.Text, ex.Target)})
+			return
+		}
+		got := f.Assertion == c.Sets || f.Subject == c.Sets
+		if c.Sets == "cancel" {
+			got = true
+			for _, k := range c.Cancels {
+				if f.Assertion == k || f.Subject == k {
+					got = false
+				}
+			}
+		}
+		if got != want {
+			probs = append(probs, patterns.Problem{File: c.Source.File, Line: line, ID: c.ID,
+				Message: fmt.Sprintf("%s example %d %q: %q came out %s/%s", kind, i+1, ex.Text, ex.Target, f.Assertion, f.Subject)})
+		}
+	}
+	for i, ex := range c.Examples.Match {
+		check(ex, true, "match", i)
+	}
+	for i, ex := range c.Examples.NoMatch {
+		check(ex, false, "no_match", i)
 	}
 	return probs
 }

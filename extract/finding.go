@@ -32,6 +32,9 @@ type Finding struct {
 	// duration; a procedure's count, status and guidance; an outcome's
 	// time. See the README for the keys.
 	Attributes map[string]any `json:"attributes,omitempty"`
+	// ContextCue is the cue that decided the assertion or subject, with
+	// its text and code-point offsets (-1 when a section decided).
+	ContextCue *ContextCue `json:"context_cue,omitempty"`
 
 	// Byte offsets into the original text, for slicing without re-decoding.
 	ByteStart      int `json:"-"`

@@ -28,6 +28,7 @@ type Set struct {
 	Rules    []*Rule
 	Analytes []*Analyte
 	Entities []*Entity
+	Cues     []*Cue
 	Units    []*Unit
 	// Files lists the files loaded, in load order, for the run record.
 	Files []string
@@ -53,6 +54,7 @@ type file struct {
 	Rules    []Rule    `yaml:"rules"`
 	Analytes []Analyte `yaml:"analytes"`
 	Entities []Entity  `yaml:"entities"`
+	Cues     []Cue     `yaml:"cues"`
 	Units    []Unit    `yaml:"units"`
 	Disable  []string  `yaml:"disable"`
 }
@@ -77,8 +79,9 @@ func Load(layers ...Layer) (*Set, error) {
 	rules := map[string]*Rule{}
 	analytes := map[string]*Analyte{}
 	entities := map[string]*Entity{}
+	cues := map[string]*Cue{}
 	units := map[string]*Unit{}
-	var ruleOrder, analyteOrder, entityOrder, unitOrder []string
+	var ruleOrder, analyteOrder, entityOrder, cueOrder, unitOrder []string
 	digest := sha256.New()
 	var disabled []struct {
 		id  string
@@ -106,7 +109,7 @@ func Load(layers ...Layer) (*Set, error) {
 			set.Files = append(set.Files, display)
 			fmt.Fprintf(digest, "%s\x00%d\x00", display, len(data))
 			digest.Write(data)
-			f, ps := decodeFile(display, data)
+			f, ps := decodeFile(display, data, layer.Name == "embedded")
 			probs = append(probs, ps...)
 			seen := map[string]int{}
 			for i := range f.Rules {
@@ -156,6 +159,19 @@ func Load(layers ...Layer) (*Set, error) {
 				}
 				entities[en.ID] = en
 			}
+			for i := range f.Cues {
+				c := &f.Cues[i]
+				if prev, dup := seen[c.ID]; dup && c.ID != "" {
+					probs = append(probs, Problem{File: display, Line: c.Source.Line, ID: c.ID,
+						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
+					continue
+				}
+				seen[c.ID] = c.Source.Line
+				if _, ok := cues[c.ID]; !ok {
+					cueOrder = append(cueOrder, c.ID)
+				}
+				cues[c.ID] = c
+			}
 			for i := range f.Units {
 				u := &f.Units[i]
 				// Rows may share a UCUM code when they imply different
@@ -178,12 +194,14 @@ func Load(layers ...Layer) (*Set, error) {
 		_, r := rules[d.id]
 		_, a := analytes[d.id]
 		_, en := entities[d.id]
-		if !r && !a && !en {
+		_, cu := cues[d.id]
+		if !r && !a && !en && !cu {
 			probs = append(probs, Problem{File: d.src.File, ID: d.id, Message: "disable names an id that no pattern file defines"})
 		}
 		delete(rules, d.id)
 		delete(analytes, d.id)
 		delete(entities, d.id)
+		delete(cues, d.id)
 	}
 	set.Digest = hex.EncodeToString(digest.Sum(nil))
 	for _, code := range unitOrder {
@@ -228,6 +246,17 @@ func Load(layers ...Layer) (*Set, error) {
 			set.Entities = append(set.Entities, en)
 		}
 	}
+	for _, id := range cueOrder {
+		c := cues[id]
+		if c == nil {
+			continue
+		}
+		ps := validateCue(c)
+		probs = append(probs, ps...)
+		if len(ps) == 0 {
+			set.Cues = append(set.Cues, c)
+		}
+	}
 	probs = append(probs, synonymClashes(set.Analytes, set.Entities)...)
 	if len(probs) > 0 {
 		sortProblems(probs)
@@ -262,7 +291,7 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 
 // decodeFile decodes one file strictly: unknown keys are problems with their
 // line and column, and every rule and entry remembers its line.
-func decodeFile(name string, data []byte) (file, Problems) {
+func decodeFile(name string, data []byte, embedded bool) (file, Problems) {
 	var f file
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -285,7 +314,7 @@ func decodeFile(name string, data []byte) (file, Problems) {
 			continue
 		}
 		for i, item := range sec.val.Content {
-			src := Source{File: name, Line: item.Line}
+			src := Source{File: name, Line: item.Line, Embedded: embedded}
 			switch sec.key.Value {
 			case "rules":
 				f.Rules[i].Source = src
@@ -296,6 +325,9 @@ func decodeFile(name string, data []byte) (file, Problems) {
 			case "entities":
 				f.Entities[i].Source = src
 				setExampleLines(item, &f.Entities[i].Examples)
+			case "cues":
+				f.Cues[i].Source = src
+				setCueExampleLines(item, &f.Cues[i].Examples)
 			case "units":
 				f.Units[i].Source = src
 			}
@@ -320,6 +352,25 @@ func setExampleLines(item *yaml.Node, ex *Examples) {
 			case "no_match":
 				for _, e := range q.val.Content {
 					ex.NoMatchLines = append(ex.NoMatchLines, e.Line)
+				}
+			}
+		}
+	}
+}
+
+func setCueExampleLines(item *yaml.Node, ex *CueExamples) {
+	for _, p := range mapPairs(item) {
+		if p.key.Value != "examples" {
+			continue
+		}
+		for _, q := range mapPairs(p.val) {
+			list := ex.Match
+			if q.key.Value == "no_match" {
+				list = ex.NoMatch
+			}
+			for i, e := range q.val.Content {
+				if i < len(list) {
+					list[i].Line = e.Line
 				}
 			}
 		}
@@ -388,7 +439,7 @@ func unknownKeys(file string, n *yaml.Node, t reflect.Type, id string) Problems 
 		if n.Kind == yaml.SequenceNode {
 			for _, item := range n.Content {
 				childID := id
-				if t.Elem().Kind() == reflect.Struct && (t.Elem() == reflect.TypeOf(Rule{}) || t.Elem() == reflect.TypeOf(Analyte{}) || t.Elem() == reflect.TypeOf(Entity{}) || t.Elem() == reflect.TypeOf(Unit{})) {
+				if t.Elem().Kind() == reflect.Struct && (t.Elem() == reflect.TypeOf(Rule{}) || t.Elem() == reflect.TypeOf(Analyte{}) || t.Elem() == reflect.TypeOf(Entity{}) || t.Elem() == reflect.TypeOf(Cue{}) || t.Elem() == reflect.TypeOf(Unit{})) {
 					childID = ""
 				}
 				probs = append(probs, unknownKeys(file, item, t.Elem(), childID)...)
@@ -582,6 +633,51 @@ func validateAnalyte(a *Analyte, unitCodes map[string]bool) Problems {
 	}
 	if a.Plausible != nil && a.Plausible.Unit != "" && !unitCodes[a.Plausible.Unit] && !isAnnotation(a.Plausible.Unit) {
 		bad("plausible unit %q is not in the unit table", a.Plausible.Unit)
+	}
+	return probs
+}
+
+// CueSets are what a context cue may set: an assertion, a subject, or the
+// end of every cue's scope.
+var CueSets = map[string]string{"negated": "assertion", "possible": "assertion", "hypothetical": "assertion",
+	"historical": "assertion", "family": "subject", "other": "subject", "population": "subject",
+	"target": "subject", "reference": "subject", "terminate": "terminate", "pseudo": "pseudo", "cancel": "cancel"}
+
+func validateCue(c *Cue) Problems {
+	var probs Problems
+	bad := func(format string, args ...any) {
+		probs = append(probs, Problem{File: c.Source.File, Line: c.Source.Line, ID: c.ID, Message: fmt.Sprintf(format, args...)})
+	}
+	if c.ID == "" {
+		bad("cue has no id")
+	} else if !idPattern.MatchString(c.ID) {
+		bad("id %q must be dotted lower-case words, like context.neg_no", c.ID)
+	}
+	if _, ok := CueSets[c.Sets]; !ok {
+		bad("sets %q must be one of negated, possible, hypothetical, historical, family, other, population, target, reference, terminate, pseudo, cancel", c.Sets)
+	}
+	switch c.Direction {
+	case "forward", "backward", "both":
+	case "":
+		if c.Sets != "terminate" && c.Sets != "pseudo" {
+			bad("direction must be forward, backward or both")
+		}
+	default:
+		bad("direction %q must be forward, backward or both", c.Direction)
+	}
+	if c.Scope < 0 || c.Scope > 60 {
+		bad("scope %d must be between 0 and 60 words", c.Scope)
+	}
+	if c.Sets == "cancel" && len(c.Cancels) == 0 {
+		bad("a cancel cue needs a cancels list")
+	}
+	for _, k := range c.Cancels {
+		if _, ok := CueSets[k]; !ok {
+			bad("cancels %q is not a cue setting", k)
+		}
+	}
+	if len(c.Phrases) == 0 {
+		bad("cue has no phrases")
 	}
 	return probs
 }

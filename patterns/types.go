@@ -113,6 +113,41 @@ type Entity struct {
 	Source Source `yaml:"-"`
 }
 
+// Cue is a ConText trigger: a phrase that makes the findings in its scope
+// negated, possible, hypothetical or historical, or about someone other than
+// the patient (family, other, population) or a target rather than a value.
+// Sets "terminate" ends every cue's scope (but, however, which); "pseudo"
+// marks phrases that look like cues but are not ("no change", "not only"),
+// so a cue inside one is ignored; "cancel" undoes what Cancels lists.
+type Cue struct {
+	ID        string   `yaml:"id"`
+	Phrases   []string `yaml:"phrases"`
+	Sets      string   `yaml:"sets"`
+	Direction string   `yaml:"direction"`
+	Scope     int      `yaml:"scope"`
+	// Cancels lists what this cue undoes for the findings in its scope:
+	// "was reached" after a target makes it an observed value again.
+	Cancels  []string    `yaml:"cancels"`
+	Examples CueExamples `yaml:"examples"`
+
+	Source Source `yaml:"-"`
+}
+
+// CueExamples are sentences with the text of a finding in them and what
+// the cue must make of it.
+type CueExamples struct {
+	Match   []CueExample `yaml:"match"`
+	NoMatch []CueExample `yaml:"no_match"`
+}
+
+// CueExample: in Text, the finding whose evidence is Target must (match)
+// or must not (no_match) get the cue's setting.
+type CueExample struct {
+	Text   string `yaml:"text"`
+	Target string `yaml:"target"`
+	Line   int    `yaml:"-"`
+}
+
 // Unit is one row of the unit table.
 type Unit struct {
 	Code          string   `yaml:"code"`
@@ -129,6 +164,8 @@ type Unit struct {
 type Source struct {
 	File string
 	Line int
+	// Embedded is true for the built-in pattern files.
+	Embedded bool
 }
 
 func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
