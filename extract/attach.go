@@ -259,7 +259,7 @@ func continues(t string, prev, q *Quantity, unit *patterns.Unit) bool {
 	return true
 }
 
-var parenthetical = regexp.MustCompile(`\([^()]{0,40}\)|\[[^\[\]]{0,40}\]`)
+var parenthetical = regexp.MustCompile(`\([^()]{0,80}\)|\[[^\[\]]{0,80}\]`)
 
 // compoundWordFollows: "25-hydroxyvitamin", "3-vessel": the number is part
 // of a word, not a value.

@@ -94,7 +94,7 @@ func dropPseudo(hits []cueHit) []cueHit {
 			pseudo = append(pseudo, [2]int{h.start, h.end})
 		}
 	}
-	var out []cueHit
+	var kept []cueHit
 	for _, h := range hits {
 		if h.cue.Sets == "pseudo" {
 			continue
@@ -107,6 +107,22 @@ func dropPseudo(hits []cueHit) []cueHit {
 			}
 		}
 		if !inside {
+			kept = append(kept, h)
+		}
+	}
+	// Of overlapping cues the longest speaks: "family history of" is about
+	// the family, not the patient's own past.
+	var out []cueHit
+	for i, h := range kept {
+		longer := false
+		for j, o := range kept {
+			if i != j && o.start <= h.start && h.end <= o.end && o.end-o.start > h.end-h.start &&
+				patterns.CueSets[o.cue.Sets] != "terminate" && patterns.CueSets[h.cue.Sets] != "terminate" {
+				longer = true
+				break
+			}
+		}
+		if !longer {
 			out = append(out, h)
 		}
 	}

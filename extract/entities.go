@@ -11,11 +11,17 @@ import (
 
 // doseDimensions are the unit dimensions a drug's dose comes in.
 var doseDimensions = map[string]bool{"mass": true, "dose_kg": true, "dose_bsa": true, "dose_rate_kg": true,
-	"iu": true, "volume": true, "flow_h": true, "excretion": true, "subst_amount": true, "fraction": true}
+	"iu": true, "volume": true, "flow_h": true, "excretion": true, "subst_amount": true, "fraction": true,
+	"volume_kg": true, "dose_kg_rate": true, "dose_kg_rate_h": true, "iu_kg": true, "iu_rate": true, "dose_rate": true,
+	"dose_rate_min": true, "dose_unit": true, "volume_rate": true, "dose_kg_rate_mo": true, "dose_kg_rate_wk": true}
 
 var (
 	// doseGapRe: what may stand between a drug's name and its dose.
-	doseGapRe      = regexp.MustCompile(`(?i)^(?:[\s,:(\[-]|\b(?:at|of|a|an|dose|doses|dosage|was|were|is|started|given|administered|infusion|infused|initiated|with|in|to|increased|decreased|reduced|titrated|up|bolus|loading|maintenance|daily|iv|i\.v\.|orally|oral|intravenous|intravenously|subcutaneous|subcutaneously|total|single|continuous|then|rate|by|mg|tablet|tablets|capsule|capsules|hydrochloride|sodium|injection)\b)*$`)
+	doseGapRe = regexp.MustCompile(`(?i)^(?:[\s,:(\[-]|\b(?:at|of|a|an|dose|doses|dosage|was|were|is|started|given|administered|infusion|infused|initiated|with|in|to|increased|decreased|reduced|titrated|up|bolus|loading|maintenance|daily|iv|i\.v\.|orally|oral|intravenous|intravenously|subcutaneous|subcutaneously|total|single|continuous|then|rate|by|mg|tablet|tablets|capsule|capsules|hydrochloride|sodium|injection|therapy|treatment|regimen|which|sustained-release|extended-release|slow-release|prolonged-release|the|solution|drip|dosing|doses?|started|restarted|resumed|commenced|prescribed|received|receiving|on|course|courses|pulse|pulses|high-dose|low-dose|as|for|per|tapered|weaned|from|reduced|lowered|raised|escalated|switched|changed|maintained|kept|continued|initially|first|eventually|finally|later|subsequently)\b)*$`)
+	// doseContinues: a second dose of the same drug ("tapered from 60 mg
+	// daily to 5 mg daily", "20 mg/day for 1 month, 10 mg/day for 4 months").
+	doseContinues  = regexp.MustCompile(`(?i)^(?:[\s,;]|\b(?:to|and|then|or|followed by|increased|decreased|reduced|tapered|titrated|escalated|up|down|a|maintenance|dose|of|for|eventually|finally|later|subsequently|several|few|many|days|weeks|months|years|\d+(?:\.\d+)?\s*(?:days?|weeks?|months?|years?|hours?|d|h))\b)*$`)
+	cyclesRe       = regexp.MustCompile(`(?i)\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(cycles?|courses?|doses?|infusions?|injections?)\s+of\s+(?:[\pL-]+\s+){0,2}$`)
 	routeRe        = regexp.MustCompile(`(?i)(?:^|[^\pL])(i\.v\.|i\.v|iv|intravenous(?:ly)?|oral(?:ly)?|p\.o\.|per os|po|s\.c\.|subcutaneous(?:ly)?|sc|i\.m\.|intramuscular(?:ly)?|im|inhaled|nebuli[sz]ed|topical(?:ly)?|intrathecal(?:ly)?|intravitreal|transdermal|sublingual|rectal(?:ly)?)(?:[^\pL]|$)`)
 	freqRe         = regexp.MustCompile(`(?i)\b(once daily|twice daily|three times daily|four times daily|once a day|twice a day|three times a day|daily|nightly|weekly|monthly|b\.i\.d\.?|t\.i\.d\.?|q\.i\.d\.?|q\.d\.?|bid|tid|qid|od|qd|every\s+\d+\s*(?:h|hours?|days?|weeks?)|q\s?\d+\s*h|per day|/day|a day|as needed|prn)\b`)
 	durRe          = regexp.MustCompile(`(?i)\bfor\s+(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|hours?|h|d|wks?|mos?)\b`)
@@ -72,7 +78,9 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		after := t[m.end:min(sent.End, m.end+120)]
 		switch en.Category {
 		case CatMedication:
-			e.readDose(t, sent, m, qs, used, &c, attrs)
+			if pick := e.readDose(t, sent, m, qs, used, &c, attrs); pick >= 0 {
+				out = append(out, e.moreDoses(t, sent, ms, mi, pick, qs, used, c)...)
+			}
 		case CatDevice:
 			readModel(t, m, en, &c)
 			if o := ordinalRe.FindStringSubmatch(before); o != nil {
@@ -243,15 +251,15 @@ func readModel(t string, m *mention, en *patterns.Entity, c *candidate) {
 // readDose finds a drug's dose: the quantity in a dose unit right after
 // the name ("noradrenalin at 0.3 µg/kg/min"), or right before it ("40 mg
 // furosemide"), then its route, frequency, duration and times.
-func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity, used map[int]bool, c *candidate, attrs map[string]any) {
+func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity, used map[int]bool, c *candidate, attrs map[string]any) int {
 	pick := -1
 	i := sort.Search(len(qs), func(i int) bool { return qs[i].Start >= m.end })
-	for k := i; k < len(qs) && qs[k].Start-m.end <= 50 && qs[k].End <= sent.End; k++ {
+	for k := i; k < len(qs) && qs[k].Start-m.end <= 70 && qs[k].End <= sent.End; k++ {
 		q := &qs[k]
 		if used[k] {
 			continue
 		}
-		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && doseGapRe.MatchString(t[m.end:q.Start]) {
+		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && doseGapRe.MatchString(parenthetical.ReplaceAllString(t[m.end:q.Start], " ")) {
 			pick = k
 		}
 		break
@@ -264,7 +272,24 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 		}
 	}
 	if pick < 0 {
-		return
+		// "4 cycles of adjuvant chemotherapy": the count is the value
+		if cm := cyclesRe.FindStringSubmatchIndex(t[max(sent.Start, m.start-40):m.start]); cm != nil {
+			base := max(sent.Start, m.start-40)
+			word := strings.ToLower(t[base+cm[2] : base+cm[3]])
+			n, ok := wordNumbers[word]
+			if !ok {
+				n, _ = strconv.ParseFloat(word, 64)
+			}
+			c.value = Number(n)
+			c.unit = "{" + strings.TrimSuffix(strings.ToLower(t[base+cm[4]:base+cm[5]]), "s") + "}"
+			c.start, c.vstart, c.vend = base+cm[0], base+cm[2], base+cm[5]
+			for qi := range qs {
+				if qs[qi].NumStart >= c.vstart && qs[qi].NumStart < c.vend {
+					used[qi] = true
+				}
+			}
+		}
+		return -1
 	}
 	q := &qs[pick]
 	used[pick] = true
@@ -289,6 +314,39 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 		v, _ := strconv.ParseFloat(d[1], 64)
 		attrs["duration"] = map[string]any{"value": v, "unit": timeUnits[strings.ToLower(d[2])]}
 	}
+	return pick
+}
+
+// moreDoses reads the further doses of one drug in its sentence: "tapered
+// from 60 mg daily to 5 mg daily", "20 mg/day for 1 month, 10 mg/day for 4
+// months". Each is a finding of its own whose evidence runs from the drug's
+// name, so the dose stays tied to its drug.
+func (e *Extractor) moreDoses(t string, sent Sentence, ms []mention, mi, pick int, qs []Quantity, used map[int]bool, first candidate) []candidate {
+	var out []candidate
+	for next := pick + 1; next < len(qs); next++ {
+		p, q := &qs[pick], &qs[next]
+		if q.Unit != nil && q.Unit.Dimension == "time" && q.End <= sent.End {
+			continue // "20 mg/day for 1 month, 10 mg/day": the duration is read as text
+		}
+		if used[next] || q.Unit == nil || !doseDimensions[q.Unit.Dimension] || q.End > sent.End || q.Start-p.End > 60 ||
+			!doseContinues.MatchString(freqRe.ReplaceAllString(t[p.End:q.Start], " ")) {
+			break
+		}
+		if mi+1 < len(ms) && ms[mi+1].start < q.Start {
+			break // another name stands between: the dose is its
+		}
+		c := first
+		c.attrs = nil
+		c.value, c.valueMax, c.op, c.unit = Number(q.Value), q.ValueMax, q.Op, q.UnitCode
+		c.vstart, c.vend, c.end = q.NumStart, q.End, q.End
+		if en := e.set.Entities[ms[mi].entity]; en.Attributes["class"] != "" {
+			c.attrs = map[string]any{"class": en.Attributes["class"]}
+		}
+		used[next] = true
+		out = append(out, c)
+		pick = next
+	}
+	return out
 }
 
 func canonicalRoute(r string) string {
