@@ -52,7 +52,8 @@ type PatternsConfig struct {
 }
 
 type OutputConfig struct {
-	Formats []string `mapstructure:"formats"`
+	Formats          []string `mapstructure:"formats"`
+	CasesAllFindings bool     `mapstructure:"cases_all_findings"`
 }
 
 type RunConfig struct {

@@ -72,6 +72,12 @@ func TestMaccrobatDevAccuracy(t *testing.T) {
 		tr := typeResult(t, r, name)
 		atLeast(t, name+" recall with the right value", tr.ValueAccuracy, 0.95)
 	}
+	// devices, drugs, procedures and outcomes
+	atLeast(t, "Medication recall", typeResult(t, r, "medication").Overlap.Recall, 0.75)
+	atLeast(t, "numeric Dosage recall", typeResult(t, r, "dosage").Overlap.Recall, 0.85)
+	atLeast(t, "dose→drug pair accuracy", pairResult(t, r, "dose_to_drug").Accuracy, 0.80)
+	atLeast(t, "Therapeutic_procedure recall", typeResult(t, r, "therapeutic_procedure").Overlap.Recall, 0.60)
+	atLeast(t, "Outcome recall", typeResult(t, r, "outcome").Overlap.Recall, 0.80)
 }
 
 // E3C: numeric RML recall.
@@ -81,6 +87,11 @@ func TestE3CDevAccuracy(t *testing.T) {
 	r := scoreDev(t, "../shared/corpus/e3c-dev", "e3c")
 	v := typeResult(t, r, "numeric_value")
 	atLeast(t, "numeric RML recall", v.Overlap.Recall, 0.80)
+	pol := typeResult(t, r, "event_polarity")
+	atLeast(t, "negation agreement with EVENT polarity", pol.ValueAccuracy, 0.90)
+	if pol.Overlap.GoldFound < 300 {
+		t.Errorf("findings meet only %d events: too few to judge negation", pol.Overlap.GoldFound)
+	}
 	if v.Gold < 100 {
 		t.Errorf("only %d gold RML values read: the scorer lost data", v.Gold)
 	}

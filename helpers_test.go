@@ -2,6 +2,7 @@ package clinex_test
 
 import (
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/clinex/clinex"
@@ -12,16 +13,22 @@ import (
 // of a developer's shell does not change what tests see.
 func testEngine(tb testing.TB) *clinex.Engine {
 	tb.Helper()
-	cfg, _, err := clinex.LoadConfig(clinex.LoadOptions{File: "config.yaml"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	eng, err := clinex.Build(cfg)
+	eng, err := sharedEngine()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return eng
 }
+
+// sharedEngine is built once for the package: the extractor is safe for
+// concurrent use and building it takes a second.
+var sharedEngine = sync.OnceValues(func() (*clinex.Engine, error) {
+	cfg, _, err := clinex.LoadConfig(clinex.LoadOptions{File: "config.yaml"})
+	if err != nil {
+		return nil, err
+	}
+	return clinex.Build(cfg)
+})
 
 // needShared skips a test when ../shared is absent on a developer machine,
 // and fails it in CI, where the corpus is always beside the checkout.

@@ -36,7 +36,16 @@ func TestBuiltInPatternExamples(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d rules, %d lexicon entries, %d positive examples", len(eng.Patterns.Rules), len(eng.Patterns.Analytes), n)
+	for _, en := range eng.Patterns.Entities {
+		for _, ex := range en.Examples.Match {
+			n++
+			if !eng.Extractor.PrefilterHits(ex.Text)[en.ID] {
+				t.Errorf("%s:%d: %s: the prefilter does not fire on %q", en.Source.File, ex.Line, en.ID, ex.Text)
+			}
+		}
+	}
+	t.Logf("%d rules, %d analytes, %d entities, %d cues, %d positive examples", len(eng.Patterns.Rules),
+		len(eng.Patterns.Analytes), len(eng.Patterns.Entities), len(eng.Patterns.Cues), n)
 	concepts := map[string]string{}
 	labs := 0
 	for _, a := range eng.Patterns.Analytes {
@@ -48,6 +57,16 @@ func TestBuiltInPatternExamples(t *testing.T) {
 	for _, r := range eng.Patterns.Rules {
 		concepts[r.Concept] = r.Category
 	}
+	perCategory := map[string]int{}
+	for _, e := range eng.Patterns.Entities {
+		perCategory[e.Category]++
+	}
+	for cat, min := range map[string]int{"medication": 400, "device": 80, "procedure": 150, "condition": 300} {
+		if perCategory[cat] < min {
+			t.Errorf("%d %s entries, want at least %d", perCategory[cat], cat, min)
+		}
+	}
+	t.Logf("lexicon entries: %v", perCategory)
 	if labs < 40 {
 		t.Errorf("only %d lab analytes; at least 40 are needed", labs)
 	}

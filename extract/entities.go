@@ -61,10 +61,10 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		m := &ms[mi]
 		en := e.set.Entities[m.entity]
 		si := L.SentenceAt(m.start)
-		sent := Sentence{Start: 0, End: len(t)}
-		if si >= 0 {
-			sent = L.Sentences[si]
+		if si < 0 {
+			continue // a heading ("CASE RESOLUTION") names a section, not an outcome
 		}
+		sent := L.Sentences[si]
 		c := candidate{category: en.Category, concept: en.Concept, label: en.Label, rule: en.ID,
 			start: m.start, end: m.end, vstart: m.start, vend: m.end, order: 1 << 18, entity: true}
 		if c.label == "" {

@@ -64,8 +64,16 @@ func (a *atomicFile) abort() {
 	os.Remove(a.tmp.Name())
 }
 
+// Options tune the writers.
+type Options struct {
+	// CasesAllFindings puts negated, hypothetical and other people's
+	// values in the Cases sheet too; by default it holds only the
+	// patient's present values, and everything stays in Findings.
+	CasesAllFindings bool
+}
+
 // Open creates the writers for the formats asked for, in DIR.
-func Open(dir string, formats []string) ([]Writer, error) {
+func Open(dir string, formats []string, opts Options) ([]Writer, error) {
 	var ws []Writer
 	for _, f := range formats {
 		var w Writer
@@ -74,7 +82,7 @@ func Open(dir string, formats []string) ([]Writer, error) {
 		case "jsonl":
 			w, err = NewJSONL(filepath.Join(dir, "findings.jsonl"))
 		case "xlsx":
-			w, err = NewXLSX(filepath.Join(dir, "findings.xlsx"))
+			w, err = NewXLSX(filepath.Join(dir, "findings.xlsx"), opts)
 		default:
 			err = fmt.Errorf("unknown output format %q", f)
 		}

@@ -12,7 +12,7 @@ import (
 // and a closed one leaves only the final file.
 func TestWritersAreAtomic(t *testing.T) {
 	dir := t.TempDir()
-	ws, err := Open(dir, []string{"jsonl", "xlsx"})
+	ws, err := Open(dir, []string{"jsonl", "xlsx"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestWritersAreAtomic(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Fatalf("aborted writers left %v", ents)
 	}
-	ws, _ = Open(dir, []string{"jsonl", "xlsx"})
+	ws, _ = Open(dir, []string{"jsonl", "xlsx"}, Options{})
 	for _, w := range ws {
 		if err := w.Write(r); err != nil {
 			t.Fatal(err)

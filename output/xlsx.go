@@ -1,6 +1,7 @@
 package output
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -14,7 +15,7 @@ import (
 // FindingColumns are the Findings sheet's columns, in order.
 var FindingColumns = []string{"doc", "case", "section", "category", "concept", "label", "value", "value_max",
 	"operator", "unit", "text", "start", "end", "value_start", "value_end", "sentence", "assertion",
-	"subject", "rule", "flags"}
+	"subject", "context_cue", "rule", "flags", "attributes"}
 
 // caseCategories are the categories that get a Cases column, in order.
 var caseCategories = []string{extract.CatDemographic, extract.CatVital, extract.CatLab, extract.CatScore}
@@ -28,6 +29,7 @@ type XLSX struct {
 	row      int
 	cases    []caseRow
 	columns  map[string]*caseColumn
+	opts     Options
 }
 
 type caseRow struct {
@@ -72,7 +74,7 @@ type caseColumn struct {
 }
 
 // NewXLSX starts findings.xlsx at path.
-func NewXLSX(path string) (*XLSX, error) {
+func NewXLSX(path string, opts Options) (*XLSX, error) {
 	af, err := createAtomic(path)
 	if err != nil {
 		return nil, err
@@ -87,7 +89,7 @@ func NewXLSX(path string) (*XLSX, error) {
 		af.abort()
 		return nil, err
 	}
-	x := &XLSX{f: af, book: book, findings: sw, row: 1, columns: map[string]*caseColumn{}}
+	x := &XLSX{f: af, book: book, findings: sw, row: 1, columns: map[string]*caseColumn{}, opts: opts}
 	widths := map[string]float64{"text": 40, "sentence": 80, "label": 22, "concept": 22, "doc": 18, "flags": 18, "rule": 26}
 	for i, c := range FindingColumns {
 		w := 10.0
@@ -120,7 +122,7 @@ func (x *XLSX) Write(d *DocResult) error {
 		if err := x.findings.SetRow(cell, findingRow(f)); err != nil {
 			return err
 		}
-		if f.Assertion != "present" || f.Subject != "patient" {
+		if !x.opts.CasesAllFindings && (f.Assertion != "present" || f.Subject != "patient") {
 			continue
 		}
 		cr, ok := rows[f.Case]
@@ -169,9 +171,21 @@ func findingRow(f *extract.Finding) []any {
 	if f.ValueMax != nil {
 		vmax = *f.ValueMax
 	}
+	cue := ""
+	if f.ContextCue != nil {
+		cue = f.ContextCue.Text
+		if cue == "" {
+			cue = f.ContextCue.ID
+		}
+	}
+	attrs := ""
+	if len(f.Attributes) > 0 {
+		b, _ := json.Marshal(f.Attributes)
+		attrs = string(b)
+	}
 	return []any{f.Doc, f.Case, f.Section, f.Category, f.Concept, f.Label, f.Value.Interface(), vmax,
 		f.Operator, f.Unit, f.Text, f.Start, f.End, f.ValueStart, f.ValueEnd, f.Sentence, f.Assertion,
-		f.Subject, f.Rule, strings.Join(f.Flags, ",")}
+		f.Subject, cue, f.Rule, strings.Join(f.Flags, ","), attrs}
 }
 
 func (x *XLSX) Close() error {

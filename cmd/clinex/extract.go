@@ -43,7 +43,7 @@ DIR/errors.jsonl listing any report that could not be processed.`,
 			if err := os.MkdirAll(outDir, 0o755); err != nil {
 				return runtimeErr(fmt.Errorf("output folder: %w", err))
 			}
-			writers, err := output.Open(outDir, cfg.Output.Formats)
+			writers, err := output.Open(outDir, cfg.Output.Formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings})
 			if err != nil {
 				return runtimeErr(err)
 			}
