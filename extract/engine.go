@@ -143,7 +143,9 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	for _, k := range opts.ProtectKeywords {
 		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true, cue: -1})
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
+	// The NFA form: with some twenty thousand names the DFA takes a second
+	// to build at every start and searches no faster on report-sized texts.
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: false})
 	e.ac = b.Build(words)
 	return e, nil
 }

@@ -263,7 +263,7 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 		first := len(L.Sentences)
 		for _, sent := range s.punkt.Segment(text) {
 			if k := len(L.Sentences) - 1; k >= first && s.abbrevEnd != nil &&
-				s.abbrevEnd.MatchString(n.Text[L.Sentences[k].Start:L.Sentences[k].End]) {
+				s.abbrevEnd.MatchString(n.Text[max(L.Sentences[k].Start, L.Sentences[k].End-24):L.Sentences[k].End]) {
 				L.Sentences[k].End = blk.Start + sent.End()
 				continue
 			}
