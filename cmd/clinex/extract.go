@@ -37,8 +37,8 @@ DIR/errors.jsonl listing any report that could not be processed.`,
 			}
 			cfg := eng.Config
 			if !g.quiet {
-				fmt.Fprintf(cmd.ErrOrStderr(), "clinex: config from %s; %d rules, %d lexicon entries, %d units\n",
-					source, len(eng.Patterns.Rules), len(eng.Patterns.Analytes), len(eng.Patterns.Units))
+				fmt.Fprintf(cmd.ErrOrStderr(), "clinex: config from %s; %d rules, %d lexicon entries, %d context cues, %d units\n",
+					source, len(eng.Patterns.Rules), len(eng.Patterns.Analytes)+len(eng.Patterns.Entities), len(eng.Patterns.Cues), len(eng.Patterns.Units))
 			}
 			if err := os.MkdirAll(outDir, 0o755); err != nil {
 				return runtimeErr(fmt.Errorf("output folder: %w", err))
