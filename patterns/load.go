@@ -76,12 +76,8 @@ var (
 func Load(layers ...Layer) (*Set, error) {
 	var probs Problems
 	set := &Set{}
-	rules := map[string]*Rule{}
-	analytes := map[string]*Analyte{}
-	entities := map[string]*Entity{}
-	cues := map[string]*Cue{}
-	units := map[string]*Unit{}
-	var ruleOrder, analyteOrder, entityOrder, cueOrder, unitOrder []string
+	rules, analytes := newRegistry[Rule](), newRegistry[Analyte]()
+	entities, cues, units := newRegistry[Entity](), newRegistry[Cue](), newRegistry[Unit]()
 	digest := sha256.New()
 	var disabled []struct {
 		id  string
@@ -111,76 +107,50 @@ func Load(layers ...Layer) (*Set, error) {
 			digest.Write(data)
 			f, ps := decodeFile(display, data, layer.Name == "embedded")
 			probs = append(probs, ps...)
+			// An id defined twice in one file is a mistake; across layers
+			// it is an override.
 			seen := map[string]int{}
+			dup := func(id string, line int) bool {
+				if id == "" {
+					return false
+				}
+				if prev, ok := seen[id]; ok {
+					probs = append(probs, Problem{File: display, Line: line, ID: id,
+						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
+					return true
+				}
+				seen[id] = line
+				return false
+			}
 			for i := range f.Rules {
-				r := &f.Rules[i]
-				if r.ID != "" {
-					if prev, dup := seen[r.ID]; dup {
-						probs = append(probs, Problem{File: display, Line: r.Source.Line, ID: r.ID,
-							Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
-						continue
-					}
-					seen[r.ID] = r.Source.Line
+				if r := &f.Rules[i]; !dup(r.ID, r.Source.Line) {
+					rules.put(r.ID, r)
 				}
-				if _, ok := rules[r.ID]; !ok {
-					ruleOrder = append(ruleOrder, r.ID)
-				}
-				rules[r.ID] = r
 			}
 			for i := range f.Analytes {
 				a := &f.Analytes[i]
-				if a.ID == "" && a.Concept != "" && a.Category != "" {
-					a.ID = a.Category + "." + a.Concept
+				a.ID = defaultID(a.ID, a.Category, a.Concept)
+				if !dup(a.ID, a.Source.Line) {
+					analytes.put(a.ID, a)
 				}
-				if prev, dup := seen[a.ID]; dup && a.ID != "" {
-					probs = append(probs, Problem{File: display, Line: a.Source.Line, ID: a.ID,
-						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
-					continue
-				}
-				seen[a.ID] = a.Source.Line
-				if _, ok := analytes[a.ID]; !ok {
-					analyteOrder = append(analyteOrder, a.ID)
-				}
-				analytes[a.ID] = a
 			}
 			for i := range f.Entities {
 				en := &f.Entities[i]
-				if en.ID == "" && en.Concept != "" && en.Category != "" {
-					en.ID = en.Category + "." + en.Concept
+				en.ID = defaultID(en.ID, en.Category, en.Concept)
+				if !dup(en.ID, en.Source.Line) {
+					entities.put(en.ID, en)
 				}
-				if prev, dup := seen[en.ID]; dup && en.ID != "" {
-					probs = append(probs, Problem{File: display, Line: en.Source.Line, ID: en.ID,
-						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
-					continue
-				}
-				seen[en.ID] = en.Source.Line
-				if _, ok := entities[en.ID]; !ok {
-					entityOrder = append(entityOrder, en.ID)
-				}
-				entities[en.ID] = en
 			}
 			for i := range f.Cues {
-				c := &f.Cues[i]
-				if prev, dup := seen[c.ID]; dup && c.ID != "" {
-					probs = append(probs, Problem{File: display, Line: c.Source.Line, ID: c.ID,
-						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
-					continue
+				if c := &f.Cues[i]; !dup(c.ID, c.Source.Line) {
+					cues.put(c.ID, c)
 				}
-				seen[c.ID] = c.Source.Line
-				if _, ok := cues[c.ID]; !ok {
-					cueOrder = append(cueOrder, c.ID)
-				}
-				cues[c.ID] = c
 			}
 			for i := range f.Units {
-				u := &f.Units[i]
 				// Rows may share a UCUM code when they imply different
 				// concepts: bpm and breaths/min are both /min.
-				key := u.Code + "|" + u.Implies
-				if _, ok := units[key]; !ok {
-					unitOrder = append(unitOrder, key)
-				}
-				units[key] = u
+				u := &f.Units[i]
+				units.put(u.Code+"|"+u.Implies, u)
 			}
 			for _, id := range f.Disable {
 				disabled = append(disabled, struct {
@@ -191,78 +161,83 @@ func Load(layers ...Layer) (*Set, error) {
 		}
 	}
 	for _, d := range disabled {
-		_, r := rules[d.id]
-		_, a := analytes[d.id]
-		_, en := entities[d.id]
-		_, cu := cues[d.id]
+		r, a, en, cu := rules.remove(d.id), analytes.remove(d.id), entities.remove(d.id), cues.remove(d.id)
 		if !r && !a && !en && !cu {
 			probs = append(probs, Problem{File: d.src.File, ID: d.id, Message: "disable names an id that no pattern file defines"})
 		}
-		delete(rules, d.id)
-		delete(analytes, d.id)
-		delete(entities, d.id)
-		delete(cues, d.id)
 	}
 	set.Digest = hex.EncodeToString(digest.Sum(nil))
-	for _, code := range unitOrder {
-		set.Units = append(set.Units, units[code])
-	}
+	set.Units = units.items()
 	unitCodes := map[string]bool{}
 	for _, u := range set.Units {
 		unitCodes[u.Code] = true
 		probs = append(probs, validateUnit(u)...)
 	}
 	probs = append(probs, unitSynonymClashes(set.Units)...)
-	for _, id := range ruleOrder {
-		r, ok := rules[id]
-		if !ok {
-			continue
-		}
-		ps := compileRule(r, unitCodes)
-		probs = append(probs, ps...)
-		if len(ps) == 0 {
-			set.Rules = append(set.Rules, r)
-		}
-	}
-	for _, id := range analyteOrder {
-		a, ok := analytes[id]
-		if !ok {
-			continue
-		}
-		ps := validateAnalyte(a, unitCodes)
-		probs = append(probs, ps...)
-		if len(ps) == 0 {
-			set.Analytes = append(set.Analytes, a)
-		}
-	}
-	for _, id := range entityOrder {
-		en, ok := entities[id]
-		if !ok {
-			continue
-		}
-		ps := validateEntity(en)
-		probs = append(probs, ps...)
-		if len(ps) == 0 {
-			set.Entities = append(set.Entities, en)
-		}
-	}
-	for _, id := range cueOrder {
-		c := cues[id]
-		if c == nil {
-			continue
-		}
-		ps := validateCue(c)
-		probs = append(probs, ps...)
-		if len(ps) == 0 {
-			set.Cues = append(set.Cues, c)
-		}
-	}
+	set.Rules = keepValid(rules.items(), &probs, func(r *Rule) Problems { return compileRule(r, unitCodes) })
+	set.Analytes = keepValid(analytes.items(), &probs, func(a *Analyte) Problems { return validateAnalyte(a, unitCodes) })
+	set.Entities = keepValid(entities.items(), &probs, validateEntity)
+	set.Cues = keepValid(cues.items(), &probs, validateCue)
 	probs = append(probs, synonymClashes(set.Analytes, set.Entities)...)
 	if len(probs) > 0 {
 		sortProblems(probs)
 		return set, probs
 	}
 	return set, nil
+}
+
+// registry keeps the items of one kind by id, in the order first defined;
+// a later layer's item replaces an earlier one with the same id.
+type registry[T any] struct {
+	byID  map[string]*T
+	order []string
+}
+
+func newRegistry[T any]() *registry[T] { return &registry[T]{byID: map[string]*T{}} }
+
+func (r *registry[T]) put(id string, item *T) {
+	if _, ok := r.byID[id]; !ok {
+		r.order = append(r.order, id)
+	}
+	r.byID[id] = item
+}
+
+func (r *registry[T]) remove(id string) bool {
+	_, ok := r.byID[id]
+	delete(r.byID, id)
+	return ok
+}
+
+func (r *registry[T]) items() []*T {
+	var out []*T
+	for _, id := range r.order {
+		if it, ok := r.byID[id]; ok {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// keepValid validates every item, collects the problems, and returns the
+// items that passed.
+func keepValid[T any](items []*T, probs *Problems, validate func(*T) Problems) []*T {
+	var out []*T
+	for _, it := range items {
+		ps := validate(it)
+		*probs = append(*probs, ps...)
+		if len(ps) == 0 {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// defaultID is category.concept for a lexicon entry that names no id.
+func defaultID(id, category, concept string) string {
+	if id == "" && concept != "" && category != "" {
+		return category + "." + concept
+	}
+	return id
 }
 
 func sortProblems(ps Problems) {
