@@ -91,7 +91,10 @@ type Report struct {
 	Types       []TypeResult
 	Pairs       []PairResult
 	Errors      []ErrorRecord
-	Notes       []string // configuration problems (from Scheme.Validate)
+	// Hits are the gold spans found, each with the rule of the finding
+	// that found it, so two runs can be compared rule by rule.
+	Hits  []ErrorRecord
+	Notes []string // configuration problems (from Scheme.Validate)
 }
 
 // contextWidth is how many code points of context are shown on each side.
@@ -120,7 +123,7 @@ func Score(docs []GoldDoc, preds map[string][]extract.Finding, s Scheme) *Report
 	sort.Strings(r.UnknownDocs)
 
 	for _, t := range s.Types {
-		r.Types = append(r.Types, scoreType(docs, preds, t, &r.Errors))
+		r.Types = append(r.Types, scoreType(docs, preds, t, &r.Errors, &r.Hits))
 	}
 	for _, p := range s.Pairs {
 		r.Pairs = append(r.Pairs, scorePair(docs, preds, p, &r.Errors))
@@ -199,7 +202,7 @@ func goldKeep(e *Entity, t TypeSpec) bool {
 	return true
 }
 
-func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, errs *[]ErrorRecord) TypeResult {
+func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, errs, hits *[]ErrorRecord) TypeResult {
 	mode := t.Span
 	if mode != SpanEvidence {
 		mode = SpanValue
@@ -267,6 +270,7 @@ func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, e
 		}
 		for i, g := range gold {
 			found, exact, right := false, false, false
+			hitRule := ""
 			var got []string
 			for _, p := range ps {
 				if pt := trimSpan(runes, p.span); pt.End > pt.Start && pt == goldTrim[i] {
@@ -290,10 +294,16 @@ func scoreType(docs []GoldDoc, preds map[string][]extract.Finding, t TypeSpec, e
 						right = true
 					}
 				}
+				if !found {
+					hitRule = p.f.Rule
+				}
 				found = true
 			}
 			if found {
 				res.Overlap.GoldFound++
+				h := g.Hull()
+				*hits = append(*hits, ErrorRecord{Kind: "hit", Doc: d.ID, Type: t.Name, Start: h.Start, End: h.End,
+					Text: g.Text, GoldID: g.ID, GoldType: g.Type, Rule: hitRule})
 			}
 			if exact {
 				res.Exact.GoldFound++

@@ -16,43 +16,70 @@ func (e *Extractor) CheckExamples() patterns.Problems {
 	return e.CheckExamplesOf(func(patterns.Source) bool { return true })
 }
 
+// ExampleResult is how one rule or entry fared on its examples.
+type ExampleResult struct {
+	ID                     string
+	Source                 patterns.Source
+	Match, MatchFailed     int
+	NoMatch, NoMatchFailed int
+	Problems               patterns.Problems
+}
+
+// RunExamples runs the examples of the rules, entries and cues that `which`
+// selects and reports per id; `clinex patterns test` prints it and the
+// project's tests call it on the built-in patterns.
+func (e *Extractor) RunExamples(which func(patterns.Source) bool) []ExampleResult {
+	var out []ExampleResult
+	add := func(id string, src patterns.Source, nMatch, nNo int, probs patterns.Problems) {
+		r := ExampleResult{ID: id, Source: src, Match: nMatch, NoMatch: nNo, Problems: probs}
+		for _, p := range probs {
+			if strings.HasPrefix(p.Message, "no_match") {
+				r.NoMatchFailed++
+			} else {
+				r.MatchFailed++
+			}
+		}
+		out = append(out, r)
+	}
+	for _, r := range e.set.Rules {
+		if which(r.Source) {
+			concept := r.Concept
+			if len(r.Outputs) > 0 {
+				concept = r.Outputs[0].Concept
+			}
+			add(r.ID, r.Source, len(r.Examples.Match), len(r.Examples.NoMatch), e.checkExamples(r.ID, concept, r.Source, r.Examples))
+		}
+	}
+	for _, a := range e.set.Analytes {
+		if which(a.Source) {
+			concept := a.Concept
+			if len(a.Pair) == 2 {
+				concept = a.Pair[0]
+			}
+			add(a.ID, a.Source, len(a.Examples.Match), len(a.Examples.NoMatch), e.checkExamples(a.ID, concept, a.Source, a.Examples))
+		}
+	}
+	for _, en := range e.set.Entities {
+		if which(en.Source) {
+			add(en.ID, en.Source, len(en.Examples.Match), len(en.Examples.NoMatch), e.checkExamples(en.ID, en.Concept, en.Source, en.Examples))
+		}
+	}
+	for _, c := range e.set.Cues {
+		if which(c.Source) {
+			add(c.ID, c.Source, len(c.Examples.Match), len(c.Examples.NoMatch), e.checkCueExamples(c))
+		}
+	}
+	return out
+}
+
 // CheckExamplesOf runs the examples of the rules and entries that `which`
 // selects. At start-up clinex runs those of the user's own pattern folders:
 // the embedded ones are proven by the test suite, and running their four
 // thousand examples on every start would cost half a second.
 func (e *Extractor) CheckExamplesOf(which func(patterns.Source) bool) patterns.Problems {
 	var probs patterns.Problems
-	for _, r := range e.set.Rules {
-		if !which(r.Source) {
-			continue
-		}
-		concept := r.Concept
-		if len(r.Outputs) > 0 {
-			concept = r.Outputs[0].Concept
-		}
-		probs = append(probs, e.checkExamples(r.ID, concept, r.Source, r.Examples)...)
-	}
-	for _, a := range e.set.Analytes {
-		if !which(a.Source) {
-			continue
-		}
-		concept := a.Concept
-		if len(a.Pair) == 2 {
-			concept = a.Pair[0]
-		}
-		probs = append(probs, e.checkExamples(a.ID, concept, a.Source, a.Examples)...)
-	}
-	for _, en := range e.set.Entities {
-		if !which(en.Source) {
-			continue
-		}
-		probs = append(probs, e.checkExamples(en.ID, en.Concept, en.Source, en.Examples)...)
-	}
-	for _, c := range e.set.Cues {
-		if !which(c.Source) {
-			continue
-		}
-		probs = append(probs, e.checkCueExamples(c)...)
+	for _, r := range e.RunExamples(which) {
+		probs = append(probs, r.Problems...)
 	}
 	return probs
 }
@@ -133,7 +160,7 @@ func (e *Extractor) checkExamples(id, concept string, src patterns.Source, ex pa
 			} else {
 				msg += ", got " + strings.Join(got, "; ")
 			}
-			probs = append(probs, patterns.Problem{File: src.File, Line: line, ID: id, Message: msg})
+			probs = append(probs, patterns.Problem{File: src.File, Line: line, Col: m.Col, ID: id, Message: msg})
 		}
 	}
 	for i, text := range ex.NoMatch {

@@ -110,39 +110,40 @@ func Load(layers ...Layer) (*Set, error) {
 			// An id defined twice in one file is a mistake; across layers
 			// it is an override.
 			seen := map[string]int{}
-			dup := func(id string, line int) bool {
+			dup := func(id string, src Source) bool {
 				if id == "" {
 					return false
 				}
 				if prev, ok := seen[id]; ok {
-					probs = append(probs, Problem{File: display, Line: line, ID: id,
+					line, col := src.At("id")
+					probs = append(probs, Problem{File: display, Line: line, Col: col, ID: id,
 						Message: fmt.Sprintf("duplicate id (first defined at line %d)", prev)})
 					return true
 				}
-				seen[id] = line
+				seen[id] = src.Line
 				return false
 			}
 			for i := range f.Rules {
-				if r := &f.Rules[i]; !dup(r.ID, r.Source.Line) {
+				if r := &f.Rules[i]; !dup(r.ID, r.Source) {
 					rules.put(r.ID, r)
 				}
 			}
 			for i := range f.Analytes {
 				a := &f.Analytes[i]
 				a.ID = defaultID(a.ID, a.Category, a.Concept)
-				if !dup(a.ID, a.Source.Line) {
+				if !dup(a.ID, a.Source) {
 					analytes.put(a.ID, a)
 				}
 			}
 			for i := range f.Entities {
 				en := &f.Entities[i]
 				en.ID = defaultID(en.ID, en.Category, en.Concept)
-				if !dup(en.ID, en.Source.Line) {
+				if !dup(en.ID, en.Source) {
 					entities.put(en.ID, en)
 				}
 			}
 			for i := range f.Cues {
-				if c := &f.Cues[i]; !dup(c.ID, c.Source.Line) {
+				if c := &f.Cues[i]; !dup(c.ID, c.Source) {
 					cues.put(c.ID, c)
 				}
 			}
@@ -289,7 +290,10 @@ func decodeFile(name string, data []byte, embedded bool) (file, Problems) {
 			continue
 		}
 		for i, item := range sec.val.Content {
-			src := Source{File: name, Line: item.Line, Embedded: embedded}
+			src := Source{File: name, Line: item.Line, Col: item.Column, Embedded: embedded, Keys: map[string][2]int{}}
+			for _, kv := range mapPairs(item) {
+				src.Keys[kv.key.Value] = [2]int{kv.key.Line, kv.key.Column}
+			}
 			switch sec.key.Value {
 			case "rules":
 				f.Rules[i].Source = src
@@ -321,7 +325,7 @@ func setExampleLines(item *yaml.Node, ex *Examples) {
 			case "match":
 				for i, e := range q.val.Content {
 					if i < len(ex.Match) {
-						ex.Match[i].Line = e.Line
+						ex.Match[i].Line, ex.Match[i].Col = e.Line, e.Column
 					}
 				}
 			case "no_match":
@@ -452,41 +456,42 @@ func yamlErrLine(err error) int {
 
 func compileRule(r *Rule, unitCodes map[string]bool) Problems {
 	var probs Problems
-	bad := func(format string, a ...any) {
-		probs = append(probs, Problem{File: r.Source.File, Line: r.Source.Line, ID: r.ID, Message: fmt.Sprintf(format, a...)})
+	bad := func(key, format string, a ...any) {
+		line, col := r.Source.At(key)
+		probs = append(probs, Problem{File: r.Source.File, Line: line, Col: col, ID: r.ID, Message: fmt.Sprintf(format, a...)})
 	}
 	if r.ID == "" {
-		bad("rule has no id")
+		bad("", "rule has no id")
 	} else if !idPattern.MatchString(r.ID) {
-		bad("id %q must be dotted lower-case words, like lab.crp", r.ID)
+		bad("id", "id %q must be dotted lower-case words, like lab.crp", r.ID)
 	}
 	if !validCats[r.Category] {
-		bad("category %q is not one of demographic, vital, lab, score, measurement, device, medication, procedure, outcome, condition", r.Category)
+		bad("category", "category %q is not one of demographic, vital, lab, score, measurement, device, medication, procedure, outcome, condition", r.Category)
 	}
 	if len(r.Outputs) == 0 && !conceptPattern.MatchString(r.Concept) && !(r.Concept == "" && strings.Contains(r.Pattern, "(?P<label>")) {
-		bad("concept %q must be a snake_case id (or empty, with a (?P<label>...) group naming the concept)", r.Concept)
+		bad("concept", "concept %q must be a snake_case id (or empty, with a (?P<label>...) group naming the concept)", r.Concept)
 	}
 	if !valueTypes[r.ValueType] {
-		bad("value_type %q must be number, roman, string or map", r.ValueType)
+		bad("value_type", "value_type %q must be number, roman, string or map", r.ValueType)
 	}
 	if r.ValueType == "map" && len(r.Values) == 0 {
-		bad("value_type map needs a values table")
+		bad("value_type", "value_type map needs a values table")
 	}
 	if len(r.Keywords) == 0 {
-		bad("rule has no keywords: the prefilter would never run it")
+		bad("keywords", "rule has no keywords: the prefilter would never run it")
 	}
 	for _, k := range r.Keywords {
 		if strings.TrimSpace(k) == "" {
-			bad("empty keyword")
+			bad("keywords", "empty keyword")
 		}
 	}
 	if r.Unit != "" && !unitCodes[r.Unit] && !isAnnotation(r.Unit) {
-		bad("unit %q is not in the unit table", r.Unit)
+		bad("unit", "unit %q is not in the unit table", r.Unit)
 	}
 	if r.Pattern == "" {
-		bad("rule has no pattern")
+		bad("", "rule has no pattern")
 	} else if re, err := regexp.Compile(r.Pattern); err != nil {
-		bad("pattern does not compile: %v", err)
+		bad("pattern", "pattern does not compile: %v", err)
 	} else {
 		r.Re = re
 		r.groupIndex = map[string]int{}
@@ -500,28 +505,28 @@ func compileRule(r *Rule, unitCodes map[string]bool) Problems {
 			groups = nil
 			for _, o := range r.Outputs {
 				if !conceptPattern.MatchString(o.Concept) {
-					bad("output concept %q must be a snake_case id", o.Concept)
+					bad("outputs", "output concept %q must be a snake_case id", o.Concept)
 				}
 				if o.Category != "" && !validCats[o.Category] {
-					bad("output category %q is not valid", o.Category)
+					bad("outputs", "output category %q is not valid", o.Category)
 				}
 				groups = append(groups, o.Group)
 			}
 		}
 		for _, g := range groups {
 			if r.Group(g) < 0 {
-				bad("pattern has no named group (?P<%s>...)", g)
+				bad("pattern", "pattern has no named group (?P<%s>...)", g)
 			}
 		}
 	}
 	if r.Window < 0 {
-		bad("window must be positive")
+		bad("window", "window must be positive")
 	}
 	if r.Plausible != nil && r.Plausible.Unit != "" && !unitCodes[r.Plausible.Unit] && !isAnnotation(r.Plausible.Unit) {
-		bad("plausible unit %q is not in the unit table", r.Plausible.Unit)
+		bad("plausible", "plausible unit %q is not in the unit table", r.Plausible.Unit)
 	}
 	if len(r.Examples.Match) == 0 {
-		bad("rule has no examples that must match")
+		bad("examples", "rule has no examples that must match")
 	}
 	for _, e := range r.Examples.Match {
 		if !containsKeyword(e.Text, r.Keywords) {
@@ -550,20 +555,21 @@ func isAnnotation(u string) bool {
 
 func validateUnit(u *Unit) Problems {
 	var probs Problems
-	bad := func(format string, a ...any) {
-		probs = append(probs, Problem{File: u.Source.File, Line: u.Source.Line, ID: "unit:" + u.Code, Message: fmt.Sprintf(format, a...)})
+	bad := func(key, format string, a ...any) {
+		line, col := u.Source.At(key)
+		probs = append(probs, Problem{File: u.Source.File, Line: line, Col: col, ID: "unit:" + u.Code, Message: fmt.Sprintf(format, a...)})
 	}
 	if u.Code == "" {
-		bad("unit has no code")
+		bad("code", "unit has no code")
 	}
 	if u.Dimension == "" {
-		bad("unit has no dimension")
+		bad("dimension", "unit has no dimension")
 	}
 	if len(u.Synonyms)+len(u.CaseSensitive) == 0 {
-		bad("unit has no synonyms")
+		bad("synonyms", "unit has no synonyms")
 	}
 	if u.Factor < 0 {
-		bad("factor must not be negative")
+		bad("factor", "factor must not be negative")
 	}
 	return probs
 }
@@ -586,28 +592,29 @@ func unitSynonymClashes(units []*Unit) Problems {
 
 func validateAnalyte(a *Analyte, unitCodes map[string]bool) Problems {
 	var probs Problems
-	bad := func(format string, args ...any) {
-		probs = append(probs, Problem{File: a.Source.File, Line: a.Source.Line, ID: a.ID, Message: fmt.Sprintf(format, args...)})
+	bad := func(key, format string, args ...any) {
+		line, col := a.Source.At(key)
+		probs = append(probs, Problem{File: a.Source.File, Line: line, Col: col, ID: a.ID, Message: fmt.Sprintf(format, args...)})
 	}
 	if !conceptPattern.MatchString(a.Concept) {
-		bad("concept %q must be a snake_case id", a.Concept)
+		bad("concept", "concept %q must be a snake_case id", a.Concept)
 	}
 	if a.Category != "lab" && a.Category != "vital" && a.Category != "measurement" && a.Category != "score" {
-		bad("category %q must be lab, vital, score or measurement", a.Category)
+		bad("category", "category %q must be lab, vital, score or measurement", a.Category)
 	}
 	if len(a.Synonyms)+len(a.Abbreviations) == 0 {
-		bad("entry has no synonyms or abbreviations")
+		bad("synonyms", "entry has no synonyms or abbreviations")
 	}
 	for _, u := range a.Units {
 		if !unitCodes[u] && !isAnnotation(u) {
-			bad("unit %q is not in the unit table", u)
+			bad("unit", "unit %q is not in the unit table", u)
 		}
 	}
 	if a.DefaultUnit != "" && !unitCodes[a.DefaultUnit] && !isAnnotation(a.DefaultUnit) {
-		bad("default_unit %q is not in the unit table", a.DefaultUnit)
+		bad("default_unit", "default_unit %q is not in the unit table", a.DefaultUnit)
 	}
 	if a.Plausible != nil && a.Plausible.Unit != "" && !unitCodes[a.Plausible.Unit] && !isAnnotation(a.Plausible.Unit) {
-		bad("plausible unit %q is not in the unit table", a.Plausible.Unit)
+		bad("plausible", "plausible unit %q is not in the unit table", a.Plausible.Unit)
 	}
 	return probs
 }
@@ -620,39 +627,40 @@ var CueSets = map[string]string{"negated": "assertion", "possible": "assertion",
 
 func validateCue(c *Cue) Problems {
 	var probs Problems
-	bad := func(format string, args ...any) {
-		probs = append(probs, Problem{File: c.Source.File, Line: c.Source.Line, ID: c.ID, Message: fmt.Sprintf(format, args...)})
+	bad := func(key, format string, args ...any) {
+		line, col := c.Source.At(key)
+		probs = append(probs, Problem{File: c.Source.File, Line: line, Col: col, ID: c.ID, Message: fmt.Sprintf(format, args...)})
 	}
 	if c.ID == "" {
-		bad("cue has no id")
+		bad("", "cue has no id")
 	} else if !idPattern.MatchString(c.ID) {
-		bad("id %q must be dotted lower-case words, like context.neg_no", c.ID)
+		bad("id", "id %q must be dotted lower-case words, like context.neg_no", c.ID)
 	}
 	if _, ok := CueSets[c.Sets]; !ok {
-		bad("sets %q must be one of negated, possible, hypothetical, historical, family, other, population, target, reference, terminate, pseudo, cancel", c.Sets)
+		bad("sets", "sets %q must be one of negated, possible, hypothetical, historical, family, other, population, target, reference, terminate, pseudo, cancel", c.Sets)
 	}
 	switch c.Direction {
 	case "forward", "backward", "both":
 	case "":
 		if c.Sets != "terminate" && c.Sets != "pseudo" {
-			bad("direction must be forward, backward or both")
+			bad("direction", "direction must be forward, backward or both")
 		}
 	default:
-		bad("direction %q must be forward, backward or both", c.Direction)
+		bad("direction", "direction %q must be forward, backward or both", c.Direction)
 	}
 	if c.Scope < 0 || c.Scope > 60 {
-		bad("scope %d must be between 0 and 60 words", c.Scope)
+		bad("scope", "scope %d must be between 0 and 60 words", c.Scope)
 	}
 	if c.Sets == "cancel" && len(c.Cancels) == 0 {
-		bad("a cancel cue needs a cancels list")
+		bad("cancels", "a cancel cue needs a cancels list")
 	}
 	for _, k := range c.Cancels {
 		if _, ok := CueSets[k]; !ok {
-			bad("cancels %q is not a cue setting", k)
+			bad("cancels", "cancels %q is not a cue setting", k)
 		}
 	}
 	if len(c.Phrases) == 0 {
-		bad("cue has no phrases")
+		bad("phrases", "cue has no phrases")
 	}
 	return probs
 }
@@ -662,28 +670,29 @@ var entityCats = map[string]bool{"medication": true, "device": true, "procedure"
 
 func validateEntity(en *Entity) Problems {
 	var probs Problems
-	bad := func(format string, args ...any) {
-		probs = append(probs, Problem{File: en.Source.File, Line: en.Source.Line, ID: en.ID, Message: fmt.Sprintf(format, args...)})
+	bad := func(key, format string, args ...any) {
+		line, col := en.Source.At(key)
+		probs = append(probs, Problem{File: en.Source.File, Line: line, Col: col, ID: en.ID, Message: fmt.Sprintf(format, args...)})
 	}
 	if !conceptPattern.MatchString(en.Concept) {
-		bad("concept %q must be a snake_case id", en.Concept)
+		bad("concept", "concept %q must be a snake_case id", en.Concept)
 	}
 	if !entityCats[en.Category] {
-		bad("category %q must be medication, device, procedure, condition or outcome", en.Category)
+		bad("category", "category %q must be medication, device, procedure, condition or outcome", en.Category)
 	}
 	if len(en.Synonyms)+len(en.Abbreviations) == 0 {
-		bad("entry has no synonyms or abbreviations")
+		bad("synonyms", "entry has no synonyms or abbreviations")
 	}
 	for _, s := range append(append([]string{}, en.Synonyms...), en.Abbreviations...) {
 		if strings.TrimSpace(s) == "" {
-			bad("empty synonym")
+			bad("synonyms", "empty synonym")
 		}
 	}
 	if len(en.Models) > 0 && en.Category != "device" {
-		bad("models are for devices only")
+		bad("models", "models are for devices only")
 	}
 	if len(en.Examples.Match) == 0 {
-		bad("entry has no examples that must match")
+		bad("examples", "entry has no examples that must match")
 	}
 	return probs
 }

@@ -24,6 +24,7 @@ type Expect struct {
 	ValueMax *float64 `yaml:"value_max"`
 	Unit     *string  `yaml:"unit"`
 	Line     int      `yaml:"-"`
+	Col      int      `yaml:"-"`
 }
 
 // Examples are a rule's or lexicon entry's built-in tests.
@@ -164,8 +165,19 @@ type Unit struct {
 type Source struct {
 	File string
 	Line int
+	Col  int
 	// Embedded is true for the built-in pattern files.
 	Embedded bool
+	// Keys holds the line and column of each key of the item.
+	Keys map[string][2]int
+}
+
+// At is where a key of the item stands, or the item itself.
+func (s Source) At(key string) (int, int) {
+	if p, ok := s.Keys[key]; ok {
+		return p[0], p[1]
+	}
+	return s.Line, s.Col
 }
 
 func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
@@ -189,6 +201,20 @@ func (p Problem) String() string {
 		id = "-"
 	}
 	return fmt.Sprintf("%s: %s: %s", loc, id, p.Message)
+}
+
+// WithColumn is the problem as `file:line:col: id: message`, the form
+// `clinex patterns lint` prints (editors jump to it).
+func (p Problem) WithColumn() string {
+	col := p.Col
+	if col == 0 {
+		col = 1
+	}
+	id := p.ID
+	if id == "" {
+		id = "-"
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s", p.File, p.Line, col, id, p.Message)
 }
 
 // Problems is a list of pattern-file problems, itself an error.

@@ -15,7 +15,7 @@ import (
 )
 
 func newEvalCmd(g *globalFlags) *cobra.Command {
-	var gold, scheme, errorsFile string
+	var gold, scheme, errorsFile, save, compare string
 	cmd := &cobra.Command{
 		Use:   "eval --gold DIR",
 		Short: "Score the extraction against a BRAT gold folder (MACCROBAT, E3C)",
@@ -24,7 +24,7 @@ NAME.ann, with the gold-type mapping of the scheme (eval.schemes in the config;
 maccrobat and e3c are built in). Prints precision, recall and F1 per type, for
 overlap and exact matches, the value accuracy of age and sex, and the accuracy
 of value-to-test pairs; writes every miss and false positive to --errors.`,
-		Example: "  clinex eval --gold ../shared/corpus/maccrobat-dev\n  clinex eval --gold ../shared/corpus/e3c-dev --scheme e3c --errors e3c-errors.jsonl",
+		Example: "  clinex eval --gold ../shared/corpus/maccrobat-dev --save before.json\n  clinex eval --gold ../shared/corpus/maccrobat-dev --patterns my-patterns --compare before.json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if gold == "" {
@@ -50,8 +50,25 @@ of value-to-test pairs; writes every miss and false positive to --errors.`,
 			}
 			preds := Predict(eng.Extractor, docs)
 			rep := eval.Score(docs, preds, s)
+			var before *eval.Report
+			if compare != "" {
+				if before, err = eval.LoadReport(compare); err != nil {
+					return usageErr(err)
+				}
+			}
 			if err := rep.WriteText(cmd.OutOrStdout()); err != nil {
 				return runtimeErr(err)
+			}
+			if before != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "\nchanges since %s:\n", compare)
+				if err := eval.Compare(before, rep).WriteText(cmd.OutOrStdout()); err != nil {
+					return runtimeErr(err)
+				}
+			}
+			if save != "" {
+				if err := rep.Save(save); err != nil {
+					return runtimeErr(err)
+				}
 			}
 			if errorsFile != "" {
 				f, err := os.Create(errorsFile)
@@ -75,6 +92,8 @@ of value-to-test pairs; writes every miss and false positive to --errors.`,
 	cmd.Flags().StringVar(&gold, "gold", "", "BRAT folder: NAME.txt reports with NAME.ann gold annotations")
 	cmd.Flags().StringVar(&scheme, "scheme", "", "gold scheme from eval.schemes (default: detected from the annotation types)")
 	cmd.Flags().StringVar(&errorsFile, "errors", "eval-errors.jsonl", "file for misses and false positives (JSONL); empty to skip")
+	cmd.Flags().StringVar(&save, "save", "", "save this run's scores, hits, misses and false positives to RUN.json")
+	cmd.Flags().StringVar(&compare, "compare", "", "compare with a run saved by --save: true positives gained and lost and false positives new and gone, per type and rule")
 	return cmd
 }
 

@@ -74,7 +74,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.config, "config", "", "config file (default: ./config.yaml if present, else the built-in defaults)")
 	root.PersistentFlags().StringArrayVar(&g.patterns, "patterns", nil, "extra pattern folder overlaid on the built-in patterns (repeatable)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but errors")
-	root.AddCommand(newExtractCmd(g), newEvalCmd(g), newVersionCmd())
+	root.AddCommand(newExtractCmd(g), newEvalCmd(g), newVersionCmd(), newPatternsCmd(g), newTryCmd(g))
 	return root
 }
 

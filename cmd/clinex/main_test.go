@@ -177,7 +177,7 @@ func TestBadPatternFileExits2WithEveryProblem(t *testing.T) {
 	}
 	file := filepath.Join(dir, "bad.yaml")
 	for _, want := range []string{
-		file + ":2: lab.bad_regex: pattern does not compile",
+		file + ":6: lab.bad_regex: pattern does not compile",
 		file + ":9: -: rule has no id",
 		file + ":20: lab.unknown_key: unknown key \"colour\"",
 	} {
