@@ -59,8 +59,11 @@ type Comparison struct {
 	Before, After map[string]Counts
 }
 
+// key identifies a hit or false positive with the rule behind it, so a
+// gold span found by another rule after the change shows as lost by the
+// old rule and gained by the new one.
 func key(e ErrorRecord) string {
-	return fmt.Sprintf("%s\x00%s\x00%d\x00%d", e.Type, e.Doc, e.Start, e.End)
+	return fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", e.Type, e.Doc, e.Start, e.End, e.Rule)
 }
 
 // Compare lists the hits gained and lost and the false positives that
