@@ -14,7 +14,7 @@ type Finding struct {
 	Concept    string   `json:"concept"`
 	Label      string   `json:"label"`
 	Value      Value    `json:"value"`
-	ValueMax   *float64 `json:"value_max,omitempty"`
+	ValueMax   *float64 `json:"value_max"`
 	Operator   string   `json:"operator,omitempty"`
 	Unit       string   `json:"unit"`
 	Text       string   `json:"text"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -111,6 +112,9 @@ func explainFindings(w io.Writer, eng *clinex.Engine, fs []extract.Finding) {
 			origin = "built into the engine"
 		}
 		fmt.Fprintf(w, "   rule     %s (%s)\n", f.Rule, origin)
+		if kw := keywordsIn(eng, f.Rule, f.Sentence); kw != "" {
+			fmt.Fprintf(w, "   keyword  %s (the prefilter hit that ran the rule)\n", kw)
+		}
 		r := []rune(f.Text)
 		if a, b := f.ValueStart-f.Start, f.ValueEnd-f.Start; a >= 0 && b <= len(r) && a < b {
 			fmt.Fprintf(w, "   value    %q read at %d-%d, unit %q\n", string(r[a:b]), f.ValueStart, f.ValueEnd, f.Unit)
@@ -192,4 +196,33 @@ func ruleVerdict(w io.Writer, fired int, hit bool, why string) error {
 		fmt.Fprintf(w, "   result    no finding: a name occurs, but %s\n", why)
 	}
 	return nil
+}
+
+// keywordsIn lists the keywords or names of a rule or entry that occur in
+// a text: what the prefilter found to run it.
+func keywordsIn(eng *clinex.Engine, id, text string) string {
+	low := strings.ToLower(text)
+	var names []string
+	for _, r := range eng.Patterns.Rules {
+		if r.ID == id {
+			names = r.Keywords
+		}
+	}
+	for _, a := range eng.Patterns.Analytes {
+		if a.ID == id {
+			names = append(append([]string{}, a.Synonyms...), a.Abbreviations...)
+		}
+	}
+	for _, e := range eng.Patterns.Entities {
+		if e.ID == id {
+			names = append(append([]string{}, e.Synonyms...), e.Abbreviations...)
+		}
+	}
+	var found []string
+	for _, n := range names {
+		if strings.Contains(low, strings.ToLower(n)) && !slices.Contains(found, n) {
+			found = append(found, fmt.Sprintf("%q", n))
+		}
+	}
+	return strings.Join(found, ", ")
 }
