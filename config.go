@@ -194,11 +194,7 @@ func isListKey(v *viper.Viper, key string) bool {
 }
 
 func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, p)
-	}
-	return out
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 // keyKnown accepts a key that the defaults have, or one below a map whose

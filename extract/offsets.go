@@ -146,14 +146,6 @@ func (b *mapBuilder) replace(from, to int, s string) {
 	b.runs = append(b.runs, offsetRun{norm: n, normLen: len(s), orig: from, origLen: to - from})
 }
 
-func (b *mapBuilder) lastByte() byte {
-	s := b.out.String()
-	if len(s) == 0 {
-		return 0
-	}
-	return s[len(s)-1]
-}
-
 func (b *mapBuilder) finish(inner *OffsetMap) (string, *OffsetMap) {
 	return b.out.String(), &OffsetMap{runs: b.runs, inner: inner}
 }

@@ -140,10 +140,8 @@ func (x *XLSX) Write(d *DocResult) error {
 		if !slices.Contains(caseCategories, f.Category) {
 			continue
 		}
-		col, ok := x.columns[f.Concept]
-		if !ok {
-			col = &caseColumn{concept: f.Concept, category: f.Category, label: f.Label, unit: f.Unit, firstSeen: len(x.columns)}
-			x.columns[f.Concept] = col
+		if _, ok := x.columns[f.Concept]; !ok {
+			x.columns[f.Concept] = &caseColumn{concept: f.Concept, category: f.Category, label: f.Label, unit: f.Unit, firstSeen: len(x.columns)}
 		}
 		if cur, ok := cr.values[f.Concept]; ok {
 			cur.more++
