@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/clinex/clinex/patterns"
 )
@@ -20,25 +21,54 @@ var (
 	doseGapRe = regexp.MustCompile(`(?i)^(?:[\s,:(\[-]|\b(?:at|of|a|an|dose|doses|dosage|was|were|is|started|given|administered|infusion|infused|initiated|with|in|to|increased|decreased|reduced|titrated|up|bolus|loading|maintenance|daily|iv|i\.v\.|orally|oral|intravenous|intravenously|subcutaneous|subcutaneously|total|single|continuous|then|rate|by|mg|tablet|tablets|capsule|capsules|hydrochloride|sodium|injection|therapy|treatment|regimen|which|sustained-release|extended-release|slow-release|prolonged-release|the|solution|drip|dosing|doses?|started|restarted|resumed|commenced|prescribed|received|receiving|on|course|courses|pulse|pulses|high-dose|low-dose|as|for|per|tapered|weaned|from|reduced|lowered|raised|escalated|switched|changed|maintained|kept|continued|initially|first|eventually|finally|later|subsequently)\b)*$`)
 	// doseContinues: a second dose of the same drug ("tapered from 60 mg
 	// daily to 5 mg daily", "20 mg/day for 1 month, 10 mg/day for 4 months").
-	doseContinues  = regexp.MustCompile(`(?i)^(?:[\s,;]|\b(?:to|and|then|or|followed by|increased|decreased|reduced|tapered|titrated|escalated|up|down|a|maintenance|dose|of|for|eventually|finally|later|subsequently|several|few|many|days|weeks|months|years|\d+(?:\.\d+)?\s*(?:days?|weeks?|months?|years?|hours?|d|h))\b)*$`)
-	cyclesRe       = regexp.MustCompile(`(?i)\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(cycles?|courses?|doses?|infusions?|injections?)\s+of\s+(?:[\pL-]+\s+){0,2}$`)
-	routeRe        = regexp.MustCompile(`(?i)(?:^|[^\pL])(i\.v\.|i\.v|iv|intravenous(?:ly)?|oral(?:ly)?|p\.o\.|per os|po|s\.c\.|subcutaneous(?:ly)?|sc|i\.m\.|intramuscular(?:ly)?|im|inhaled|nebuli[sz]ed|topical(?:ly)?|intrathecal(?:ly)?|intravitreal|transdermal|sublingual|rectal(?:ly)?)(?:[^\pL]|$)`)
-	freqRe         = regexp.MustCompile(`(?i)\b(once daily|twice daily|three times daily|four times daily|once a day|twice a day|three times a day|daily|nightly|weekly|monthly|b\.i\.d\.?|t\.i\.d\.?|q\.i\.d\.?|q\.d\.?|bid|tid|qid|od|qd|every\s+\d+\s*(?:h|hours?|days?|weeks?)|q\s?\d+\s*h|per day|/day|a day|as needed|prn)\b`)
-	durRe          = regexp.MustCompile(`(?i)\bfor\s+(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|hours?|h|d|wks?|mos?)\b`)
-	timesRe        = regexp.MustCompile(`(\d+)\s*[x×]\s*$`)
-	ordinalRe      = regexp.MustCompile(`(?i)\b(first|second|third|fourth|fifth|another|two|three|four|2nd|3rd|4th|additional)\s+(?:[\pL-]+\s+)?$`)
-	positionRe     = regexp.MustCompile(`\b([AP][1-3]\s*-\s*[AP][1-3])\b`)
-	countRe        = regexp.MustCompile(`(?i)\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(bags?|units?|packs?|pints?|U|doses?|sessions?|cycles?|courses?)\s+of\s+(?:the\s+)?$`)
-	statusAfterRe  = regexp.MustCompile(`(?i)^[\s,]*(?:\w+\s+){0,2}?(?:was|were|is|are|had been|has been|been)\s+(attempted|planned|scheduled|proposed|considered|recommended|indicated|deferred|refused|declined|postponed|performed|done|carried out|completed|successful|unsuccessful)\b`)
-	statusBeforeRe = regexp.MustCompile(`(?i)\b(attempted|planned|scheduled|proposed|failed|unsuccessful|successful|elective|emergency|emergent|urgent)\s+(?:[\pL-]+\s+){0,2}$`)
-	guidanceRe     = regexp.MustCompile(`(?i)\bunder\s+(?:the\s+)?(?:[\pL-]+\s+){0,4}$`)
-	guidanceAfter  = regexp.MustCompile(`(?i)^\s*(?:guidance|guided|control)\b`)
-	severityRe     = regexp.MustCompile(`(?i)\b(mild|mild-to-moderate|moderate|moderate-to-severe|severe|massive|acute|chronic|critical|significant|large|small|extensive|diffuse|life-threatening|refractory|recurrent|progressive)\s+(?:[\pL-]+\s+){0,2}$`)
-	gradeAfterRe   = regexp.MustCompile(`(?i)^\s*(?:\(?\s*grade\s+([IV]+(?:\s*-\s*[IV]+)?|[1-4](?:\s*-\s*[1-4])?)\)?)`)
-	gradeBeforeRe  = regexp.MustCompile(`(?i)\bgrade\s+([IV]+(?:\s*-\s*[IV]+)?|[1-4](?:\s*-\s*[1-4])?)\s+(?:[\pL-]+\s+){0,2}$`)
-	timeAfterRe    = regexp.MustCompile(`(?i)\b(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\s+(later|after(?:wards)?|post[\pL-]*)\b|\bafter\s+(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b|\bon\s+(?:post[\pL-]*\s+)?day\s+(\d+)\b`)
-	removalRe      = regexp.MustCompile(`(?i)^[\s,]*(?:device\s+|pump\s+|catheter\s+)?(?:was|were|had been|has been|could be|is)\s+(?:then\s+|successfully\s+|finally\s+|eventually\s+)?(removed|explanted|withdrawn|retrieved|decannulated)\b`)
+	doseContinues = regexp.MustCompile(`(?i)^(?:[\s,;]|\b(?:to|and|then|or|followed by|increased|decreased|reduced|tapered|titrated|escalated|up|down|a|maintenance|dose|of|for|eventually|finally|later|subsequently|several|few|many|days|weeks|months|years|\d+(?:\.\d+)?\s*(?:days?|weeks?|months?|years?|hours?|d|h))\b)*$`)
+	cyclesRe      = regexp.MustCompile(`(?i)\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(cycles?|courses?|doses?|infusions?|injections?)\s+of\s+(?:[\pL-]+\s+){0,2}$`)
+	routeRe       = regexp.MustCompile(`(?i)(?:^|[^\pL])(i\.v\.|i\.v|iv|intravenous(?:ly)?|oral(?:ly)?|p\.o\.|per os|po|s\.c\.|subcutaneous(?:ly)?|sc|i\.m\.|intramuscular(?:ly)?|im|inhaled|nebuli[sz]ed|topical(?:ly)?|intrathecal(?:ly)?|intravitreal|transdermal|sublingual|rectal(?:ly)?)(?:[^\pL]|$)`)
+	freqRe        = regexp.MustCompile(`(?i)\b(once daily|twice daily|three times daily|four times daily|once a day|twice a day|three times a day|daily|nightly|weekly|monthly|b\.i\.d\.?|t\.i\.d\.?|q\.i\.d\.?|q\.d\.?|bid|tid|qid|od|qd|every\s+\d+\s*(?:h|hours?|days?|weeks?)|q\s?\d+\s*h|per day|/day|a day|as needed|prn)\b`)
+	durRe         = regexp.MustCompile(`(?i)\bfor\s+(\d+(?:\.\d+)?)\s*(days?|weeks?|months?|years?|hours?|h|d|wks?|mos?)\b`)
+	timesRe       = regexp.MustCompile(`(\d+)\s*[x×]\s*$`)
+	ordinalRe     = regexp.MustCompile(`(?i)\b(first|second|third|fourth|fifth|another|two|three|four|2nd|3rd|4th|additional)\s+(?:[\pL-]+\s+)?$`)
+	positionRe    = regexp.MustCompile(`\b([AP][1-3]\s*-\s*[AP][1-3])\b`)
+	countRe       = regexp.MustCompile(`(?i)\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(bags?|units?|packs?|pints?|U|doses?|sessions?|cycles?|courses?)\s+of\s+(?:the\s+)?$`)
+	statusAfterRe = regexp.MustCompile(`(?i)^[\s,]*(?:\w+\s+){0,2}?(?:was|were|is|are|had been|has been|been)\s+(attempted|planned|scheduled|proposed|considered|recommended|indicated|deferred|refused|declined|postponed|performed|done|carried out|completed|successful|unsuccessful)\b`)
+	guidanceRe    = regexp.MustCompile(`(?i)\bunder\s+(?:the\s+)?(?:[\pL-]+\s+){0,4}$`)
+	guidanceAfter = regexp.MustCompile(`(?i)^\s*(?:guidance|guided|control)\b`)
+	gradeAfterRe  = regexp.MustCompile(`(?i)^\s*(?:\(?\s*grade\s+([IV]+(?:\s*-\s*[IV]+)?|[1-4](?:\s*-\s*[1-4])?)\)?)`)
+	gradeBeforeRe = regexp.MustCompile(`(?i)\bgrade\s+([IV]+(?:\s*-\s*[IV]+)?|[1-4](?:\s*-\s*[1-4])?)\s+(?:[\pL-]+\s+){0,2}$`)
+	timeAfterRe   = regexp.MustCompile(`(?i)\b(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\s+(later|after(?:wards)?|post[\pL-]*)\b|\bafter\s+(\d+(?:\.\d+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b|\bon\s+(?:post[\pL-]*\s+)?day\s+(\d+)\b`)
+	removalRe     = regexp.MustCompile(`(?i)^[\s,]*(?:device\s+|pump\s+|catheter\s+)?(?:was|were|had been|has been|could be|is)\s+(?:then\s+|successfully\s+|finally\s+|eventually\s+)?(removed|explanted|withdrawn|retrieved|decannulated)\b`)
 )
+
+// severityWords and statusWords are read among the words right before a
+// condition or procedure; a word list is much cheaper than a regex run on
+// every mention.
+var (
+	severityWords = toSet(`mild mild-to-moderate moderate moderate-to-severe severe massive acute chronic critical
+significant large small extensive diffuse life-threatening refractory recurrent progressive`)
+	statusWords = toSet(`attempted planned scheduled proposed failed unsuccessful successful elective emergency emergent urgent`)
+)
+
+// wordBefore returns the farthest of the last n words before a mention that
+// is in the set, lower-cased, or "". The words in between must be words.
+func wordBefore(before string, n int, set map[string]bool) string {
+	fields := strings.Fields(before)
+	if len(fields) > 0 && !strings.HasSuffix(before, " ") && !strings.HasSuffix(before, "\n") {
+		fields = fields[:len(fields)-1] // a word glued to the mention is not before it
+	}
+	from := max(0, len(fields)-n)
+	for i := from; i < len(fields); i++ {
+		w := strings.ToLower(fields[i])
+		if set[w] {
+			for _, later := range fields[i+1:] {
+				if strings.IndexFunc(later, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) >= 0 {
+					return ""
+				}
+			}
+			return w
+		}
+	}
+	return ""
+}
 
 var wordNumbers = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
@@ -106,7 +136,11 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 				out = append(out, removalOutcome(t, sent, en, &c, c.end+r[1]))
 			}
 		case CatProcedure:
-			if cm := countRe.FindStringSubmatchIndex(before); cm != nil {
+			var cm []int
+			if strings.HasSuffix(strings.TrimRight(before, " "), "of") {
+				cm = countRe.FindStringSubmatchIndex(before)
+			}
+			if cm != nil {
 				base := m.start - len(before)
 				word := strings.ToLower(before[cm[2]:cm[3]])
 				n, ok := wordNumbers[word]
@@ -124,8 +158,8 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 			}
 			if st := statusAfterRe.FindStringSubmatch(after); st != nil {
 				attrs["status"] = procedureStatus(st[1])
-			} else if st := statusBeforeRe.FindStringSubmatch(before); st != nil {
-				attrs["status"] = procedureStatus(st[1])
+			} else if st := wordBefore(before, 3, statusWords); st != "" {
+				attrs["status"] = procedureStatus(st)
 			} else {
 				attrs["status"] = "performed"
 			}
@@ -133,12 +167,12 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 				attrs["role"] = "guidance"
 			}
 		case CatCondition:
-			if sv := severityRe.FindStringSubmatch(before); sv != nil {
-				attrs["severity"] = strings.ToLower(sv[1])
+			if sv := wordBefore(before, 3, severityWords); sv != "" {
+				attrs["severity"] = sv
 			}
 			if g := gradeAfterRe.FindStringSubmatch(after); g != nil {
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
-			} else if g := gradeBeforeRe.FindStringSubmatch(before); g != nil {
+			} else if g := gradeBefore(before); g != nil {
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
 			}
 		case CatOutcome:
@@ -153,6 +187,13 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 	}
 	linkGuidance(out)
 	return out, used
+}
+
+func gradeBefore(before string) []string {
+	if !strings.Contains(strings.ToLower(before), "grade") {
+		return nil
+	}
+	return gradeBeforeRe.FindStringSubmatch(before)
 }
 
 func procedureStatus(w string) string {
