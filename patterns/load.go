@@ -454,12 +454,18 @@ func yamlErrLine(err error) int {
 	return 0
 }
 
+// reporter returns a function that records a problem at the line and
+// column of one of the item's keys.
+func reporter(src Source, id string, probs *Problems) func(key, format string, args ...any) {
+	return func(key, format string, args ...any) {
+		line, col := src.At(key)
+		*probs = append(*probs, Problem{File: src.File, Line: line, Col: col, ID: id, Message: fmt.Sprintf(format, args...)})
+	}
+}
+
 func compileRule(r *Rule, unitCodes map[string]bool) Problems {
 	var probs Problems
-	bad := func(key, format string, a ...any) {
-		line, col := r.Source.At(key)
-		probs = append(probs, Problem{File: r.Source.File, Line: line, Col: col, ID: r.ID, Message: fmt.Sprintf(format, a...)})
-	}
+	bad := reporter(r.Source, r.ID, &probs)
 	if r.ID == "" {
 		bad("", "rule has no id")
 	} else if !idPattern.MatchString(r.ID) {
@@ -555,10 +561,7 @@ func isAnnotation(u string) bool {
 
 func validateUnit(u *Unit) Problems {
 	var probs Problems
-	bad := func(key, format string, a ...any) {
-		line, col := u.Source.At(key)
-		probs = append(probs, Problem{File: u.Source.File, Line: line, Col: col, ID: "unit:" + u.Code, Message: fmt.Sprintf(format, a...)})
-	}
+	bad := reporter(u.Source, "unit:"+u.Code, &probs)
 	if u.Code == "" {
 		bad("code", "unit has no code")
 	}
@@ -592,10 +595,7 @@ func unitSynonymClashes(units []*Unit) Problems {
 
 func validateAnalyte(a *Analyte, unitCodes map[string]bool) Problems {
 	var probs Problems
-	bad := func(key, format string, args ...any) {
-		line, col := a.Source.At(key)
-		probs = append(probs, Problem{File: a.Source.File, Line: line, Col: col, ID: a.ID, Message: fmt.Sprintf(format, args...)})
-	}
+	bad := reporter(a.Source, a.ID, &probs)
 	if !conceptPattern.MatchString(a.Concept) {
 		bad("concept", "concept %q must be a snake_case id", a.Concept)
 	}
@@ -627,10 +627,7 @@ var CueSets = map[string]string{"negated": "assertion", "possible": "assertion",
 
 func validateCue(c *Cue) Problems {
 	var probs Problems
-	bad := func(key, format string, args ...any) {
-		line, col := c.Source.At(key)
-		probs = append(probs, Problem{File: c.Source.File, Line: line, Col: col, ID: c.ID, Message: fmt.Sprintf(format, args...)})
-	}
+	bad := reporter(c.Source, c.ID, &probs)
 	if c.ID == "" {
 		bad("", "cue has no id")
 	} else if !idPattern.MatchString(c.ID) {
@@ -670,10 +667,7 @@ var entityCats = map[string]bool{"medication": true, "device": true, "procedure"
 
 func validateEntity(en *Entity) Problems {
 	var probs Problems
-	bad := func(key, format string, args ...any) {
-		line, col := en.Source.At(key)
-		probs = append(probs, Problem{File: en.Source.File, Line: line, Col: col, ID: en.ID, Message: fmt.Sprintf(format, args...)})
-	}
+	bad := reporter(en.Source, en.ID, &probs)
 	if !conceptPattern.MatchString(en.Concept) {
 		bad("concept", "concept %q must be a snake_case id", en.Concept)
 	}
