@@ -72,6 +72,8 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	if err != nil {
 		return nil, fmt.Errorf("unit table: %w", err)
 	}
+	// The normalizer tells a citation from a value by the unit after it.
+	s.lines.UnitAt = func(x string) bool { u, _, _ := um.Match(x); return u != nil }
 	if opts.MaxGap <= 0 {
 		opts.MaxGap = 60
 	}

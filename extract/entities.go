@@ -73,10 +73,13 @@ func wordBefore(before string, n int, set map[string]bool) string {
 var wordNumbers = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "2nd": 2, "3rd": 3, "4th": 4}
 
-// timeUnits maps the words of a time expression to UCUM.
-var timeUnits = map[string]string{"hour": "h", "hours": "h", "hr": "h", "hrs": "h", "h": "h", "day": "d", "days": "d", "d": "d",
-	"week": "wk", "weeks": "wk", "wk": "wk", "wks": "wk", "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
-	"year": "a", "years": "a", "yr": "a", "yrs": "a"}
+// timeUnit reads a time word ("hours", "d", "wks") with the unit table.
+func (e *Extractor) timeUnit(word string) string {
+	if u, code, n := e.units.Match(word); u != nil && n == len(word) && u.Dimension == "time" {
+		return code
+	}
+	return ""
+}
 
 // entityCandidates makes a finding of every medication, device, procedure,
 // condition and outcome mention, with what stands around it: a drug's dose,
@@ -133,7 +136,7 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 				}
 			}
 			if r := removalRe.FindStringSubmatchIndex(t[c.end:min(sent.End, c.end+60)]); r != nil {
-				out = append(out, removalOutcome(t, sent, en, &c, c.end+r[1]))
+				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r[1]))
 			}
 		case CatProcedure:
 			var cm []int
@@ -176,7 +179,7 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
 			}
 		case CatOutcome:
-			if tm := readTime(after); tm != nil {
+			if tm := e.readTime(after); tm != nil {
 				attrs["time"] = tm
 			}
 		}
@@ -209,7 +212,7 @@ func procedureStatus(w string) string {
 }
 
 // readTime reads "72 hours later", "after 3 days", "on day 5".
-func readTime(s string) map[string]any {
+func (e *Extractor) readTime(s string) map[string]any {
 	m := timeAfterRe.FindStringSubmatch(s)
 	if m == nil {
 		return nil
@@ -217,10 +220,10 @@ func readTime(s string) map[string]any {
 	switch {
 	case m[1] != "":
 		v, _ := strconv.ParseFloat(m[1], 64)
-		return map[string]any{"value": v, "unit": timeUnits[strings.ToLower(m[2])], "relation": "after", "text": m[0]}
+		return map[string]any{"value": v, "unit": e.timeUnit(m[2]), "relation": "after", "text": m[0]}
 	case m[4] != "":
 		v, _ := strconv.ParseFloat(m[4], 64)
-		return map[string]any{"value": v, "unit": timeUnits[strings.ToLower(m[5])], "relation": "after", "text": m[0]}
+		return map[string]any{"value": v, "unit": e.timeUnit(m[5]), "relation": "after", "text": m[0]}
 	default:
 		v, _ := strconv.ParseFloat(m[6], 64)
 		return map[string]any{"value": v, "unit": "d", "relation": "on_day", "text": m[0]}
@@ -229,12 +232,12 @@ func readTime(s string) map[string]any {
 
 // removalOutcome is "the Impella 5.0 device was removed 72 hours later": an
 // outcome about the device, with its time.
-func removalOutcome(t string, sent Sentence, en *patterns.Entity, dev *candidate, verbEnd int) candidate {
+func (e *Extractor) removalOutcome(t string, sent Sentence, en *patterns.Entity, dev *candidate, verbEnd int) candidate {
 	o := candidate{category: CatOutcome, concept: "device_removal", label: "Device removal", rule: "outcome.device_removal",
 		start: dev.start, end: verbEnd, vstart: dev.start, vend: verbEnd, order: 1 << 18, entity: true,
 		attrs: map[string]any{"device": en.Concept, "kind": "device"}}
 	rest := t[verbEnd:min(sent.End, verbEnd+40)]
-	if tm := readTime(rest); tm != nil && strings.Index(rest, tm["text"].(string)) < 4 {
+	if tm := e.readTime(rest); tm != nil && strings.Index(rest, tm["text"].(string)) < 4 {
 		o.attrs["time"] = tm
 		o.end = verbEnd + strings.Index(rest, tm["text"].(string)) + len(tm["text"].(string))
 	}
@@ -353,7 +356,7 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 	}
 	if d := durRe.FindStringSubmatch(rest); d != nil {
 		v, _ := strconv.ParseFloat(d[1], 64)
-		attrs["duration"] = map[string]any{"value": v, "unit": timeUnits[strings.ToLower(d[2])]}
+		attrs["duration"] = map[string]any{"value": v, "unit": e.timeUnit(d[2])}
 	}
 	return pick
 }

@@ -48,6 +48,10 @@ type LineClassifier struct {
 	IsHeading func(line string) bool
 	Caption   *regexp.Regexp
 	Furniture []*regexp.Regexp
+	// UnitAt reports whether a unit of the unit table starts s: digits
+	// glued to a full stop and followed by a unit ("L.2 days") are a
+	// value, not a citation.
+	UnitAt func(s string) bool
 }
 
 type lineKind uint8
@@ -82,6 +86,9 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	b := newMapBuilder(text)
 	n := &Normalized{}
 	w := &blockWriter{b: b, src: text, n: n}
+	if lc != nil {
+		w.unitAt = lc.UnitAt
+	}
 
 	var para []int     // indices of lines in the open paragraph
 	var captions []int // captions deferred until the open paragraph closes
@@ -231,6 +238,7 @@ type blockWriter struct {
 	n       *Normalized
 	lastEnd int // source offset where the previous block ended
 	any     bool
+	unitAt  func(string) bool
 }
 
 func (w *blockWriter) separator(nextFrom int) {
@@ -248,7 +256,7 @@ func (w *blockWriter) separator(nextFrom int) {
 func (w *blockWriter) single(l srcLine, kind BlockKind) {
 	w.separator(l.cfrom)
 	start := w.b.out.Len()
-	cleanRange(w.b, w.src, l.cfrom, l.cto)
+	cleanRange(w.b, w.src, l.cfrom, l.cto, w.unitAt)
 	w.n.Blocks = append(w.n.Blocks, Block{Kind: kind, Start: start, End: w.b.out.Len()})
 	w.lastEnd = l.cto
 }
@@ -271,7 +279,7 @@ func (w *blockWriter) paragraph(lines []srcLine, idx []int) {
 				to-- // the hyphen is dropped with the break
 			}
 		}
-		cleanRange(w.b, w.src, l.cfrom, to)
+		cleanRange(w.b, w.src, l.cfrom, to, w.unitAt)
 		if k+1 < len(idx) {
 			next := lines[idx[k+1]]
 			sep := " "
@@ -323,7 +331,7 @@ func runeReplacement(r rune) (string, bool) {
 }
 
 // cleanRange appends src[from:to] with character-level cleaning.
-func cleanRange(b *mapBuilder, src string, from, to int) {
+func cleanRange(b *mapBuilder, src string, from, to int, unitAt func(string) bool) {
 	run := from // start of the pending unchanged run
 	flush := func(at int) {
 		b.copy(run, at)
@@ -339,7 +347,7 @@ func cleanRange(b *mapBuilder, src string, from, to int) {
 				run = i
 				continue
 			case (c == ')' || c == '.' || c == ',' || c == ';') && i+1 < to && isDigit(src[i+1]):
-				if end := citationEnd(src, from, to, i); end > 0 {
+				if end := citationEnd(src, from, to, i, unitAt); end > 0 {
 					flush(i + 1)
 					b.replace(i+1, end, "")
 					i = end
@@ -412,7 +420,7 @@ func isDecimalComma(src string, from, to, i int) bool {
 // ("50%)1 because", "output,1 and", "phase.2", "shock,1,3 which"), or 0.
 // The punctuation must follow a word or a closing bracket, never a digit,
 // so "1,547" and "7.5" are numbers.
-func citationEnd(src string, from, to, i int) int {
+func citationEnd(src string, from, to, i int, unitAt func(string) bool) int {
 	if i == from {
 		return 0
 	}
@@ -446,21 +454,11 @@ func citationEnd(src string, from, to, i int) int {
 		}
 		// "phase.2 mg" would be a number after a full stop; a unit after the
 		// digits means it is a value, not a citation.
-		if c == ' ' && j+1 < to && (isDigit(src[j+1]) || isUnitStart(src[j+1:to])) {
+		if c == ' ' && j+1 < to && (isDigit(src[j+1]) || unitAt != nil && unitAt(src[j+1:to])) {
 			return 0
 		}
 	}
 	return j
-}
-
-// isUnitStart is a cheap guard: common unit starts after a number.
-func isUnitStart(s string) bool {
-	for _, u := range []string{"mg", "g/", "µg", "ml", "mL", "L/", "mmHg", "mm ", "cm", "kg", "%", "h ", "min", "days", "weeks", "months", "years", "U/", "IU", "mmol", "bpm"} {
-		if strings.HasPrefix(s, u) {
-			return true
-		}
-	}
-	return false
 }
 
 // nfc normalizes text to NFC segment by segment, keeping an offset map.

@@ -133,3 +133,17 @@ func FuzzNormalizeOffsets(f *testing.F) {
 		}
 	})
 }
+
+// Digits after a full stop followed by a unit are a value, not a citation.
+func TestCitationGuardAsksTheUnitTable(t *testing.T) {
+	lc := *testLines
+	lc.UnitAt = func(s string) bool { return strings.HasPrefix(s, "days") }
+	in := "It was 5 mg/dL.2 days later the creatinine rose."
+	if n := Normalize(in, &lc); n.Text != in {
+		t.Errorf("a value after a full stop was dropped as a citation: %q", n.Text)
+	}
+	in = "in the acute phase.2 However"
+	if n := Normalize(in, &lc); n.Text != "in the acute phase. However" {
+		t.Errorf("citation kept: %q", n.Text)
+	}
+}
