@@ -2,6 +2,8 @@ package extract
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -10,10 +12,15 @@ import (
 
 // Result is one document's outcome, in input order.
 type Result struct {
-	ID       string
-	Source   string
+	ID     string
+	Source string
+	// Text is the original report, for writers that show it (the review
+	// page); SHA256 is its checksum (hex), for the run's provenance.
+	Text     string
+	SHA256   string
 	Findings []Finding
 	Cases    int
+	Sections []SectionSpan
 	Bytes    int
 	Err      error
 }
@@ -106,7 +113,11 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 // safeExtract turns a panic on one document into that document's error, so
 // one bad report never ends the batch.
 func (e *Extractor) safeExtract(in Input) (r *Result) {
-	r = &Result{ID: in.ID, Source: in.Source, Bytes: len(in.Text), Err: in.Err}
+	r = &Result{ID: in.ID, Source: in.Source, Text: in.Text, Bytes: len(in.Text), Err: in.Err}
+	if in.Err == nil {
+		sum := sha256.Sum256([]byte(in.Text))
+		r.SHA256 = hex.EncodeToString(sum[:])
+	}
 	if in.Err != nil {
 		return r
 	}
@@ -119,5 +130,6 @@ func (e *Extractor) safeExtract(in Input) (r *Result) {
 	doc := e.Extract(in.ID, in.Text)
 	r.Findings = doc.Findings
 	r.Cases = len(doc.Layout.Cases)
+	r.Sections = doc.Sections
 	return r
 }

@@ -165,6 +165,19 @@ type Document struct {
 	Norm     *Normalized
 	Layout   *Layout
 	Findings []Finding
+	// Sections are the layout's sections mapped back to the original
+	// text, in code points, for writers that show the document's shape.
+	Sections []SectionSpan
+}
+
+// SectionSpan is one section of one case, in code points of the original
+// text, like a finding's offsets.
+type SectionSpan struct {
+	Case    int    `json:"case"`
+	Name    string `json:"name"`
+	Heading string `json:"heading,omitempty"`
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
 }
 
 // candidate is a finding before offsets are mapped back to the original.
@@ -638,7 +651,18 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		out = append(out, f)
 		offs = append(offs, bs, be, vs, ve)
 	}
+	secBytes := make([][2]int, len(L.Sections))
+	for i, sec := range L.Sections {
+		bs, be := n.Map.Span(sec.Start, sec.End)
+		secBytes[i] = [2]int{bs, be}
+		offs = append(offs, bs, be)
+	}
 	cp := codePoints(doc.Text, offs)
+	doc.Sections = make([]SectionSpan, 0, len(L.Sections))
+	for i, sec := range L.Sections {
+		doc.Sections = append(doc.Sections, SectionSpan{Case: sec.Case, Name: sec.Name, Heading: sec.Heading,
+			Start: cp[secBytes[i][0]], End: cp[secBytes[i][1]]})
+	}
 	for i := range out {
 		f := &out[i]
 		f.Start, f.End = cp[f.ByteStart], cp[f.ByteEnd]
