@@ -38,6 +38,7 @@ func newParquet(path string, rowGroupRows int64) (*Parquet, error) {
 	}
 	buf := bufio.NewWriterSize(f.tmp, 1<<16)
 	w := parquet.NewGenericWriter[tableRow](buf,
+		parquet.NewSchema("finding", parquet.SchemaOf(tableRow{})),
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.CreatedBy("clinex", "", ""))

@@ -31,33 +31,35 @@ const FlagSeparator = ";"
 // Parquet schema: pointers are nullable columns, dict marks the columns with
 // few distinct values.
 type tableRow struct {
-	Doc             string   `parquet:"doc,dict"`
-	Case            int64    `parquet:"case"`
-	Section         string   `parquet:"section,dict"`
-	Category        string   `parquet:"category,dict"`
-	Concept         string   `parquet:"concept,dict"`
-	Label           string   `parquet:"label,dict"`
-	Value           *float64 `parquet:"value,optional"`
-	ValueText       *string  `parquet:"value_text,optional"`
-	ValueMax        *float64 `parquet:"value_max,optional"`
-	Operator        *string  `parquet:"operator,optional,dict"`
-	Unit            string   `parquet:"unit,dict"`
-	Text            string   `parquet:"text"`
-	Start           int64    `parquet:"start"`
-	End             int64    `parquet:"end"`
-	ValueStart      int64    `parquet:"value_start"`
-	ValueEnd        int64    `parquet:"value_end"`
-	Sentence        string   `parquet:"sentence"`
-	Assertion       string   `parquet:"assertion,dict"`
-	Subject         string   `parquet:"subject,dict"`
-	Rule            string   `parquet:"rule,dict"`
-	Flags           []string `parquet:"flags,list"`
-	Attributes      *string  `parquet:"attributes,optional,json"`
-	ContextCueID    *string  `parquet:"context_cue_id,optional,dict"`
-	ContextCueText  *string  `parquet:"context_cue_text,optional"`
-	ContextCueStart *int64   `parquet:"context_cue_start,optional"`
-	ContextCueEnd   *int64   `parquet:"context_cue_end,optional"`
-	ContextCueSets  *string  `parquet:"context_cue_sets,optional,dict"`
+	Doc        string   `parquet:"doc,dict"`
+	Case       int64    `parquet:"case"`
+	Section    string   `parquet:"section,dict"`
+	Category   string   `parquet:"category,dict"`
+	Concept    string   `parquet:"concept,dict"`
+	Label      string   `parquet:"label,dict"`
+	Value      *float64 `parquet:"value,optional"`
+	ValueText  *string  `parquet:"value_text,optional"`
+	ValueMax   *float64 `parquet:"value_max,optional"`
+	Operator   *string  `parquet:"operator,optional,dict"`
+	Unit       string   `parquet:"unit,dict"`
+	Text       string   `parquet:"text"`
+	Start      int64    `parquet:"start"`
+	End        int64    `parquet:"end"`
+	ValueStart int64    `parquet:"value_start"`
+	ValueEnd   int64    `parquet:"value_end"`
+	Sentence   string   `parquet:"sentence"`
+	Assertion  string   `parquet:"assertion,dict"`
+	Subject    string   `parquet:"subject,dict"`
+	Rule       string   `parquet:"rule,dict"`
+	Flags      []string `parquet:"flags,list"`
+	// A plain STRING holding JSON, not the JSON logical type: parquet-go
+	// v0.32 writes an optional JSON column as all nulls.
+	Attributes      *string `parquet:"attributes,optional"`
+	ContextCueID    *string `parquet:"context_cue_id,optional,dict"`
+	ContextCueText  *string `parquet:"context_cue_text,optional"`
+	ContextCueStart *int64  `parquet:"context_cue_start,optional"`
+	ContextCueEnd   *int64  `parquet:"context_cue_end,optional"`
+	ContextCueSets  *string `parquet:"context_cue_sets,optional,dict"`
 }
 
 func toRow(f *extract.Finding) (tableRow, error) {
