@@ -193,12 +193,12 @@ func TestFindingSchemaRejectsBrokenRecords(t *testing.T) {
 // canonical JSON.
 type record struct {
 	Doc, Section, Category, Concept, Label, Value, Operator, Unit, Text string
-	Case, Start, End, ValueStart, ValueEnd                             int
-	ValueMax                                                           string
-	Sentence, Assertion, Subject, Rule                                 string
-	Flags                                                              string
-	Attributes                                                         string
-	Cue                                                                string
+	Case, Start, End, ValueStart, ValueEnd                              int
+	ValueMax                                                            string
+	Sentence, Assertion, Subject, Rule                                  string
+	Flags                                                               string
+	Attributes                                                          string
+	Cue                                                                 string
 }
 
 func canonicalJSON(t *testing.T, s string) string {
