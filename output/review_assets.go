@@ -33,12 +33,12 @@ mark.notpatient,.chip.notpatient{background:var(--l);outline:1px dashed #666;fon
 mark.flagged,.chip.flagged{box-shadow:inset 0 -3px 0 #d00}
 mark.sel{outline:2px solid #000;outline-offset:1px}
 aside{flex:0 0 34%;position:sticky;top:.5rem;max-height:calc(100vh - 1rem);display:flex;flex-direction:column;gap:.6rem}
-.details{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;font-size:.85rem;max-height:45vh;overflow:auto}
+.details{flex:none;background:#fff;border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;font-size:.85rem;max-height:45vh;overflow:auto}
 .details table{border-collapse:collapse;width:100%}
 .details th{text-align:left;color:#555;font-weight:normal;padding-right:.6rem;vertical-align:top;white-space:nowrap}
 .details td{overflow-wrap:anywhere}
 .hint{color:#777}
-.list{background:#fff;border:1px solid #ddd;border-radius:6px;margin:0;padding:.4rem .4rem .4rem 2.4rem;overflow:auto;font-size:.85rem}
+.list{flex:1 1 auto;min-height:0;background:#fff;border:1px solid #ddd;border-radius:6px;margin:0;padding:.4rem .4rem .4rem 2.4rem;overflow:auto;font-size:.85rem}
 .list li{margin:.15rem 0;padding:.1rem .2rem;border-radius:3px}
 .list li.sel{background:#ffffb0}
 .list a{color:inherit;text-decoration:none}
