@@ -18,9 +18,9 @@ import (
 // quoted field as CRLF and drops lone CRs, and the evidence text must come
 // back byte for byte.
 type CSV struct {
-	f      *atomicFile
-	buf    *bufio.Writer
-	fields []string
+	f       *atomicFile
+	buf     *bufio.Writer
+	scratch []string // one row's fields, reused
 }
 
 // NewFindingsCSV starts findings.csv at path and writes its header.
@@ -43,7 +43,8 @@ func (c *CSV) Write(d *DocResult) error {
 		if err != nil {
 			return err
 		}
-		if err := c.record(csvFields(&r, c.fields[:0])); err != nil {
+		c.scratch = csvFields(&r, c.scratch[:0])
+		if err := c.record(c.scratch); err != nil {
 			return err
 		}
 	}
@@ -79,7 +80,6 @@ func csvFields(r *tableRow, out []string) []string {
 }
 
 func (c *CSV) record(fields []string) error {
-	c.fields = fields
 	for n, s := range fields {
 		if n > 0 {
 			c.buf.WriteByte(',')

@@ -245,7 +245,7 @@ func docSegments(text string, fs []extract.Finding) ([]segment, [][2]int) {
 			}
 		}
 		slices.SortStableFunc(cover, func(x, y int) int {
-			return (spans[x][1] - spans[x][0]) - (spans[y][1] - spans[y][0])
+			return (fs[x].End - fs[x].Start) - (fs[y].End - fs[y].Start)
 		})
 		segs = append(segs, segment{start: a, end: b, cover: cover})
 	}
