@@ -25,6 +25,11 @@ import (
 // returns the output folder and each document's original text by id.
 func extractSeedTo(t *testing.T, formats ...string) (string, map[string]string) {
 	t.Helper()
+	return extractTo(t, []string{"seeds"}, formats...)
+}
+
+func extractTo(t *testing.T, inputs []string, formats ...string) (string, map[string]string) {
+	t.Helper()
 	eng := testEngine(t)
 	dir := t.TempDir()
 	ws, err := output.Open(dir, formats, output.Options{})
@@ -34,7 +39,7 @@ func extractSeedTo(t *testing.T, formats ...string) (string, map[string]string) 
 	texts := map[string]string{}
 	so := extract.SourceOptions{IDField: "id", TextField: "text"}
 	err = eng.Extractor.Run(context.Background(), 2, func(emit func(extract.Input) error) error {
-		return extract.ReadInputs([]string{"seeds"}, so, emit)
+		return extract.ReadInputs(inputs, so, emit)
 	}, func(r *extract.Result) error {
 		if r.Err != nil {
 			return fmt.Errorf("%s: %w", r.ID, r.Err)
@@ -108,11 +113,27 @@ func TestFindingSchemaFileIsEmbedded(t *testing.T) {
 // Every line the seed's extraction writes validates against the schema,
 // and its offsets slice its evidence out of the original text.
 func TestSeedJSONLMatchesSchema(t *testing.T) {
-	sch := compileFindingSchema(t)
 	dir, texts := extractSeedTo(t, "jsonl")
+	checkJSONLAgainstSchema(t, dir, texts, 50)
+}
+
+// The dev corpora give the schema the variety one seed cannot: thousands
+// of findings of every category, cue and flag.
+func TestDevCorporaJSONLMatchesSchema(t *testing.T) {
+	inputs := []string{"../shared/corpus/maccrobat-dev", "../shared/corpus/e3c-dev"}
+	for _, in := range inputs {
+		needShared(t, in)
+	}
+	dir, texts := extractTo(t, inputs, "jsonl")
+	checkJSONLAgainstSchema(t, dir, texts, 1000)
+}
+
+func checkJSONLAgainstSchema(t *testing.T, dir string, texts map[string]string, atLeast int) {
+	t.Helper()
+	sch := compileFindingSchema(t)
 	lines := readJSONL(t, filepath.Join(dir, "findings.jsonl"))
-	if len(lines) < 50 {
-		t.Fatalf("only %d findings on the seed", len(lines))
+	if len(lines) < atLeast {
+		t.Fatalf("only %d findings, expected at least %d", len(lines), atLeast)
 	}
 	for i, line := range lines {
 		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(line))
