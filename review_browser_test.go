@@ -20,13 +20,9 @@ import (
 )
 
 // artifactsDir receives the seed page's screenshot: a build artefact,
-// git-ignored, that .ci/run points at.
-func artifactsDir() string {
-	if d := os.Getenv("CLINEX_ARTIFACTS"); d != "" {
-		return d
-	}
-	return "artifacts"
-}
+// git-ignored, that .ci/run points at. (Not set by a CLINEX_* variable:
+// those are config keys, and clinex rejects unknown ones.)
+const artifactsDir = "artifacts"
 
 // chromiumPath finds Debian's chromium; the test is skipped without it on a
 // developer machine but fails in CI, which installs it.
@@ -230,7 +226,7 @@ func TestSeedReviewPageInChromium(t *testing.T) {
 		if len(want) < 50 {
 			t.Fatalf("only %d findings for %s", len(want), id)
 		}
-		got := inspectPage(t, ctx, page, text, want, filepath.Join(artifactsDir(), "review-seed.png"))
+		got := inspectPage(t, ctx, page, text, want, filepath.Join(artifactsDir, "review-seed.png"))
 
 		var negated, others int
 		for i, f := range want {
