@@ -235,18 +235,35 @@ func docSegments(text string, fs []extract.Finding) ([]segment, [][2]int) {
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
+	// Sweep the cuts with the set of findings open at each: a finding open
+	// at a cut stays open to the next one, since every end is a cut.
+	order := make([]int, 0, len(fs))
+	for i, sp := range spans {
+		if sp[0] >= 0 && sp[1] > sp[0] {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return spans[x][0] - spans[y][0] })
+	innermostFirst := func(x, y int) int {
+		if d := (fs[x].End - fs[x].Start) - (fs[y].End - fs[y].Start); d != 0 {
+			return d
+		}
+		return x - y
+	}
+	var open []int
+	next := 0
 	segs := make([]segment, 0, len(cuts))
 	for k := 0; k+1 < len(cuts); k++ {
 		a, b := cuts[k], cuts[k+1]
-		var cover []int
-		for i, sp := range spans {
-			if sp[0] >= 0 && sp[0] <= a && sp[1] >= b {
-				cover = append(cover, i)
-			}
+		open = slices.DeleteFunc(open, func(i int) bool { return spans[i][1] <= a })
+		for ; next < len(order) && spans[order[next]][0] <= a; next++ {
+			open = append(open, order[next])
 		}
-		slices.SortStableFunc(cover, func(x, y int) int {
-			return (fs[x].End - fs[x].Start) - (fs[y].End - fs[y].Start)
-		})
+		var cover []int
+		if len(open) > 0 {
+			cover = slices.Clone(open)
+			slices.SortFunc(cover, innermostFirst)
+		}
 		segs = append(segs, segment{start: a, end: b, cover: cover})
 	}
 	return segs, spans
