@@ -198,3 +198,41 @@ func TestReviewIsAtomic(t *testing.T) {
 		t.Fatalf("pages %v", pages)
 	}
 }
+
+// csv, parquet and html, opened through Open like the command does, leave
+// nothing behind when aborted and only their final names when closed.
+func TestNewFormatsAreAtomic(t *testing.T) {
+	dir := t.TempDir()
+	formats := []string{"csv", "parquet", "html"}
+	r := &DocResult{ID: "d", Text: "Hb 7.5 g/dL", Findings: []extract.Finding{{Doc: "d", Case: 1, Category: "lab",
+		Concept: "hemoglobin", Value: extract.Number(7.5), Unit: "g/dL", Start: 0, End: 11, Text: "Hb 7.5 g/dL",
+		Assertion: "present", Subject: "patient", Rule: "lab.hemoglobin"}}}
+	for _, commit := range []bool{false, true} {
+		ws, err := Open(dir, formats, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			if err := w.Write(r); err != nil {
+				t.Fatal(err)
+			}
+			if !commit {
+				w.Abort()
+			} else if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ents, _ := os.ReadDir(dir)
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		want := "findings.csv findings.parquet review"
+		if !commit {
+			want = ""
+		}
+		if got := strings.Join(names, " "); got != want {
+			t.Errorf("after %s: %q, want %q", map[bool]string{false: "Abort", true: "Close"}[commit], got, want)
+		}
+	}
+}
