@@ -71,7 +71,7 @@ type EvalScheme struct {
 }
 
 // KnownFormats are the output formats clinex writes.
-var KnownFormats = []string{"jsonl", "xlsx"}
+var KnownFormats = []string{"jsonl", "xlsx", "csv", "parquet", "html"}
 
 // LoadOptions says where configuration comes from besides the defaults.
 type LoadOptions struct {

@@ -83,6 +83,12 @@ func Open(dir string, formats []string, opts Options) ([]Writer, error) {
 			w, err = NewJSONL(filepath.Join(dir, "findings.jsonl"))
 		case "xlsx":
 			w, err = NewXLSX(filepath.Join(dir, "findings.xlsx"), opts)
+		case "csv":
+			w, err = NewFindingsCSV(filepath.Join(dir, "findings.csv"))
+		case "parquet":
+			w, err = NewFindingsParquet(filepath.Join(dir, "findings.parquet"))
+		case "html":
+			w, err = NewReview(filepath.Join(dir, "review"))
 		default:
 			err = fmt.Errorf("unknown output format %q", f)
 		}
