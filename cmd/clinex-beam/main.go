@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
@@ -118,6 +119,13 @@ func run(ctx context.Context, stderr io.Writer) error {
 		}
 		return err
 	}
+	// Checked here too, so the mistake is one line rather than the end of
+	// a failed job's trace.
+	for _, pattern := range inputs {
+		if err := checkMatches(ctx, pattern); err != nil {
+			return &exitError{exitUsage, err}
+		}
+	}
 	logf := func(format string, a ...any) {
 		if !*quiet {
 			fmt.Fprintf(stderr, "clinex-beam: "+format+"\n", a...)
@@ -198,4 +206,20 @@ func Run(ctx context.Context, runner string, o Options) (map[string]int64, error
 		}
 	}
 	return counts, nil
+}
+
+func checkMatches(ctx context.Context, pattern string) error {
+	fsys, err := filesystem.New(ctx, pattern)
+	if err != nil {
+		return fmt.Errorf("--input %s: %w", pattern, err)
+	}
+	defer fsys.Close()
+	names, err := fsys.List(ctx, pattern)
+	if err != nil {
+		return fmt.Errorf("--input %s: %w", pattern, err)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("--input %s matches no file", pattern)
+	}
+	return nil
 }
