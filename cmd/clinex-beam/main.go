@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -125,6 +126,10 @@ func run(ctx context.Context, stderr io.Writer) error {
 		if err := checkMatches(ctx, pattern); err != nil {
 			return &exitError{exitUsage, err}
 		}
+	}
+	if *quiet {
+		// prism and the SDK log their progress through slog.
+		slog.SetLogLoggerLevel(slog.LevelWarn)
 	}
 	logf := func(format string, a ...any) {
 		if !*quiet {
