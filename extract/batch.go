@@ -110,6 +110,11 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 	return ctx.Err()
 }
 
+// ExtractInput is the per-document step of Run for callers that schedule
+// documents themselves (a Beam DoFn): an input's read error is kept, and a
+// panic becomes the document's error.
+func (e *Extractor) ExtractInput(in Input) *Result { return e.safeExtract(in) }
+
 // safeExtract turns a panic on one document into that document's error, so
 // one bad report never ends the batch.
 func (e *Extractor) safeExtract(in Input) (r *Result) {

@@ -149,6 +149,32 @@ func readFile(path string, o SourceOptions, send func(Input) error) error {
 	return send(in)
 }
 
+// ReadReport reads one report file from r exactly as ReadInputs reads a file
+// on disk (same ids, sources, text checks and errors): a name ending in
+// .jsonl holds one report a line, any other name one report. It serves
+// readers whose files are not on the local disk (a Beam pipeline reading
+// object storage), so that they cannot drift from the CLI's records. Record
+// ids are not made unique across files: that needs the whole run.
+func ReadReport(name string, r io.Reader, o SourceOptions, send func(Input) error) error {
+	if strings.EqualFold(filepath.Ext(name), ".jsonl") {
+		return readJSONL(r, name, o, send)
+	}
+	in := Input{ID: stem(name), Source: name}
+	if o.MaxBytes > 0 {
+		r = io.LimitReader(r, o.MaxBytes+1)
+	}
+	data, err := io.ReadAll(r)
+	switch {
+	case err != nil:
+		in.Err = fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
+	case o.MaxBytes > 0 && int64(len(data)) > o.MaxBytes:
+		in.Err = fmt.Errorf("%s is over the %d-byte limit for one report", name, o.MaxBytes)
+	default:
+		in.Text, in.Err = checkText(data, name)
+	}
+	return send(in)
+}
+
 func readStdin(o SourceOptions, send func(Input) error) error {
 	r := o.Stdin
 	if r == nil {
