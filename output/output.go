@@ -70,6 +70,9 @@ type Options struct {
 	// values in the Cases sheet too; by default it holds only the
 	// patient's present values, and everything stays in Findings.
 	CasesAllFindings bool
+	// Study is the per-case variables of the Cases sheet, cases.csv and
+	// cases.json, in column order.
+	Study []StudyVar
 }
 
 // Open creates the writers for the formats asked for, in DIR.
@@ -83,6 +86,12 @@ func Open(dir string, formats []string, opts Options) ([]Writer, error) {
 			w, err = NewJSONL(filepath.Join(dir, "findings.jsonl"))
 		case "xlsx":
 			w, err = NewXLSX(filepath.Join(dir, "findings.xlsx"), opts)
+		case "json":
+			w, err = NewCasesJSON(filepath.Join(dir, "cases.json"), opts)
+		case "csv":
+			// findings.csv comes from the findings CSV writer; this is its
+			// per-case companion.
+			w, err = NewCasesCSV(filepath.Join(dir, "cases.csv"), opts)
 		default:
 			err = fmt.Errorf("unknown output format %q", f)
 		}
