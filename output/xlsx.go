@@ -5,11 +5,10 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -61,17 +60,18 @@ var errorColumns = []string{"doc", "source", "error"}
 // its link (the notes and the Findings sheet still hold everything).
 const formulaTextMax = 255
 
-// XLSX writes findings.xlsx. Every data sheet is streamed to a temporary
-// file as documents arrive, so memory stays flat however many findings a
-// run has; only one small record per document (for the Run sheet) is kept.
+// XLSX writes findings.xlsx. Every sheet is streamed to a temporary file as
+// documents arrive (see sheetWriter), so memory stays flat however many
+// findings a run has; only one small record per document (for the Run
+// sheet) is kept.
 type XLSX struct {
 	f        *atomicFile
 	book     *excelize.File
 	opts     Options
-	cases    *streamSheet
-	findings *streamSheet
-	mentions []*streamSheet
-	errors   *streamSheet
+	cases    *sheet
+	findings *sheet
+	mentions []*sheet
+	errors   *sheet
 	docs     []docRecord
 	counts   map[string]int
 	nCases   int
@@ -80,6 +80,7 @@ type XLSX struct {
 	link     int // style of a linked cell
 	conflict int // style of a linked cell whose case has other values
 	header   int // style of header rows
+	closing  []*sheetWriter
 }
 
 // docRecord is what the Run sheet says of one document.
@@ -131,21 +132,21 @@ func (x *XLSX) start() error {
 	}
 	caseCols = append(caseCols, "notes")
 	caseWidths = append(caseWidths, 80)
-	if x.cases, err = x.newStream(SheetCases, caseCols, caseWidths, 2); err != nil {
+	if x.cases, err = x.newSheet(SheetCases, caseCols, caseWidths, 2); err != nil {
 		return err
 	}
-	if x.findings, err = x.newStream(SheetFindings, FindingColumns, findingWidths(FindingColumns), 0); err != nil {
+	if x.findings, err = x.newSheet(SheetFindings, FindingColumns, findingWidths(FindingColumns), 0); err != nil {
 		return err
 	}
 	for _, ms := range mentionSheets {
 		cols := ms.columns()
-		s, err := x.newStream(ms.name, cols, findingWidths(cols), 0)
+		s, err := x.newSheet(ms.name, cols, findingWidths(cols), 0)
 		if err != nil {
 			return err
 		}
 		x.mentions = append(x.mentions, s)
 	}
-	x.errors, err = x.newStream(SheetErrors, errorColumns, []float64{18, 40, 80}, 0)
+	x.errors, err = x.newSheet(SheetErrors, errorColumns, []float64{18, 40, 80}, 0)
 	return err
 }
 
@@ -168,119 +169,94 @@ func findingWidths(cols []string) []float64 {
 	return out
 }
 
-// streamSheet is one streamed sheet. A sheet is full at Excel's row limit;
-// the rows after it go to "<name> 2", and so on, so no row is ever lost.
-type streamSheet struct {
+// sheet is one sheet of the workbook in parts: a part is full at Excel's
+// row limit, and the rows after it go to "<name> 2", and so on, so no row
+// is ever lost.
+type sheet struct {
 	x       *XLSX
 	base    string
-	name    string
-	part    int
-	sw      *excelize.StreamWriter
-	row     int // last row written
 	cols    []string
 	widths  []float64
 	freezeX int
-	done    []string // sheets already full and flushed
+	parts   []*sheetWriter
 }
 
-func (x *XLSX) newStream(name string, cols []string, widths []float64, freezeX int) (*streamSheet, error) {
-	s := &streamSheet{x: x, base: name, name: name, part: 1, cols: cols, widths: widths, freezeX: freezeX}
-	return s, s.open()
+func (x *XLSX) newSheet(name string, cols []string, widths []float64, freezeX int) (*sheet, error) {
+	s := &sheet{x: x, base: name, cols: cols, widths: widths, freezeX: freezeX}
+	return s, s.addPart(name)
 }
 
-func (s *streamSheet) open() error {
-	sw, err := s.x.book.NewStreamWriter(s.name)
+func (s *sheet) addPart(name string) error {
+	w, err := newSheetWriter(s.x.f.final, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
 	if err != nil {
 		return err
 	}
-	s.sw, s.row = sw, 1
-	for i, w := range s.widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	topLeft, _ := excelize.CoordinatesToCellName(s.freezeX+1, 2)
-	pane := "bottomLeft"
-	if s.freezeX > 0 {
-		pane = "bottomRight"
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: s.freezeX, YSplit: 1, TopLeftCell: topLeft, ActivePane: pane}); err != nil {
-		return err
-	}
-	header := make([]any, len(s.cols))
-	for i, c := range s.cols {
-		header[i] = excelize.Cell{StyleID: s.x.header, Value: c}
-	}
-	return sw.SetRow("A1", header)
+	s.parts = append(s.parts, w)
+	return nil
 }
 
-// add writes the next row and returns the sheet and row it went to.
-func (s *streamSheet) add(values []any) (string, int, error) {
-	if s.row >= excelize.TotalRows {
-		if err := s.flush(); err != nil {
-			return "", 0, err
+// row starts the next row and returns the part it is in; the caller
+// writes the cells and ends the row.
+func (s *sheet) row() (*sheetWriter, error) {
+	w := s.parts[len(s.parts)-1]
+	if w.full() {
+		name := fmt.Sprintf("%s %d", s.base, len(s.parts)+1)
+		if _, err := s.x.book.NewSheet(name); err != nil {
+			return nil, err
 		}
-		s.done = append(s.done, s.name)
-		s.part++
-		s.name = fmt.Sprintf("%s %d", s.base, s.part)
-		if _, err := s.x.book.NewSheet(s.name); err != nil {
-			return "", 0, err
+		if err := s.addPart(name); err != nil {
+			return nil, err
 		}
-		if err := s.open(); err != nil {
-			return "", 0, err
-		}
+		w = s.parts[len(s.parts)-1]
 	}
-	s.row++
-	if err := s.sw.SetRow("A"+strconv.Itoa(s.row), values); err != nil {
-		return "", 0, err
-	}
-	return s.name, s.row, nil
-}
-
-// flush ends the current part, with the autofilter over what it holds. The
-// filter is set on the worksheet the stream writer still holds, which it
-// writes out on Flush; set after Flush it would land in an empty sheet.
-func (s *streamSheet) flush() error {
-	last, _ := excelize.CoordinatesToCellName(len(s.cols), max(s.row, 2))
-	if err := s.x.book.AutoFilter(s.name, "A1:"+last, nil); err != nil {
-		return err
-	}
-	return s.sw.Flush()
+	w.startRow()
+	return w, nil
 }
 
 // SetRunInfo records the run's provenance for the Run sheet.
 func (x *XLSX) SetRunInfo(r RunInfo) { x.run, x.hasRun = r, true }
 
+// place is where a finding's row is: for the links to it.
+type place struct {
+	sheet string
+	row   int
+}
+
 func (x *XLSX) Write(d *DocResult) error {
 	rec := docRecord{id: d.ID, source: d.Source, sha256: d.SHA256, bytes: d.Bytes, findings: len(d.Findings)}
 	if d.Err != nil {
 		rec.err = d.Err.Error()
-		if _, _, err := x.errors.add([]any{d.ID, d.Source, rec.err}); err != nil {
+		w, err := x.errors.row()
+		if err != nil {
 			return err
 		}
-	}
-	// Each finding's row, kept for the links from Cases and the mention sheets.
-	type place struct {
-		sheet string
-		row   int
+		w.str(d.ID, 0)
+		w.str(d.Source, 0)
+		w.str(rec.err, 0)
+		w.endRow()
 	}
 	places := make([]place, len(d.Findings))
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		x.counts[f.Category]++
-		sheet, row, err := x.findings.add(findingRow(f))
+		w, err := x.findings.row()
 		if err != nil {
 			return err
 		}
-		places[i] = place{sheet, row}
+		writeFinding(w, f)
+		w.endRow()
+		places[i] = place{w.name, w.row}
 	}
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		for k, ms := range mentionSheets {
 			if slices.Contains(ms.categories, f.Category) {
-				if _, _, err := x.mentions[k].add(mentionRow(f, ms, places[i].sheet, places[i].row)); err != nil {
+				w, err := x.mentions[k].row()
+				if err != nil {
 					return err
 				}
+				writeMention(w, f, ms, places[i])
+				w.endRow()
 			}
 		}
 	}
@@ -288,51 +264,47 @@ func (x *XLSX) Write(d *DocResult) error {
 	rec.cases = len(aggs)
 	x.nCases += len(aggs)
 	for _, ca := range aggs {
-		row := make([]any, 0, len(ca.Cells)+3)
-		row = append(row, d.ID, ca.Case)
+		w, err := x.cases.row()
+		if err != nil {
+			return err
+		}
+		w.str(d.ID, 0)
+		w.integer(ca.Case, 0)
 		for j := range ca.Cells {
 			c := &ca.Cells[j]
 			if c.Empty() {
-				row = append(row, nil)
+				w.skip()
 				continue
 			}
-			p := places[c.Finding]
 			style := x.link
 			if c.Conflicting() {
 				style = x.conflict
 			}
-			row = append(row, linkCell(c, p.sheet, p.row, style))
+			writeLinkCell(w, c, places[c.Finding], style)
 		}
-		if ca.Notes != "" {
-			row = append(row, ca.Notes)
-		}
-		if _, _, err := x.cases.add(row); err != nil {
-			return err
-		}
+		w.str(ca.Notes, 0)
+		w.endRow()
 	}
 	x.docs = append(x.docs, rec)
 	return nil
 }
 
-// linkCell is a Cases cell that opens its evidence's Findings row: a
-// HYPERLINK formula, because the stream writer cannot write hyperlink
-// records without keeping every one in memory. The formula's cached value
-// is the number itself, so the cell reads, sorts and sums as a number.
-func linkCell(c *StudyCell, sheet string, row int, style int) any {
-	var val any
-	var lit string
+// writeLinkCell writes a Cases cell that opens its evidence's Findings
+// row: a HYPERLINK formula, since hyperlink records would have to wait in
+// memory for the end of the sheet. The formula's cached value is the
+// number itself, so the cell reads, sorts and sums as a number.
+func writeLinkCell(w *sheetWriter, c *StudyCell, p place, style int) {
+	target := fmt.Sprintf(`HYPERLINK("#%s!A%d",`, quoteSheet(p.sheet), p.row)
 	if c.Value.Kind == extract.NumValue {
-		val = c.Value.Num
-		lit = extract.FormatNumber(c.Value.Num)
-	} else {
-		s := c.Text()
-		val = s
-		if len([]rune(s)) > formulaTextMax {
-			return s
-		}
-		lit = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+		w.formula(target+extract.FormatNumber(c.Value.Num)+")", c.Value.Num, style)
+		return
 	}
-	return excelize.Cell{StyleID: style, Value: val, Formula: fmt.Sprintf(`HYPERLINK("#%s!A%d",%s)`, quoteSheet(sheet), row, lit)}
+	s := c.Text()
+	if len([]rune(s)) > formulaTextMax {
+		w.str(s, 0)
+		return
+	}
+	w.formula(target+`"`+strings.ReplaceAll(s, `"`, `""`)+`")`, s, style)
 }
 
 // quoteSheet quotes a sheet name for a reference when it needs it.
@@ -343,11 +315,29 @@ func quoteSheet(name string) string {
 	return name
 }
 
-func findingRow(f *extract.Finding) []any {
-	var vmax any
+func writeFinding(w *sheetWriter, f *extract.Finding) {
+	w.str(f.Doc, 0)
+	w.integer(f.Case, 0)
+	w.str(f.Section, 0)
+	w.str(f.Category, 0)
+	w.str(f.Concept, 0)
+	w.str(f.Label, 0)
+	w.value(f.Value.Interface(), 0)
 	if f.ValueMax != nil {
-		vmax = *f.ValueMax
+		w.number(*f.ValueMax, 0)
+	} else {
+		w.skip()
 	}
+	w.str(f.Operator, 0)
+	w.str(f.Unit, 0)
+	w.str(f.Text, 0)
+	w.integer(f.Start, 0)
+	w.integer(f.End, 0)
+	w.integer(f.ValueStart, 0)
+	w.integer(f.ValueEnd, 0)
+	w.str(f.Sentence, 0)
+	w.str(f.Assertion, 0)
+	w.str(f.Subject, 0)
 	cue := ""
 	if f.ContextCue != nil {
 		cue = f.ContextCue.Text
@@ -355,22 +345,33 @@ func findingRow(f *extract.Finding) []any {
 			cue = f.ContextCue.ID
 		}
 	}
-	attrs := ""
+	w.str(cue, 0)
+	w.str(f.Rule, 0)
+	w.str(strings.Join(f.Flags, ","), 0)
 	if len(f.Attributes) > 0 {
 		b, _ := json.Marshal(f.Attributes)
-		attrs = string(b)
+		w.str(string(b), 0)
 	}
-	return []any{f.Doc, f.Case, f.Section, f.Category, f.Concept, f.Label, f.Value.Interface(), vmax,
-		f.Operator, f.Unit, f.Text, f.Start, f.End, f.ValueStart, f.ValueEnd, f.Sentence, f.Assertion,
-		f.Subject, cue, f.Rule, strings.Join(f.Flags, ","), attrs}
 }
 
-func mentionRow(f *extract.Finding, ms mentionSheet, sheet string, row int) []any {
-	link := excelize.Cell{Value: row, Formula: fmt.Sprintf(`HYPERLINK("#%s!A%d",%d)`, quoteSheet(sheet), row, row)}
-	out := []any{f.Doc, f.Case, link, f.Category, f.Concept, f.Label, f.Value.Interface(), f.Unit, f.Text,
-		f.Start, f.End, f.Section, f.Assertion, f.Subject, f.Rule}
+func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) {
+	w.str(f.Doc, 0)
+	w.integer(f.Case, 0)
+	w.formula(fmt.Sprintf(`HYPERLINK("#%s!A%d",%d)`, quoteSheet(p.sheet), p.row, p.row), p.row, 0)
+	w.str(f.Category, 0)
+	w.str(f.Concept, 0)
+	w.str(f.Label, 0)
+	w.value(f.Value.Interface(), 0)
+	w.str(f.Unit, 0)
+	w.str(f.Text, 0)
+	w.integer(f.Start, 0)
+	w.integer(f.End, 0)
+	w.str(f.Section, 0)
+	w.str(f.Assertion, 0)
+	w.str(f.Subject, 0)
+	w.str(f.Rule, 0)
 	for _, a := range ms.attrs {
-		out = append(out, attrCell(f.Attributes[a]))
+		w.value(attrCell(f.Attributes[a]), 0)
 	}
 	var other map[string]any
 	for k, v := range f.Attributes {
@@ -383,9 +384,8 @@ func mentionRow(f *extract.Finding, ms mentionSheet, sheet string, row int) []an
 	}
 	if other != nil {
 		b, _ := json.Marshal(other)
-		out = append(out, string(b))
+		w.str(string(b), 0)
 	}
-	return out
 }
 
 // attrCell shows an attribute as a reader would say it: numbers stay
@@ -413,19 +413,88 @@ func attrCell(v any) any {
 	return string(b)
 }
 
+// overlayZip is the zip writer excelize writes the workbook through: the
+// parts it names in bodies (the streamed sheets) get their file's content
+// instead of the empty sheet excelize holds.
+type overlayZip struct {
+	*zip.Writer
+	bodies map[string]*sheetWriter
+	used   map[string]bool
+}
+
+func (z *overlayZip) Create(name string) (io.Writer, error) {
+	body, ok := z.bodies[name]
+	if !ok {
+		return z.Writer.Create(name)
+	}
+	// The body is deflated already: copied as it is.
+	w, err := z.Writer.CreateRaw(body.zipHeader(name))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(w, body.tmp); err != nil {
+		return nil, err
+	}
+	z.used[name] = true
+	return io.Discard, nil
+}
+
 func (x *XLSX) Close() error {
-	if err := x.finish(); err != nil {
-		x.Abort()
+	err := x.write()
+	x.book.Close()
+	x.removeParts()
+	if err != nil {
+		x.f.abort()
 		return err
 	}
+	return x.f.commit()
+}
+
+func (x *XLSX) write() error {
+	dict, err := x.writeDictionary()
+	if err != nil {
+		return err
+	}
+	x.closing = append(x.closing, dict)
+	run, err := x.writeRun()
+	if err != nil {
+		return err
+	}
+	x.closing = append(x.closing, run)
+	run.noFilter = true
+	parts := []*sheetWriter{dict, run}
+	for _, s := range append([]*sheet{x.cases, x.findings, x.errors}, x.mentions...) {
+		parts = append(parts, s.parts...)
+	}
+	ids := map[string]int{}
+	for id, name := range x.book.GetSheetMap() {
+		ids[name] = id
+	}
+	bodies := map[string]*sheetWriter{}
+	for _, p := range parts {
+		if err := p.finish(); err != nil {
+			return err
+		}
+		// The defined name Excel keeps for a sheet's filter.
+		if !p.noFilter {
+			if err := x.book.AutoFilter(p.name, p.filterRange(), nil); err != nil {
+				return err
+			}
+		}
+		id, ok := ids[p.name]
+		if !ok {
+			return fmt.Errorf("workbook: no sheet %q", p.name)
+		}
+		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = p
+	}
 	// excelize builds the whole zip in a bytes.Buffer before copying it
-	// out: for a large run that doubles the workbook's size in memory. The
-	// zip writer it is given writes to the file instead, and the buffer
-	// stays empty. Fastest deflate: the workbook is written once per run
-	// and default compression spent a third of the writer's CPU.
-	var zw *zip.Writer
+	// out, which for a large run doubles the workbook in memory: the zip
+	// writer it is given writes to the file instead, and the buffer stays
+	// empty. Fastest deflate, as for the sheet bodies: default compression
+	// cost a third of the writer's CPU for a workbook a third smaller.
+	zw := &overlayZip{bodies: bodies, used: map[string]bool{}}
 	x.book.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		zw = zip.NewWriter(x.f.tmp)
+		zw.Writer = zip.NewWriter(x.f.tmp)
 		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(w, flate.BestSpeed)
 		})
@@ -433,36 +502,34 @@ func (x *XLSX) Close() error {
 	})
 	var rest bytes.Buffer
 	if err := x.book.Write(&rest); err != nil {
-		x.Abort()
 		return err
 	}
-	x.book.Close()
 	if rest.Len() != 0 {
 		// Only a zip64 header or encryption would write here; clinex asks
-		// for neither, so a byte here means the file above is not whole.
-		x.f.abort()
+		// for neither, so a byte here means the file is not whole.
 		return fmt.Errorf("workbook: %d bytes written outside the zip stream", rest.Len())
 	}
-	return x.f.commit()
-}
-
-func (x *XLSX) finish() error {
-	for _, s := range append([]*streamSheet{x.cases, x.findings, x.errors}, x.mentions...) {
-		if err := s.flush(); err != nil {
-			return err
+	for name := range bodies {
+		if !zw.used[name] {
+			return fmt.Errorf("workbook: sheet part %s was never written", name)
 		}
 	}
-	if err := x.writeDictionary(); err != nil {
-		return err
-	}
-	if err := x.writeRun(); err != nil {
-		return err
-	}
-
-	// Cases, the first sheet, is the one a new workbook opens on. Not
-	// SetActiveSheet: it parses every worksheet back into memory, the
-	// streamed ones included.
 	return nil
+}
+
+func (x *XLSX) removeParts() {
+	for _, p := range x.closing {
+		p.remove()
+	}
+	x.closing = nil
+	for _, s := range append([]*sheet{x.cases, x.findings, x.errors}, x.mentions...) {
+		if s == nil {
+			continue
+		}
+		for _, p := range s.parts {
+			p.remove()
+		}
+	}
 }
 
 // findingMeanings are the Findings columns in words, for the Dictionary.
@@ -511,70 +578,56 @@ var findingMeanings = map[string]string{
 	"error":            "Why the document could not be read or processed",
 }
 
-func (x *XLSX) writeDictionary() error {
-	sw, err := x.book.NewStreamWriter(SheetDictionary)
+func (x *XLSX) writeDictionary() (*sheetWriter, error) {
+	w, err := newSheetWriter(x.f.final, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
+		[]float64{22, 26, 22, 12, 100}, 0, x.header, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for i, w := range []float64{22, 26, 22, 12, 100} {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
+	add := func(sheet, col, concept, unit, meaning string) {
+		w.startRow()
+		w.str(sheet, 0)
+		w.str(col, 0)
+		w.str(concept, 0)
+		w.str(unit, 0)
+		w.str(meaning, 0)
+		w.endRow()
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	rows := [][]any{{"sheet", "column", "concept", "unit", "meaning"}}
-	rows = append(rows, []any{SheetCases, "doc", nil, nil, findingMeanings["doc"]},
-		[]any{SheetCases, "case", nil, nil, findingMeanings["case"]})
+	add(SheetCases, "doc", "", "", findingMeanings["doc"])
+	add(SheetCases, "case", "", "", findingMeanings["case"])
 	for _, v := range x.opts.Study {
 		concept := v.Concept
 		if concept == "" {
 			concept = "category:" + v.Category
 		}
-		rows = append(rows, []any{SheetCases, v.Header(), concept, v.Unit, v.Meaning(x.opts.CasesAllFindings) + " Links to its evidence in Findings."})
+		add(SheetCases, v.Header(), concept, v.Unit, v.Meaning(x.opts.CasesAllFindings)+" Links to its evidence in Findings.")
 	}
-	rows = append(rows, []any{SheetCases, "notes", nil, nil, "What a reader must know before trusting a cell: several different values in the case, values left out for their unit, a flagged value (the cell is shaded when its case has other values)"})
+	add(SheetCases, "notes", "", "", "What a reader must know before trusting a cell: several different values in the case, values left out for their unit, a flagged value (the cell is shaded when its case has other values)")
 	for _, c := range FindingColumns {
-		rows = append(rows, []any{SheetFindings, c, nil, nil, findingMeanings[c]})
+		add(SheetFindings, c, "", "", findingMeanings[c])
 	}
 	for _, ms := range mentionSheets {
 		for _, c := range ms.columns() {
-			rows = append(rows, []any{ms.name, c, nil, nil, findingMeanings[c]})
+			add(ms.name, c, "", "", findingMeanings[c])
 		}
 	}
 	for _, c := range errorColumns {
-		rows = append(rows, []any{SheetErrors, c, nil, nil, findingMeanings[c]})
+		add(SheetErrors, c, "", "", findingMeanings[c])
 	}
-	rows = append(rows, []any{SheetRun, "item, value", nil, nil, "The run's provenance: clinex version, configuration and pattern set hashes, inputs, start time, duration and counts; then one row per document with its SHA-256"})
-	for i, r := range rows {
-		if i == 0 {
-			for k := range r {
-				r[k] = excelize.Cell{StyleID: x.header, Value: r[k]}
-			}
-		}
-		if err := sw.SetRow("A"+strconv.Itoa(i+1), r); err != nil {
-			return err
-		}
-	}
-	if err := x.book.AutoFilter(SheetDictionary, fmt.Sprintf("A1:E%d", len(rows)), nil); err != nil {
-		return err
-	}
-	return sw.Flush()
+	add(SheetRun, "item, value", "", "", "The run's provenance: clinex version, configuration and pattern set hashes, inputs, start time, duration and counts; then one row per document with its SHA-256")
+	return w, nil
 }
 
-func (x *XLSX) writeRun() error {
-	sw, err := x.book.NewStreamWriter(SheetRun)
+func (x *XLSX) writeRun() (*sheetWriter, error) {
+	w, err := newSheetWriter(x.f.final, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for i, w := range []float64{30, 66, 40, 66, 10, 8, 10} {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
+	pair := func(k string, v any) {
+		w.startRow()
+		w.str(k, 0)
+		w.value(v, 0)
+		w.endRow()
 	}
 	r := x.run
 	failed, findings := 0, 0
@@ -584,27 +637,24 @@ func (x *XLSX) writeRun() error {
 		}
 		findings += d.findings
 	}
-	rows := [][]any{{"item", "value"}}
 	if x.hasRun {
-		start, dur := any(nil), any(nil)
+		pair("clinex version", r.Version)
+		pair("configuration", r.ConfigSource)
+		pair("configuration SHA-256", r.ConfigHash)
+		pair("pattern set SHA-256", r.PatternsHash)
+		pair("formats", strings.Join(r.Formats, ","))
+		pair("workers", r.Workers)
 		if !r.Start.IsZero() {
-			start = r.Start.UTC().Format(time.RFC3339)
-			dur = r.Duration.Seconds()
+			pair("start (UTC)", r.Start.UTC().Format(time.RFC3339))
+			pair("duration (s)", r.Duration.Seconds())
 		}
-		rows = append(rows,
-			[]any{"clinex version", r.Version},
-			[]any{"configuration", r.ConfigSource},
-			[]any{"configuration SHA-256", r.ConfigHash},
-			[]any{"pattern set SHA-256", r.PatternsHash},
-			[]any{"formats", strings.Join(r.Formats, ",")},
-			[]any{"workers", r.Workers},
-			[]any{"start (UTC)", start},
-			[]any{"duration (s)", dur})
 	} else {
-		rows = append(rows, []any{"provenance", "not given to the writer"})
+		pair("provenance", "not given to the writer")
 	}
-	rows = append(rows, []any{"documents", len(x.docs)}, []any{"documents failed", failed},
-		[]any{"cases", x.nCases}, []any{"findings", findings})
+	pair("documents", len(x.docs))
+	pair("documents failed", failed)
+	pair("cases", x.nCases)
+	pair("findings", findings)
 	cats := make([]string, 0, len(x.counts))
 	for c := range x.counts {
 		cats = append(cats, c)
@@ -613,59 +663,52 @@ func (x *XLSX) writeRun() error {
 		return slices.Index(extract.Categories, cats[i]) < slices.Index(extract.Categories, cats[j])
 	})
 	for _, c := range cats {
-		rows = append(rows, []any{"findings: " + c, x.counts[c]})
+		pair("findings: "+c, x.counts[c])
 	}
-	filterEnd := len(rows)
-	headers := []int{0}
-	rows = append(rows, nil, []any{"input", "SHA-256", "bytes"})
-	headers = append(headers, len(rows)-1)
+	headerRow := func(cols ...string) {
+		w.startRow()
+		w.endRow()
+		w.startRow()
+		for _, c := range cols {
+			w.str(c, x.header)
+		}
+		w.endRow()
+	}
+	headerRow("input", "SHA-256", "bytes")
 	for _, in := range r.Inputs {
-		var sum, size any
+		w.startRow()
+		w.str(in.Path, 0)
 		if in.SHA256 != "" {
-			sum, size = in.SHA256, in.Bytes
+			w.str(in.SHA256, 0)
+			w.integer(int(in.Bytes), 0)
 		}
-		rows = append(rows, []any{in.Path, sum, size})
+		w.endRow()
 	}
-	rows = append(rows, nil, []any{"document", "source", "error", "SHA-256", "bytes", "cases", "findings"})
-	headers = append(headers, len(rows)-1)
-	for _, i := range headers {
-		for k := range rows[i] {
-			rows[i][k] = excelize.Cell{StyleID: x.header, Value: rows[i][k]}
-		}
-	}
-	for i, row := range rows {
-		if err := sw.SetRow("A"+strconv.Itoa(i+1), row); err != nil {
-			return err
-		}
-	}
-	next := len(rows)
+	headerRow("document", "source", "error", "SHA-256", "bytes", "cases", "findings")
 	for i, d := range x.docs {
-		next++
-		if next == excelize.TotalRows && i < len(x.docs)-1 {
+		w.startRow()
+		if w.row == maxRows && i < len(x.docs)-1 {
 			// Past Excel's last row only the checksums are cut: every
 			// finding is still in Findings, and the sheet says so.
-			msg := fmt.Sprintf("%d more documents: their checksums do not fit in one sheet", len(x.docs)-i)
-			if err := sw.SetRow("A"+strconv.Itoa(next), []any{msg}); err != nil {
-				return err
-			}
+			w.str(fmt.Sprintf("%d more documents: their checksums do not fit in one sheet", len(x.docs)-i), 0)
+			w.endRow()
 			break
 		}
-		var errText any
-		if d.err != "" {
-			errText = d.err
-		}
-		if err := sw.SetRow("A"+strconv.Itoa(next), []any{d.id, d.source, errText, d.sha256, d.bytes, d.cases, d.findings}); err != nil {
-			return err
-		}
+		w.str(d.id, 0)
+		w.str(d.source, 0)
+		w.str(d.err, 0)
+		w.str(d.sha256, 0)
+		w.integer(d.bytes, 0)
+		w.integer(d.cases, 0)
+		w.integer(d.findings, 0)
+		w.endRow()
 	}
-	if err := x.book.AutoFilter(SheetRun, fmt.Sprintf("A1:B%d", filterEnd), nil); err != nil {
-		return err
-	}
-	return sw.Flush()
+	return w, nil
 }
 
 func (x *XLSX) Abort() {
 	x.book.Close()
+	x.removeParts()
 	x.f.abort()
 }
 
