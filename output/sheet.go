@@ -46,11 +46,11 @@ type sheetWriter struct {
 	noFilter bool
 }
 
-// Excel's limits: rows per sheet, characters per cell.
-const (
-	maxRows      = excelize.TotalRows
-	maxCellChars = excelize.TotalCellChars
-)
+// Excel's limits: rows per sheet, characters per cell. maxRows is a
+// variable so a test can reach it without a million rows.
+var maxRows = excelize.TotalRows
+
+const maxCellChars = excelize.TotalCellChars
 
 // colNames caches column letters: A, B, …, AA.
 var colNames = func() []string {
