@@ -344,3 +344,39 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// A document that cannot be read is a row of the Errors sheet and counted
+// as failed in Run, and gets no case row; the good ones are all there.
+func TestWorkbookErrorsSheet(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a_good.txt"), []byte("A 40-year-old man with a heart rate of 120 bpm."), 0o644)
+	os.WriteFile(filepath.Join(dir, "b_binary.txt"), []byte("PK\x03\x04\x00\x00binary"), 0o644)
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "xlsx,csv", "--config", "../../config.yaml")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
+	}
+	book, err := excelize.OpenFile(filepath.Join(out, "findings.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	errs, _ := book.GetRows(output.SheetErrors)
+	if len(errs) != 2 || errs[1][0] != "b_binary" || !strings.Contains(errs[1][2], "binary") {
+		t.Errorf("Errors sheet: %v", errs)
+	}
+	_, cases := casesTable(t, book)
+	if len(cases) != 1 || cases[0][0] != "a_good" {
+		t.Errorf("Cases rows: %v, want the good document's one case", cases)
+	}
+	run, _ := book.GetRows(output.SheetRun)
+	var failed string
+	for _, r := range run {
+		if len(r) >= 2 && r[0] == "documents failed" {
+			failed = r[1]
+		}
+	}
+	if failed != "1" {
+		t.Errorf("Run sheet: documents failed = %q, want 1", failed)
+	}
+}
