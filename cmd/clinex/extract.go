@@ -120,7 +120,7 @@ DIR/errors.jsonl listing any report that could not be processed.`,
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "out", "o", "", "output folder (created if missing)")
-	cmd.Flags().StringSlice("format", nil, "output formats, comma-separated: jsonl, xlsx (default from config: jsonl,xlsx)")
+	cmd.Flags().StringSlice("format", nil, "output formats, comma-separated: jsonl, xlsx, json (cases.json), csv (cases.csv) (default from config: jsonl,xlsx)")
 	cmd.Flags().Int("workers", 0, "parallel workers (default: one per core)")
 	return cmd
 }
