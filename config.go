@@ -5,7 +5,10 @@ package clinex
 
 import (
 	"bytes"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/clinex/clinex/eval"
 	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/output"
 	"github.com/clinex/clinex/patterns"
 )
 
@@ -40,6 +44,13 @@ type Config struct {
 	Extract  extract.Options       `mapstructure:"extract"`
 	Segment  extract.SegmentConfig `mapstructure:"segment"`
 	Eval     EvalConfig            `mapstructure:"eval"`
+	Study    StudyConfig           `mapstructure:"study"`
+}
+
+// StudyConfig is the study's per-case variables: the columns of the Cases
+// sheet and cases.csv and the aggregates of cases.json, in order.
+type StudyConfig struct {
+	Variables []output.StudyVar `mapstructure:"variables"`
 }
 
 type InputConfig struct {
@@ -71,7 +82,7 @@ type EvalScheme struct {
 }
 
 // KnownFormats are the output formats clinex writes.
-var KnownFormats = []string{"jsonl", "xlsx", "csv", "parquet", "html"}
+var KnownFormats = []string{"jsonl", "xlsx", "json", "csv", "parquet", "html"}
 
 // LoadOptions says where configuration comes from besides the defaults.
 type LoadOptions struct {
@@ -248,6 +259,7 @@ func (c *Config) Validate() error {
 	if c.Extract.RuleWindow <= 0 {
 		errs = append(errs, "extract.rule_window: must be positive")
 	}
+	errs = append(errs, output.ValidateStudy(c.Study.Variables)...)
 	names := make([]string, 0, len(c.Eval.Schemes))
 	for n := range c.Eval.Schemes {
 		names = append(names, n)
@@ -265,12 +277,25 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// Hash is the SHA-256 of the effective configuration (defaults, file,
+// environment and flags merged), so a run's result names what produced it.
+func (c *Config) Hash() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 // Engine is everything built once from a config: the pattern set, the
 // extractor, and the problems found in the rules' own examples.
 type Engine struct {
 	Config    *Config
 	Patterns  *patterns.Set
 	Extractor *extract.Extractor
+	// Warnings are configuration doubts that do not stop a run.
+	Warnings []string
 }
 
 // Build loads the patterns, compiles the extractor and runs the examples of
@@ -299,5 +324,59 @@ func Build(cfg *Config, extraPatternDirs ...string) (*Engine, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
-	return &Engine{Config: cfg, Patterns: set, Extractor: ex}, nil
+	warnings := fillStudy(cfg.Study.Variables, set)
+	return &Engine{Config: cfg, Patterns: set, Extractor: ex, Warnings: warnings}, nil
+}
+
+// fillStudy gives a study variable the label and unit of its concept's
+// rule or lexicon entry when the config leaves them out, so "lowest
+// hemoglobin" is one line. A concept that no loaded rule or entry produces
+// gets a warning, not an error: a pattern folder may switch an entry off
+// on purpose, and a measurement named in the text (transmitral_gradient)
+// has no entry at all; but a typo would otherwise give an empty column
+// without a word.
+func fillStudy(vars []output.StudyVar, set *patterns.Set) []string {
+	type known struct{ label, unit string }
+	concepts := map[string]known{}
+	for _, r := range set.Rules {
+		if r.Concept != "" {
+			concepts[r.Concept] = known{r.Label, r.Unit}
+		}
+		for _, o := range r.Outputs {
+			if _, ok := concepts[o.Concept]; !ok && o.Concept != "" {
+				concepts[o.Concept] = known{o.Label, r.Unit}
+			}
+		}
+	}
+	for _, a := range set.Analytes {
+		k := known{label: a.Label}
+		if len(a.Units) > 0 {
+			k.unit = a.Units[0]
+		}
+		concepts[a.Concept] = k
+	}
+	for _, e := range set.Entities {
+		concepts[e.Concept] = known{label: e.Label}
+	}
+	var warnings []string
+	for i := range vars {
+		v := &vars[i]
+		if v.Concept == "" {
+			continue
+		}
+		k, ok := concepts[v.Concept]
+		if !ok {
+			if v.Category != extract.CatMeasurement {
+				warnings = append(warnings, fmt.Sprintf("study.variables[%d].concept: no rule or lexicon entry gives %q, so its column stays empty (a measurement named in the text needs category: measurement)", i, v.Concept))
+			}
+			continue
+		}
+		if v.Label == "" {
+			v.Label = k.label
+		}
+		if v.Unit == "" {
+			v.Unit = k.unit
+		}
+	}
+	return warnings
 }

@@ -70,6 +70,9 @@ type Options struct {
 	// values in the Cases sheet too; by default it holds only the
 	// patient's present values, and everything stays in Findings.
 	CasesAllFindings bool
+	// Study is the per-case variables of the Cases sheet, cases.csv and
+	// cases.json, in column order.
+	Study []StudyVar
 }
 
 // Open creates the writers for the formats asked for, in DIR.
@@ -83,8 +86,15 @@ func Open(dir string, formats []string, opts Options) ([]Writer, error) {
 			w, err = NewJSONL(filepath.Join(dir, "findings.jsonl"))
 		case "xlsx":
 			w, err = NewXLSX(filepath.Join(dir, "findings.xlsx"), opts)
+		case "json":
+			w, err = NewCasesJSON(filepath.Join(dir, "cases.json"), opts)
 		case "csv":
+			// Two files: findings for code, cases for a quick table in R or pandas.
 			w, err = NewFindingsCSV(filepath.Join(dir, "findings.csv"))
+			if err == nil {
+				ws = append(ws, w)
+				w, err = NewCasesCSV(filepath.Join(dir, "cases.csv"), opts)
+			}
 		case "parquet":
 			w, err = NewFindingsParquet(filepath.Join(dir, "findings.parquet"))
 		case "html":

@@ -1,11 +1,16 @@
 package output
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -17,60 +22,71 @@ var FindingColumns = []string{"doc", "case", "section", "category", "concept", "
 	"operator", "unit", "text", "start", "end", "value_start", "value_end", "sentence", "assertion",
 	"subject", "context_cue", "rule", "flags", "attributes"}
 
-// caseCategories are the categories that get a Cases column, in order.
-var caseCategories = []string{extract.CatDemographic, extract.CatVital, extract.CatLab, extract.CatScore}
+// Sheet names, in workbook order.
+const (
+	SheetCases       = "Cases"
+	SheetFindings    = "Findings"
+	SheetDevices     = "Devices"
+	SheetMedications = "Medications"
+	SheetProcedures  = "Procedures & outcomes"
+	SheetDictionary  = "Dictionary"
+	SheetRun         = "Run"
+	SheetErrors      = "Errors"
+)
 
-// XLSX writes the workbook: Findings (one row per finding, streamed) and
-// Cases (one row per case, one column per concept, first present value).
+// mentionSheet is a sheet of one row per mention of a kind of named thing,
+// with that kind's attributes as columns.
+type mentionSheet struct {
+	name       string
+	categories []string
+	attrs      []string // attribute keys with a column each, in order
+}
+
+var mentionSheets = []mentionSheet{
+	{SheetDevices, []string{extract.CatDevice}, []string{"family", "maker", "position", "ordinal", "count"}},
+	{SheetMedications, []string{extract.CatMedication}, []string{"class", "kind", "route", "frequency", "duration", "times"}},
+	{SheetProcedures, []string{extract.CatProcedure, extract.CatOutcome}, []string{"kind", "status", "role", "guidance", "count", "time", "device"}},
+}
+
+// mentionColumns lead every mention sheet; the sheet's attributes follow,
+// then "other_attributes" for keys without a column of their own.
+var mentionColumns = []string{"doc", "case", "finding", "category", "concept", "label", "value", "unit", "text",
+	"start", "end", "section", "assertion", "subject", "rule"}
+
+var errorColumns = []string{"doc", "source", "error"}
+
+// formulaTextMax is the longest text a formula may carry: Excel refuses
+// string literals over 255 characters, so a longer cell is written without
+// its link (the notes and the Findings sheet still hold everything).
+const formulaTextMax = 255
+
+// XLSX writes findings.xlsx. Every sheet is streamed to a temporary file as
+// documents arrive (see sheetWriter), so memory stays flat however many
+// findings a run has; only one small record per document (for the Run
+// sheet) is kept.
 type XLSX struct {
 	f        *atomicFile
 	book     *excelize.File
-	findings *excelize.StreamWriter
-	row      int
-	cases    []caseRow
-	columns  map[string]*caseColumn
 	opts     Options
+	cases    *sheet
+	findings *sheet
+	mentions []*sheet
+	errors   *sheet
+	docs     []docRecord
+	counts   map[string]int
+	nCases   int
+	run      RunInfo
+	hasRun   bool
+	link     int // style of a linked cell
+	conflict int // style of a linked cell whose case has other values
+	header   int // style of header rows
+	closing  []*sheetWriter
 }
 
-type caseRow struct {
-	doc    string
-	index  int
-	values map[string]caseCell
-	lists  map[string][]string // category → what the case names of it
-}
-
-// listCategories get one Cases column each, listing what the case names:
-// its devices, drugs, procedures, conditions and outcomes.
-var listCategories = []string{extract.CatDevice, extract.CatMedication, extract.CatProcedure, extract.CatCondition, extract.CatOutcome}
-
-var listHeaders = map[string]string{extract.CatDevice: "Devices", extract.CatMedication: "Medications",
-	extract.CatProcedure: "Procedures", extract.CatCondition: "Conditions", extract.CatOutcome: "Outcomes"}
-
-// mentionText is a named finding as one list item: "Impella 5.0",
-// "Norepinephrine 0.3 ug/kg/min".
-func mentionText(f *extract.Finding) string {
-	s := f.Label
-	if f.Value.Kind != extract.NoValue {
-		s += " " + f.Value.String()
-		if f.ValueMax != nil {
-			s += "-" + extract.FormatNumber(*f.ValueMax)
-		}
-		if f.Unit != "" {
-			s += " " + f.Unit
-		}
-	}
-	return s
-}
-
-type caseCell struct {
-	value extract.Value
-	row   int // Findings row of the evidence
-	more  int // how many other values the case has for the concept
-}
-
-type caseColumn struct {
-	concept, category, label, unit string
-	firstSeen                      int
+// docRecord is what the Run sheet says of one document.
+type docRecord struct {
+	id, source, sha256, err string
+	bytes, cases, findings  int
 }
 
 // NewXLSX starts findings.xlsx at path.
@@ -79,96 +95,249 @@ func NewXLSX(path string, opts Options) (*XLSX, error) {
 	if err != nil {
 		return nil, err
 	}
-	book := excelize.NewFile()
-	if err := book.SetSheetName("Sheet1", "Findings"); err != nil {
-		af.abort()
-		return nil, err
-	}
-	sw, err := book.NewStreamWriter("Findings")
-	if err != nil {
-		af.abort()
-		return nil, err
-	}
-	x := &XLSX{f: af, book: book, findings: sw, row: 1, columns: map[string]*caseColumn{}, opts: opts}
-	widths := map[string]float64{"text": 40, "sentence": 80, "label": 22, "concept": 22, "doc": 18, "flags": 18, "rule": 26}
-	for i, c := range FindingColumns {
-		w := 10.0
-		if v, ok := widths[c]; ok {
-			w = v
-		}
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	header := make([]any, len(FindingColumns))
-	for i, c := range FindingColumns {
-		header[i] = c
-	}
-	if err := sw.SetRow("A1", header); err != nil {
+	x := &XLSX{f: af, book: excelize.NewFile(), opts: opts, counts: map[string]int{}}
+	if err := x.start(); err != nil {
+		x.Abort()
 		return nil, err
 	}
 	return x, nil
 }
 
-func (x *XLSX) Write(d *DocResult) error {
-	rows := map[int]*caseRow{}
-	for i := range d.Findings {
-		f := &d.Findings[i]
-		x.row++
-		cell, _ := excelize.CoordinatesToCellName(1, x.row)
-		if err := x.findings.SetRow(cell, findingRow(f)); err != nil {
+func (x *XLSX) start() error {
+	b := x.book
+	if err := b.SetSheetName("Sheet1", SheetCases); err != nil {
+		return err
+	}
+	for _, s := range []string{SheetFindings, SheetDevices, SheetMedications, SheetProcedures, SheetDictionary, SheetRun, SheetErrors} {
+		if _, err := b.NewSheet(s); err != nil {
 			return err
 		}
-		if !x.opts.CasesAllFindings && (f.Assertion != "present" || f.Subject != "patient") {
-			continue
-		}
-		cr, ok := rows[f.Case]
-		if !ok {
-			cr = &caseRow{doc: d.ID, index: f.Case, values: map[string]caseCell{}, lists: map[string][]string{}}
-			rows[f.Case] = cr
-		}
-		if slices.Contains(listCategories, f.Category) {
-			item := mentionText(f)
-			if !slices.Contains(cr.lists[f.Category], item) {
-				cr.lists[f.Category] = append(cr.lists[f.Category], item)
-			}
-			continue
-		}
-		if !slices.Contains(caseCategories, f.Category) {
-			continue
-		}
-		if _, ok := x.columns[f.Concept]; !ok {
-			x.columns[f.Concept] = &caseColumn{concept: f.Concept, category: f.Category, label: f.Label, unit: f.Unit, firstSeen: len(x.columns)}
-		}
-		if cur, ok := cr.values[f.Concept]; ok {
-			cur.more++
-			cr.values[f.Concept] = cur
-			continue
-		}
-		cr.values[f.Concept] = caseCell{value: f.Value, row: x.row}
 	}
-	n := d.Cases
-	for c := range rows {
-		n = max(n, c)
+	var err error
+	if x.header, err = b.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
+		return err
 	}
-	for c := 1; c <= n; c++ {
-		if cr, ok := rows[c]; ok {
-			x.cases = append(x.cases, *cr)
-		} else {
-			x.cases = append(x.cases, caseRow{doc: d.ID, index: c})
+	if x.link, err = b.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}}); err != nil {
+		return err
+	}
+	if x.conflict, err = b.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FCE4D6"}}}); err != nil {
+		return err
+	}
+	caseCols := []string{"doc", "case"}
+	caseWidths := []float64{18, 6}
+	for _, v := range x.opts.Study {
+		h := v.Header()
+		caseCols = append(caseCols, h)
+		caseWidths = append(caseWidths, min(max(float64(len(h))+2, 10), 40))
+	}
+	caseCols = append(caseCols, "notes")
+	caseWidths = append(caseWidths, 80)
+	if x.cases, err = x.newSheet(SheetCases, caseCols, caseWidths, 2); err != nil {
+		return err
+	}
+	if x.findings, err = x.newSheet(SheetFindings, FindingColumns, findingWidths(FindingColumns), 0); err != nil {
+		return err
+	}
+	for _, ms := range mentionSheets {
+		cols := ms.columns()
+		s, err := x.newSheet(ms.name, cols, findingWidths(cols), 0)
+		if err != nil {
+			return err
+		}
+		x.mentions = append(x.mentions, s)
+	}
+	x.errors, err = x.newSheet(SheetErrors, errorColumns, []float64{18, 40, 80}, 0)
+	return err
+}
+
+func (ms mentionSheet) columns() []string {
+	cols := slices.Clone(mentionColumns)
+	cols = append(cols, ms.attrs...)
+	return append(cols, "other_attributes")
+}
+
+func findingWidths(cols []string) []float64 {
+	widths := map[string]float64{"text": 40, "sentence": 80, "label": 22, "concept": 22, "doc": 18, "flags": 18,
+		"rule": 26, "attributes": 40, "other_attributes": 30, "source": 30, "context_cue": 16, "family": 20, "time": 16}
+	out := make([]float64, len(cols))
+	for i, c := range cols {
+		out[i] = 10
+		if w, ok := widths[c]; ok {
+			out[i] = w
 		}
 	}
+	return out
+}
+
+// sheet is one sheet of the workbook in parts: a part is full at Excel's
+// row limit, and the rows after it go to "<name> 2", and so on, so no row
+// is ever lost.
+type sheet struct {
+	x       *XLSX
+	base    string
+	cols    []string
+	widths  []float64
+	freezeX int
+	parts   []*sheetWriter
+}
+
+func (x *XLSX) newSheet(name string, cols []string, widths []float64, freezeX int) (*sheet, error) {
+	s := &sheet{x: x, base: name, cols: cols, widths: widths, freezeX: freezeX}
+	return s, s.addPart(name)
+}
+
+func (s *sheet) addPart(name string) error {
+	w, err := newSheetWriter(s.x.f.final, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
+	if err != nil {
+		return err
+	}
+	s.parts = append(s.parts, w)
 	return nil
 }
 
-func findingRow(f *extract.Finding) []any {
-	var vmax any
-	if f.ValueMax != nil {
-		vmax = *f.ValueMax
+// row starts the next row and returns the part it is in; the caller
+// writes the cells and ends the row.
+func (s *sheet) row() (*sheetWriter, error) {
+	w := s.parts[len(s.parts)-1]
+	if w.full() {
+		name := fmt.Sprintf("%s %d", s.base, len(s.parts)+1)
+		if _, err := s.x.book.NewSheet(name); err != nil {
+			return nil, err
+		}
+		if err := s.addPart(name); err != nil {
+			return nil, err
+		}
+		w = s.parts[len(s.parts)-1]
 	}
+	w.startRow()
+	return w, nil
+}
+
+// SetRunInfo records the run's provenance for the Run sheet.
+func (x *XLSX) SetRunInfo(r RunInfo) { x.run, x.hasRun = r, true }
+
+// place is where a finding's row is: for the links to it.
+type place struct {
+	sheet string
+	row   int
+}
+
+func (x *XLSX) Write(d *DocResult) error {
+	rec := docRecord{id: d.ID, source: d.Source, sha256: d.SHA256, bytes: d.Bytes, findings: len(d.Findings)}
+	if d.Err != nil {
+		rec.err = d.Err.Error()
+		w, err := x.errors.row()
+		if err != nil {
+			return err
+		}
+		w.str(d.ID, 0)
+		w.str(d.Source, 0)
+		w.str(rec.err, 0)
+		w.endRow()
+	}
+	places := make([]place, len(d.Findings))
+	for i := range d.Findings {
+		f := &d.Findings[i]
+		x.counts[f.Category]++
+		w, err := x.findings.row()
+		if err != nil {
+			return err
+		}
+		writeFinding(w, f)
+		w.endRow()
+		places[i] = place{w.name, w.row}
+	}
+	for i := range d.Findings {
+		f := &d.Findings[i]
+		for k, ms := range mentionSheets {
+			if slices.Contains(ms.categories, f.Category) {
+				w, err := x.mentions[k].row()
+				if err != nil {
+					return err
+				}
+				writeMention(w, f, ms, places[i])
+				w.endRow()
+			}
+		}
+	}
+	aggs := AggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings)
+	rec.cases = len(aggs)
+	x.nCases += len(aggs)
+	for _, ca := range aggs {
+		w, err := x.cases.row()
+		if err != nil {
+			return err
+		}
+		w.str(d.ID, 0)
+		w.integer(ca.Case, 0)
+		for j := range ca.Cells {
+			c := &ca.Cells[j]
+			if c.Empty() {
+				w.skip()
+				continue
+			}
+			style := x.link
+			if c.Conflicting() {
+				style = x.conflict
+			}
+			writeLinkCell(w, c, places[c.Finding], style)
+		}
+		w.str(ca.Notes, 0)
+		w.endRow()
+	}
+	x.docs = append(x.docs, rec)
+	return nil
+}
+
+// writeLinkCell writes a Cases cell that opens its evidence's Findings
+// row: a HYPERLINK formula, since hyperlink records would have to wait in
+// memory for the end of the sheet. The formula's cached value is the
+// number itself, so the cell reads, sorts and sums as a number.
+func writeLinkCell(w *sheetWriter, c *StudyCell, p place, style int) {
+	target := fmt.Sprintf(`HYPERLINK("#%s!A%d",`, quoteSheet(p.sheet), p.row)
+	if c.Value.Kind == extract.NumValue {
+		w.formula(target+extract.FormatNumber(c.Value.Num)+")", c.Value.Num, style)
+		return
+	}
+	s := c.Text()
+	if len([]rune(s)) > formulaTextMax {
+		w.str(s, 0)
+		return
+	}
+	w.formula(target+`"`+strings.ReplaceAll(s, `"`, `""`)+`")`, s, style)
+}
+
+// quoteSheet quotes a sheet name for a reference when it needs it.
+func quoteSheet(name string) string {
+	if strings.ContainsAny(name, " &'-!") {
+		return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+	}
+	return name
+}
+
+func writeFinding(w *sheetWriter, f *extract.Finding) {
+	w.str(f.Doc, 0)
+	w.integer(f.Case, 0)
+	w.str(f.Section, 0)
+	w.str(f.Category, 0)
+	w.str(f.Concept, 0)
+	w.str(f.Label, 0)
+	w.value(f.Value.Interface(), 0)
+	if f.ValueMax != nil {
+		w.number(*f.ValueMax, 0)
+	} else {
+		w.skip()
+	}
+	w.str(f.Operator, 0)
+	w.str(f.Unit, 0)
+	w.str(f.Text, 0)
+	w.integer(f.Start, 0)
+	w.integer(f.End, 0)
+	w.integer(f.ValueStart, 0)
+	w.integer(f.ValueEnd, 0)
+	w.str(f.Sentence, 0)
+	w.str(f.Assertion, 0)
+	w.str(f.Subject, 0)
 	cue := ""
 	if f.ContextCue != nil {
 		cue = f.ContextCue.Text
@@ -176,122 +345,370 @@ func findingRow(f *extract.Finding) []any {
 			cue = f.ContextCue.ID
 		}
 	}
-	attrs := ""
+	w.str(cue, 0)
+	w.str(f.Rule, 0)
+	w.str(strings.Join(f.Flags, ","), 0)
 	if len(f.Attributes) > 0 {
 		b, _ := json.Marshal(f.Attributes)
-		attrs = string(b)
+		w.str(string(b), 0)
 	}
-	return []any{f.Doc, f.Case, f.Section, f.Category, f.Concept, f.Label, f.Value.Interface(), vmax,
-		f.Operator, f.Unit, f.Text, f.Start, f.End, f.ValueStart, f.ValueEnd, f.Sentence, f.Assertion,
-		f.Subject, cue, f.Rule, strings.Join(f.Flags, ","), attrs}
+}
+
+func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) {
+	w.str(f.Doc, 0)
+	w.integer(f.Case, 0)
+	w.formula(fmt.Sprintf(`HYPERLINK("#%s!A%d",%d)`, quoteSheet(p.sheet), p.row, p.row), p.row, 0)
+	w.str(f.Category, 0)
+	w.str(f.Concept, 0)
+	w.str(f.Label, 0)
+	w.value(f.Value.Interface(), 0)
+	w.str(f.Unit, 0)
+	w.str(f.Text, 0)
+	w.integer(f.Start, 0)
+	w.integer(f.End, 0)
+	w.str(f.Section, 0)
+	w.str(f.Assertion, 0)
+	w.str(f.Subject, 0)
+	w.str(f.Rule, 0)
+	for _, a := range ms.attrs {
+		w.value(attrCell(f.Attributes[a]), 0)
+	}
+	var other map[string]any
+	for k, v := range f.Attributes {
+		if !slices.Contains(ms.attrs, k) {
+			if other == nil {
+				other = map[string]any{}
+			}
+			other[k] = v
+		}
+	}
+	if other != nil {
+		b, _ := json.Marshal(other)
+		w.str(string(b), 0)
+	}
+}
+
+// attrCell shows an attribute as a reader would say it: numbers stay
+// numbers, a duration or time reads "72 h after" rather than JSON.
+func attrCell(v any) any {
+	switch t := v.(type) {
+	case nil, string, bool, int, float64:
+		return t
+	case map[string]any:
+		if val, ok := t["value"]; ok {
+			s := fmt.Sprint(val)
+			if f, ok := val.(float64); ok {
+				s = extract.FormatNumber(f)
+			}
+			if u, ok := t["unit"].(string); ok && u != "" {
+				s += " " + u
+			}
+			if r, ok := t["relation"].(string); ok && r != "" {
+				s += " " + r
+			}
+			return s
+		}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// overlayZip is the zip writer excelize writes the workbook through: the
+// parts it names in bodies (the streamed sheets) get their file's content
+// instead of the empty sheet excelize holds.
+type overlayZip struct {
+	*zip.Writer
+	bodies map[string]*sheetWriter
+	used   map[string]bool
+}
+
+func (z *overlayZip) Create(name string) (io.Writer, error) {
+	body, ok := z.bodies[name]
+	if !ok {
+		return z.Writer.Create(name)
+	}
+	// The body is deflated already: copied as it is.
+	w, err := z.Writer.CreateRaw(body.zipHeader(name))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.Copy(w, body.tmp); err != nil {
+		return nil, err
+	}
+	z.used[name] = true
+	return io.Discard, nil
 }
 
 func (x *XLSX) Close() error {
-	if err := x.findings.Flush(); err != nil {
-		x.Abort()
-		return err
-	}
-	if err := x.writeCases(); err != nil {
-		x.Abort()
-		return err
-	}
-	if err := x.book.Write(x.f.tmp); err != nil {
-		x.Abort()
-		return err
-	}
+	err := x.write()
 	x.book.Close()
+	x.removeParts()
+	if err != nil {
+		x.f.abort()
+		return err
+	}
 	return x.f.commit()
 }
 
-// writeCases lays out one row per case: the columns follow category order,
-// then first appearance, so the sheet reads demographics, vitals, labs,
-// scores. A cell whose case has more values for the concept says so in a
-// comment, never silently.
-func (x *XLSX) writeCases() error {
-	const sheet = "Cases"
-	if _, err := x.book.NewSheet(sheet); err != nil {
-		return err
-	}
-	cols := make([]*caseColumn, 0, len(x.columns))
-	for _, c := range x.columns {
-		cols = append(cols, c)
-	}
-	catRank := map[string]int{}
-	for i, c := range caseCategories {
-		catRank[c] = i
-	}
-	sort.Slice(cols, func(i, j int) bool {
-		if catRank[cols[i].category] != catRank[cols[j].category] {
-			return catRank[cols[i].category] < catRank[cols[j].category]
-		}
-		return cols[i].firstSeen < cols[j].firstSeen
-	})
-	sw, err := x.book.NewStreamWriter(sheet)
+func (x *XLSX) write() error {
+	dict, err := x.writeDictionary()
 	if err != nil {
 		return err
 	}
-	header := []any{"doc", "case"}
-	for _, c := range cols {
-		h := c.label
-		if h == "" {
-			h = c.concept
-		}
-		if c.unit != "" {
-			h = fmt.Sprintf("%s (%s)", h, c.unit)
-		}
-		header = append(header, h)
-	}
-	for _, cat := range listCategories {
-		header = append(header, listHeaders[cat])
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 2, YSplit: 1, TopLeftCell: "C2", ActivePane: "bottomRight"}); err != nil {
+	x.closing = append(x.closing, dict)
+	run, err := x.writeRun()
+	if err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
+	x.closing = append(x.closing, run)
+	run.noFilter = true
+	parts := []*sheetWriter{dict, run}
+	for _, s := range append([]*sheet{x.cases, x.findings, x.errors}, x.mentions...) {
+		parts = append(parts, s.parts...)
 	}
-	type note struct {
-		cell, text string
+	ids := map[string]int{}
+	for id, name := range x.book.GetSheetMap() {
+		ids[name] = id
 	}
-	var notes []note
-	for i, cr := range x.cases {
-		row := []any{cr.doc, cr.index}
-		for j, c := range cols {
-			cell, ok := cr.values[c.concept]
-			if !ok {
-				row = append(row, nil)
-				continue
-			}
-			row = append(row, cell.value.Interface())
-			if cell.more > 0 {
-				name, _ := excelize.CoordinatesToCellName(j+3, i+2)
-				notes = append(notes, note{name, fmt.Sprintf("First of %d values in this case; see Findings row %d and the rows after it.", cell.more+1, cell.row)})
-			}
-		}
-		for _, cat := range listCategories {
-			if items := cr.lists[cat]; len(items) > 0 {
-				row = append(row, strings.Join(items, "; "))
-			} else {
-				row = append(row, nil)
-			}
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", i+2), row); err != nil {
+	bodies := map[string]*sheetWriter{}
+	for _, p := range parts {
+		if err := p.finish(); err != nil {
 			return err
 		}
+		// The defined name Excel keeps for a sheet's filter.
+		if !p.noFilter {
+			if err := x.book.AutoFilter(p.name, p.filterRange(), nil); err != nil {
+				return err
+			}
+		}
+		id, ok := ids[p.name]
+		if !ok {
+			return fmt.Errorf("workbook: no sheet %q", p.name)
+		}
+		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = p
 	}
-	if err := sw.Flush(); err != nil {
+	// excelize builds the whole zip in a bytes.Buffer before copying it
+	// out, which for a large run doubles the workbook in memory: the zip
+	// writer it is given writes to the file instead, and the buffer stays
+	// empty. Fastest deflate, as for the sheet bodies: default compression
+	// cost a third of the writer's CPU for a workbook a third smaller.
+	zw := &overlayZip{bodies: bodies, used: map[string]bool{}}
+	x.book.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw.Writer = zip.NewWriter(x.f.tmp)
+		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(w, flate.BestSpeed)
+		})
+		return zw
+	})
+	var rest bytes.Buffer
+	if err := x.book.Write(&rest); err != nil {
 		return err
 	}
-	for _, n := range notes {
-		if err := x.book.AddComment(sheet, excelize.Comment{Cell: n.cell, Author: "clinex", Text: n.text}); err != nil {
-			return err
+	if rest.Len() != 0 {
+		// Only a zip64 header or encryption would write here; clinex asks
+		// for neither, so a byte here means the file is not whole.
+		return fmt.Errorf("workbook: %d bytes written outside the zip stream", rest.Len())
+	}
+	for name := range bodies {
+		if !zw.used[name] {
+			return fmt.Errorf("workbook: sheet part %s was never written", name)
 		}
 	}
 	return nil
 }
 
+func (x *XLSX) removeParts() {
+	for _, p := range x.closing {
+		p.remove()
+	}
+	x.closing = nil
+	for _, s := range append([]*sheet{x.cases, x.findings, x.errors}, x.mentions...) {
+		if s == nil {
+			continue
+		}
+		for _, p := range s.parts {
+			p.remove()
+		}
+	}
+}
+
+// findingMeanings are the Findings columns in words, for the Dictionary.
+var findingMeanings = map[string]string{
+	"doc":              "The document: its file stem, or the JSONL record's id",
+	"case":             "1-based case number within the document",
+	"section":          "The section the finding is in (body before any heading)",
+	"category":         "demographic, vital, lab, score, measurement, device, medication, procedure, condition or outcome",
+	"concept":          "The canonical concept id (snake_case)",
+	"label":            "The preferred label, or for a measurement the words naming it in the text",
+	"value":            "The value: a number where the text has one, else a category, model, dose or count; empty for a bare mention",
+	"value_max":        "The upper end of a range",
+	"operator":         "<, <=, >, >= or ~ when the text gives one",
+	"unit":             "The UCUM unit code",
+	"text":             "The evidence: the original characters from the name to the value and unit",
+	"start":            "Code-point offset of the evidence in the original report",
+	"end":              "Code-point offset just after the evidence",
+	"value_start":      "Code-point offset of the value and its unit alone",
+	"value_end":        "Code-point offset just after the value and its unit",
+	"sentence":         "The sentence, white space folded",
+	"assertion":        "present, negated, possible, hypothetical or historical",
+	"subject":          "patient, family, other, population, target or reference",
+	"context_cue":      "The words (or cue id) that decided the assertion or subject",
+	"rule":             "The id of the rule or lexicon entry that produced the finding",
+	"flags":            "unit_mismatch, implausible, unit_missing, caption (comma-separated)",
+	"attributes":       "What the kind of finding adds (JSON): device maker and position, drug route, procedure status, outcome time",
+	"finding":          "The finding's row in the Findings sheet (a link to it)",
+	"other_attributes": "Attributes without a column of their own (JSON)",
+	"family":           "Device family, from the lexicon",
+	"maker":            "Device maker, from the lexicon",
+	"position":         "Where the device was placed (A3-P3)",
+	"ordinal":          "Which one of several (a second MitraClip is 2)",
+	"count":            "How many (devices placed, procedure repetitions)",
+	"class":            "Drug class, from the lexicon",
+	"kind":             "Kind of drug mention, procedure or outcome, from the lexicon",
+	"route":            "Route of administration (intravenous, oral…)",
+	"frequency":        "How often (daily, q8h)",
+	"duration":         "How long the drug was given",
+	"times":            "Repeated doses (2 x 500 mg)",
+	"status":           "performed, attempted, planned or not_performed",
+	"role":             "guidance when the procedure guided another",
+	"guidance":         "The procedure that guided this one",
+	"time":             "When, relative to the event before (72 h after)",
+	"device":           "The device an outcome (a removal) concerns",
+	"source":           "The file the document came from",
+	"error":            "Why the document could not be read or processed",
+}
+
+func (x *XLSX) writeDictionary() (*sheetWriter, error) {
+	w, err := newSheetWriter(x.f.final, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
+		[]float64{22, 26, 22, 12, 100}, 0, x.header, false)
+	if err != nil {
+		return nil, err
+	}
+	add := func(sheet, col, concept, unit, meaning string) {
+		w.startRow()
+		w.str(sheet, 0)
+		w.str(col, 0)
+		w.str(concept, 0)
+		w.str(unit, 0)
+		w.str(meaning, 0)
+		w.endRow()
+	}
+	add(SheetCases, "doc", "", "", findingMeanings["doc"])
+	add(SheetCases, "case", "", "", findingMeanings["case"])
+	for _, v := range x.opts.Study {
+		concept := v.Concept
+		if concept == "" {
+			concept = "category:" + v.Category
+		}
+		add(SheetCases, v.Header(), concept, v.Unit, v.Meaning(x.opts.CasesAllFindings)+" Links to its evidence in Findings.")
+	}
+	add(SheetCases, "notes", "", "", "What a reader must know before trusting a cell: several different values in the case, values left out for their unit, a flagged value (the cell is shaded when its case has other values)")
+	for _, c := range FindingColumns {
+		add(SheetFindings, c, "", "", findingMeanings[c])
+	}
+	for _, ms := range mentionSheets {
+		for _, c := range ms.columns() {
+			add(ms.name, c, "", "", findingMeanings[c])
+		}
+	}
+	for _, c := range errorColumns {
+		add(SheetErrors, c, "", "", findingMeanings[c])
+	}
+	add(SheetRun, "item, value", "", "", "The run's provenance: clinex version, configuration and pattern set hashes, inputs, start time, duration and counts; then one row per document with its SHA-256")
+	return w, nil
+}
+
+func (x *XLSX) writeRun() (*sheetWriter, error) {
+	w, err := newSheetWriter(x.f.final, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
+	if err != nil {
+		return nil, err
+	}
+	pair := func(k string, v any) {
+		w.startRow()
+		w.str(k, 0)
+		w.value(v, 0)
+		w.endRow()
+	}
+	r := x.run
+	failed, findings := 0, 0
+	for _, d := range x.docs {
+		if d.err != "" {
+			failed++
+		}
+		findings += d.findings
+	}
+	if x.hasRun {
+		pair("clinex version", r.Version)
+		pair("configuration", r.ConfigSource)
+		pair("configuration SHA-256", r.ConfigHash)
+		pair("pattern set SHA-256", r.PatternsHash)
+		pair("formats", strings.Join(r.Formats, ","))
+		pair("workers", r.Workers)
+		if !r.Start.IsZero() {
+			pair("start (UTC)", r.Start.UTC().Format(time.RFC3339))
+			pair("duration (s)", r.Duration.Seconds())
+		}
+	} else {
+		pair("provenance", "not given to the writer")
+	}
+	pair("documents", len(x.docs))
+	pair("documents failed", failed)
+	pair("cases", x.nCases)
+	pair("findings", findings)
+	cats := make([]string, 0, len(x.counts))
+	for c := range x.counts {
+		cats = append(cats, c)
+	}
+	sort.Slice(cats, func(i, j int) bool {
+		return slices.Index(extract.Categories, cats[i]) < slices.Index(extract.Categories, cats[j])
+	})
+	for _, c := range cats {
+		pair("findings: "+c, x.counts[c])
+	}
+	headerRow := func(cols ...string) {
+		w.startRow()
+		w.endRow()
+		w.startRow()
+		for _, c := range cols {
+			w.str(c, x.header)
+		}
+		w.endRow()
+	}
+	headerRow("input", "SHA-256", "bytes")
+	for _, in := range r.Inputs {
+		w.startRow()
+		w.str(in.Path, 0)
+		if in.SHA256 != "" {
+			w.str(in.SHA256, 0)
+			w.integer(int(in.Bytes), 0)
+		}
+		w.endRow()
+	}
+	headerRow("document", "source", "error", "SHA-256", "bytes", "cases", "findings")
+	for i, d := range x.docs {
+		w.startRow()
+		if w.row == maxRows && i < len(x.docs)-1 {
+			// Past Excel's last row only the checksums are cut: every
+			// finding is still in Findings, and the sheet says so.
+			w.str(fmt.Sprintf("%d more documents: their checksums do not fit in one sheet", len(x.docs)-i), 0)
+			w.endRow()
+			break
+		}
+		w.str(d.id, 0)
+		w.str(d.source, 0)
+		w.str(d.err, 0)
+		w.str(d.sha256, 0)
+		w.integer(d.bytes, 0)
+		w.integer(d.cases, 0)
+		w.integer(d.findings, 0)
+		w.endRow()
+	}
+	return w, nil
+}
+
 func (x *XLSX) Abort() {
 	x.book.Close()
+	x.removeParts()
 	x.f.abort()
 }
 

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/clinex/clinex"
 	"github.com/clinex/clinex/extract"
 	"github.com/clinex/clinex/output"
 )
@@ -40,10 +42,13 @@ DIR/errors.jsonl listing any report that could not be processed.`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "clinex: config from %s; %d rules, %d lexicon entries, %d context cues, %d units\n",
 					source, len(eng.Patterns.Rules), len(eng.Patterns.Analytes)+len(eng.Patterns.Entities), len(eng.Patterns.Cues), len(eng.Patterns.Units))
 			}
+			for _, w := range eng.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "clinex: warning: %s\n", w)
+			}
 			if err := os.MkdirAll(outDir, 0o755); err != nil {
 				return runtimeErr(fmt.Errorf("output folder: %w", err))
 			}
-			writers, err := output.Open(outDir, cfg.Output.Formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings})
+			writers, err := output.Open(outDir, cfg.Output.Formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings, Study: cfg.Study.Variables})
 			if err != nil {
 				return runtimeErr(err)
 			}
@@ -88,7 +93,14 @@ DIR/errors.jsonl listing any report that could not be processed.`,
 				}
 				return runtimeErr(err)
 			}
+			var info *output.RunInfo
 			for _, w := range writers {
+				if s, ok := w.(output.RunInfoSetter); ok {
+					if info == nil {
+						info = runInfo(eng, source, args, start)
+					}
+					s.SetRunInfo(*info)
+				}
 				if err := w.Close(); err != nil {
 					return runtimeErr(fmt.Errorf("finishing %s: %w", w.Path(), err))
 				}
@@ -108,7 +120,22 @@ DIR/errors.jsonl listing any report that could not be processed.`,
 		},
 	}
 	cmd.Flags().StringVarP(&outDir, "out", "o", "", "output folder (created if missing)")
-	cmd.Flags().StringSlice("format", nil, "output formats, comma-separated: jsonl, xlsx, csv, parquet, html (default from config: jsonl,xlsx)")
+	cmd.Flags().StringSlice("format", nil, "output formats, comma-separated: jsonl, xlsx, json (cases.json), csv (findings.csv + cases.csv), parquet, html (review/) (default from config: jsonl,xlsx)")
 	cmd.Flags().Int("workers", 0, "parallel workers (default: one per core)")
 	return cmd
+}
+
+// runInfo is the provenance a writer records: what ran, on what, when.
+func runInfo(eng *clinex.Engine, configSource string, args []string, start time.Time) *output.RunInfo {
+	cfg := eng.Config
+	workers := cfg.Run.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	info := &output.RunInfo{Version: clinex.Version, ConfigHash: cfg.Hash(), PatternsHash: eng.Patterns.Digest,
+		ConfigSource: configSource, Workers: workers, Formats: cfg.Output.Formats, Start: start, Duration: time.Since(start)}
+	for _, a := range args {
+		info.Inputs = append(info.Inputs, output.HashInput(a))
+	}
+	return info
 }

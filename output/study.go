@@ -1,0 +1,372 @@
+package output
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/clinex/clinex/extract"
+)
+
+// Aggregations a study variable may ask for.
+const (
+	AggFirst = "first" // the first value in the text
+	AggLast  = "last"  // the last value in the text
+	AggMin   = "min"   // the smallest number
+	AggMax   = "max"   // the largest number
+	AggAll   = "all"   // every distinct value, in text order
+)
+
+// Aggregations lists the valid aggregations.
+var Aggregations = []string{AggFirst, AggLast, AggMin, AggMax, AggAll}
+
+// StudyVar is one per-case variable of the study: one column of the Cases
+// sheet and of cases.csv, one key of a case's aggregates in cases.json.
+type StudyVar struct {
+	// Name is the column key in cases.csv and cases.json; empty means the
+	// concept (or category), with "_<agg>" added unless agg is first.
+	Name string `mapstructure:"name" json:"name"`
+	// Concept selects the findings of one concept; Category those of one
+	// category (all devices). Both given, a finding needs both.
+	Concept  string `mapstructure:"concept" json:"concept,omitempty"`
+	Category string `mapstructure:"category" json:"category,omitempty"`
+	Agg      string `mapstructure:"agg" json:"agg"`
+	// Label heads the column; Unit follows it in brackets, and only values
+	// in this unit are aggregated (others are named in the note).
+	Label string `mapstructure:"label" json:"label,omitempty"`
+	Unit  string `mapstructure:"unit" json:"unit,omitempty"`
+}
+
+// Key is the variable's column key.
+func (v StudyVar) Key() string {
+	if v.Name != "" {
+		return v.Name
+	}
+	base := v.Concept
+	if base == "" {
+		base = v.Category
+	}
+	if v.Agg == AggFirst || v.Agg == "" {
+		return base
+	}
+	return base + "_" + v.Agg
+}
+
+// Header is the column heading: the label, then the unit in brackets
+// ("Lowest hemoglobin (g/dL)").
+func (v StudyVar) Header() string {
+	h := v.Label
+	if h == "" {
+		h = v.Key()
+	}
+	if v.Unit != "" {
+		h += " (" + v.Unit + ")"
+	}
+	return h
+}
+
+// Meaning says in words what a Cases cell of this variable holds, for the
+// Dictionary sheet.
+func (v StudyVar) Meaning(allFindings bool) string {
+	what := "findings of concept " + v.Concept
+	switch {
+	case v.Concept == "":
+		what = v.Category + " findings"
+	case v.Category != "":
+		what = v.Category + " findings of concept " + v.Concept
+	}
+	whose := "the patient's present "
+	if allFindings {
+		whose = "all "
+	}
+	var agg string
+	switch v.Agg {
+	case AggFirst:
+		agg = "The first in the text of "
+	case AggLast:
+		agg = "The last in the text of "
+	case AggMin:
+		agg = "The smallest value of "
+	case AggMax:
+		agg = "The largest value of "
+	case AggAll:
+		agg = "Every distinct value (in text order, separated by \"; \") of "
+	}
+	s := agg + whose + what + " in the case"
+	if v.Unit != "" {
+		s += ", in " + v.Unit + " (values in other units are left out and named in the case's notes)"
+	}
+	return s + "."
+}
+
+// ValidateStudy checks the study variables; each problem names its key
+// (study.variables[2].agg). It fills in the default aggregation, first.
+func ValidateStudy(vars []StudyVar) []string {
+	var errs []string
+	seen := map[string]int{}
+	for i := range vars {
+		v := &vars[i]
+		key := fmt.Sprintf("study.variables[%d]", i)
+		if v.Agg == "" {
+			v.Agg = AggFirst
+		}
+		if !slices.Contains(Aggregations, v.Agg) {
+			errs = append(errs, fmt.Sprintf("%s.agg: unknown aggregation %q (known: %s)", key, v.Agg, strings.Join(Aggregations, ", ")))
+		}
+		if v.Concept == "" && v.Category == "" {
+			errs = append(errs, key+": needs a concept or a category")
+		}
+		if v.Category != "" && !slices.Contains(extract.Categories, v.Category) {
+			errs = append(errs, fmt.Sprintf("%s.category: unknown category %q (known: %s)", key, v.Category, strings.Join(extract.Categories, ", ")))
+		}
+		if k := v.Key(); k != "" {
+			if j, dup := seen[k]; dup {
+				errs = append(errs, fmt.Sprintf("%s.name: column %q is also study.variables[%d]; give one a name", key, k, j))
+			} else {
+				seen[k] = i
+			}
+			if k == "doc" || k == "case" || k == "notes" {
+				errs = append(errs, fmt.Sprintf("%s.name: %q is a fixed column of the cases table; give the variable another name", key, k))
+			}
+		}
+	}
+	return errs
+}
+
+// StudyCell is one variable's aggregate in one case.
+type StudyCell struct {
+	// Value is the aggregate for first, last, min and max; NoValue when
+	// the case has none, and always for all (see Values).
+	Value extract.Value
+	// Values are the distinct values the case has, in text order: the
+	// cell's content for all, the conflict for the others.
+	Values []extract.Value
+	// Finding is the index in the document's Findings of the evidence of
+	// Value (the first of Values for all); -1 when the cell is empty.
+	Finding int
+	// Count is how many findings gave a value to aggregate.
+	Count int
+	// Note says what a reader must know before trusting the cell: several
+	// distinct values, values left out for their unit, a flagged value.
+	Note string
+}
+
+// Empty reports whether the case has nothing for the variable.
+func (c *StudyCell) Empty() bool { return c.Finding < 0 }
+
+// Text is the cell as text: the number in its shortest form, or every
+// value of all joined by "; ".
+func (c *StudyCell) Text() string {
+	if c.Value.Kind != extract.NoValue {
+		return c.Value.String()
+	}
+	parts := make([]string, len(c.Values))
+	for i, v := range c.Values {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Conflicting reports whether the case holds several distinct values that
+// the aggregation reduced to one.
+func (c *StudyCell) Conflicting() bool {
+	return len(c.Values) > 1 && c.Value.Kind != extract.NoValue
+}
+
+// CaseAggregates is one case of a document with its study cells.
+type CaseAggregates struct {
+	Case int
+	// Findings are the indexes in the document's Findings of the case's
+	// findings, in their original order.
+	Findings []int
+	Cells    []StudyCell
+	// Notes joins the cells' notes, each after its column heading, for the
+	// one notes column of the Cases sheet and cases.csv.
+	Notes string
+}
+
+// entityCategories are named things: their value in a case table is the
+// mention as a reader would write it ("Impella 5.0", "Norepinephrine 0.3
+// ug/kg/min"), not the bare model or dose.
+var entityCategories = []string{extract.CatDevice, extract.CatMedication, extract.CatProcedure, extract.CatCondition, extract.CatOutcome}
+
+// AggregateDoc groups a document's findings by case and aggregates every
+// study variable in each. Cases without findings still get a row: a case
+// is a unit of the study even when nothing was found in it. Only the
+// patient's present findings count unless allFindings.
+func AggregateDoc(vars []StudyVar, d *DocResult, allFindings bool) []CaseAggregates {
+	n := d.Cases
+	for i := range d.Findings {
+		n = max(n, d.Findings[i].Case)
+	}
+	if d.Err != nil && len(d.Findings) == 0 {
+		n = 0
+	}
+	out := make([]CaseAggregates, n)
+	for c := range out {
+		out[c].Case = c + 1
+	}
+	for i := range d.Findings {
+		if c := d.Findings[i].Case; c >= 1 {
+			out[c-1].Findings = append(out[c-1].Findings, i)
+		}
+	}
+	for c := range out {
+		ca := &out[c]
+		ca.Cells = make([]StudyCell, len(vars))
+		var notes []string
+		for j := range vars {
+			ca.Cells[j] = aggregate(vars[j], d.Findings, ca.Findings, allFindings)
+			if note := ca.Cells[j].Note; note != "" {
+				notes = append(notes, vars[j].Header()+": "+note)
+			}
+		}
+		ca.Notes = strings.Join(notes, " | ")
+	}
+	return out
+}
+
+// candidate is one finding's contribution to a cell.
+type candidate struct {
+	index int
+	value extract.Value
+	start int
+}
+
+func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool) StudyCell {
+	cell := StudyCell{Finding: -1}
+	var cands []candidate
+	var leftOut []string
+	for _, i := range idx {
+		f := &fs[i]
+		if v.Concept != "" && f.Concept != v.Concept || v.Category != "" && f.Category != v.Category {
+			continue
+		}
+		if !allFindings && (f.Assertion != "present" || f.Subject != "patient") {
+			continue
+		}
+		val := f.Value
+		if slices.Contains(entityCategories, f.Category) && v.Agg != AggMin && v.Agg != AggMax {
+			val = extract.String(mentionText(f))
+		}
+		if val.Kind == extract.NoValue {
+			continue
+		}
+		if v.Unit != "" && val.Kind == extract.NumValue && f.Unit != v.Unit {
+			if f.Unit == "" {
+				leftOut = append(leftOut, val.String()+" (no unit)")
+			} else {
+				leftOut = append(leftOut, val.String()+" "+f.Unit)
+			}
+			continue
+		}
+		if (v.Agg == AggMin || v.Agg == AggMax) && val.Kind != extract.NumValue {
+			leftOut = append(leftOut, val.String()+" (not a number)")
+			continue
+		}
+		cands = append(cands, candidate{index: i, value: val, start: f.Start})
+	}
+	// Text order decides first and last; ties keep the pipeline's order.
+	sort.SliceStable(cands, func(a, b int) bool { return cands[a].start < cands[b].start })
+	cell.Count = len(cands)
+	for _, c := range cands {
+		if !slices.ContainsFunc(cell.Values, func(x extract.Value) bool { return sameValue(x, c.value) }) {
+			cell.Values = append(cell.Values, c.value)
+		}
+	}
+	var chosen *candidate
+	if len(cands) > 0 {
+		switch v.Agg {
+		case AggFirst, AggAll:
+			chosen = &cands[0]
+		case AggLast:
+			chosen = &cands[len(cands)-1]
+		case AggMin, AggMax:
+			chosen = &cands[0]
+			for k := range cands {
+				c := &cands[k]
+				if v.Agg == AggMin && c.value.Num < chosen.value.Num || v.Agg == AggMax && c.value.Num > chosen.value.Num {
+					chosen = c
+				}
+			}
+		}
+	}
+	var notes []string
+	if chosen != nil {
+		cell.Finding = chosen.index
+		if v.Agg != AggAll {
+			cell.Value = chosen.value
+			if len(cell.Values) > 1 {
+				notes = append(notes, fmt.Sprintf("%d different values in the case (%s), %s shown", len(cell.Values), listValues(cell.Values), aggWord(v.Agg)))
+			}
+		}
+		if flags := fs[chosen.index].Flags; len(flags) > 0 {
+			notes = append(notes, "shown value flagged "+strings.Join(flags, ", "))
+		}
+	}
+	if len(leftOut) > 0 {
+		why := "in another unit or not a number"
+		if v.Unit != "" {
+			why = "not in " + v.Unit
+		}
+		notes = append(notes, fmt.Sprintf("left out (%s): %s", why, strings.Join(leftOut, ", ")))
+	}
+	cell.Note = strings.Join(notes, "; ")
+	return cell
+}
+
+func aggWord(agg string) string {
+	switch agg {
+	case AggFirst:
+		return "the first"
+	case AggLast:
+		return "the last"
+	case AggMin:
+		return "the smallest"
+	case AggMax:
+		return "the largest"
+	}
+	return agg
+}
+
+// listValues names at most ten values, so a note stays readable.
+func listValues(vs []extract.Value) string {
+	const most = 10
+	parts := make([]string, 0, min(len(vs), most)+1)
+	for i, v := range vs {
+		if i == most {
+			parts = append(parts, fmt.Sprintf("and %d more", len(vs)-most))
+			break
+		}
+		parts = append(parts, v.String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sameValue(a, b extract.Value) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	if a.Kind == extract.NumValue {
+		return a.Num == b.Num || math.IsNaN(a.Num) && math.IsNaN(b.Num)
+	}
+	return a.Str == b.Str
+}
+
+// mentionText is a named finding as one list item: "Impella 5.0",
+// "Norepinephrine 0.3 ug/kg/min".
+func mentionText(f *extract.Finding) string {
+	s := f.Label
+	if f.Value.Kind != extract.NoValue {
+		s += " " + f.Value.String()
+		if f.ValueMax != nil {
+			s += "-" + extract.FormatNumber(*f.ValueMax)
+		}
+		if f.Unit != "" {
+			s += " " + f.Unit
+		}
+	}
+	return s
+}

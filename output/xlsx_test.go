@@ -1,0 +1,98 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/clinex/clinex/extract"
+)
+
+// Text from a PDF carries control characters and markup characters that
+// XML cannot hold as they are; the cell must still parse and read back.
+func TestWriteEscaped(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Hb <7 & falling>", "Hb &lt;7 &amp; falling&gt;"},
+		{"page\fbreak\x00", "page\uFFFDbreak\uFFFD"},
+		{"tab\there\nline", "tab\there\nline"},
+		{"bad \xff byte", "bad \uFFFD byte"},
+		{"µg/L 10⁹ – ok", "µg/L 10⁹ – ok"},
+	} {
+		var b bytes.Buffer
+		w := bufio.NewWriter(&b)
+		writeEscaped(w, tc.in)
+		w.Flush()
+		if b.String() != tc.want {
+			t.Errorf("%q escaped to %q, want %q", tc.in, b.String(), tc.want)
+		}
+		var back string
+		if err := xml.Unmarshal([]byte("<t>"+b.String()+"</t>"), &back); err != nil {
+			t.Errorf("%q: not XML: %v", tc.in, err)
+		}
+	}
+	var b bytes.Buffer
+	w := bufio.NewWriter(&b)
+	writeEscaped(w, strings.Repeat("é", maxCellChars+10))
+	w.Flush()
+	if n := utf8.RuneCount(b.Bytes()); n != maxCellChars {
+		t.Errorf("a long text kept %d characters, want Excel's %d", n, maxCellChars)
+	}
+}
+
+// A sheet that reaches Excel's last row goes on in "Findings 2", and the
+// Cases links point into the part that holds the evidence.
+func TestFullSheetGoesOnInANewOne(t *testing.T) {
+	defer func(n int) { maxRows = n }(maxRows)
+	maxRows = 4 // a header and three findings a part
+	path := filepath.Join(t.TempDir(), "findings.xlsx")
+	x, err := NewXLSX(path, Options{Study: []StudyVar{{Concept: "hemoglobin", Agg: AggLast, Unit: "g/dL"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs []extract.Finding
+	for i := range 5 {
+		fs = append(fs, hb(1, 10*i, float64(7+i), "g/dL"))
+	}
+	if err := x.Write(&DocResult{ID: "d", Cases: 1, Findings: fs}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	var values []string
+	for _, s := range []string{"Findings", "Findings 2"} {
+		rows, err := book.GetRows(s)
+		if err != nil {
+			t.Fatalf("sheet %s: %v", s, err)
+		}
+		for _, r := range rows[1:] {
+			values = append(values, r[6])
+		}
+	}
+	if strings.Join(values, ",") != "7,8,9,10,11" {
+		t.Errorf("findings across the parts: %v, want 7..11 once each", values)
+	}
+	formula, _ := book.GetCellFormula("Cases", "C2")
+	m := regexp.MustCompile(`#'(Findings 2)'!A(\d+)"`).FindStringSubmatch(formula)
+	if m == nil {
+		t.Fatalf("the last hemoglobin's link %q does not point into Findings 2", formula)
+	}
+	row, _ := strconv.Atoi(m[2])
+	cell, _ := excelize.CoordinatesToCellName(7, row)
+	if v, _ := book.GetCellValue(m[1], cell); v != "11" {
+		t.Errorf("link goes to %s!%s holding %q, want 11", m[1], cell, v)
+	}
+}
