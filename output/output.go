@@ -40,6 +40,13 @@ func createAtomic(path string) (*atomicFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	// CreateTemp makes the file private; results are for sharing, like any
+	// file the user's umask would let them create.
+	if err := f.Chmod(0o666 &^ umask); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
 	return &atomicFile{final: path, tmp: f}, nil
 }
 

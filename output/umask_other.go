@@ -1,0 +1,7 @@
+//go:build !unix
+
+package output
+
+import "os"
+
+var umask os.FileMode = 0o022
