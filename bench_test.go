@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/clinex/clinex"
 	"github.com/clinex/clinex/extract"
 	"github.com/clinex/clinex/output"
 )
@@ -82,6 +83,24 @@ func BenchmarkExtractOneWorker(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, t := range texts {
 			eng.Extractor.Extract("bench", t)
+		}
+	}
+}
+
+// BenchmarkStartup measures what every command pays before its first
+// document: load the configuration, load and validate every built-in
+// pattern, and compile the extractor (regexes, keyword automaton, sentence
+// model). Issue 7's target is under 100 ms.
+//
+//	go test -run '^$' -bench Startup -benchtime 10x .
+func BenchmarkStartup(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		cfg, _, err := clinex.LoadConfig(clinex.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := clinex.Build(cfg); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

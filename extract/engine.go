@@ -8,8 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
-
 	"github.com/clinex/clinex/patterns"
 )
 
@@ -41,7 +39,7 @@ type Extractor struct {
 	seg       *Segmenter
 	units     *UnitMatcher
 	scanner   *QuantityScanner
-	ac        ahocorasick.AhoCorasick
+	ac        *keywordAutomaton
 	acTargets [][]acTarget
 	protect   *regexp.Regexp
 	opts      Options
@@ -145,10 +143,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	for _, k := range opts.ProtectKeywords {
 		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true, cue: -1})
 	}
-	// The NFA form: with some twenty thousand names the DFA takes a second
-	// to build at every start and searches no faster on report-sized texts.
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: false})
-	e.ac = b.Build(words)
+	e.ac = newKeywordAutomaton(words)
 	return e, nil
 }
 
@@ -218,11 +213,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 	doc.Norm, doc.Layout = n, L
 	t := n.Text
 
-	var hits []hit
-	iter := e.ac.IterOverlapping(t)
-	for m := iter.Next(); m != nil; m = iter.Next() {
-		hits = append(hits, hit{m.Start(), m.End(), m.Pattern()})
-	}
+	hits := e.ac.appendHits(nil, t)
 	protected := e.protectedSpans(t, hits)
 	inProtected := func(p int) bool {
 		i := sort.Search(len(protected), func(i int) bool { return protected[i][1] > p })
