@@ -606,6 +606,7 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	})
 	out := make([]Finding, 0, len(cands))
 	var offs []int
+	sentenceText := map[int]string{}
 	for _, c := range cands {
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
@@ -629,8 +630,14 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		}
 		if si >= 0 {
 			s := L.Sentences[si]
-			ss, se := n.Map.Span(s.Start, s.End)
-			f.Sentence = collapseSpace(doc.Text[ss:se])
+			// a sentence with several findings is folded once
+			sentence, ok := sentenceText[si]
+			if !ok {
+				ss, se := n.Map.Span(s.Start, s.End)
+				sentence = collapseSpace(doc.Text[ss:se])
+				sentenceText[si] = sentence
+			}
+			f.Sentence = sentence
 			f.Section = L.Sections[s.Section].Name
 			f.Case = s.Case
 			if s.Caption {
@@ -702,7 +709,31 @@ func codePoints(text string, offs []int) map[int]int {
 }
 
 func collapseSpace(s string) string {
+	if spaceFolded(s) {
+		return s // most evidence and labels: nothing to fold, nothing to copy
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// spaceFolded reports whether strings.Join(strings.Fields(s), " ") would
+// give s back: ASCII (no other space runes to find), single plain spaces,
+// none at either end.
+func spaceFolded(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c == ' ' && s[i+1] == ' ':
+			return false
+		}
+	}
+	return true
 }
 
 // resolve settles overlaps: a rule's finding wins over a value found by

@@ -84,3 +84,17 @@ func TestPrefiltersNeverRejectAMatch(t *testing.T) {
 		t.Fatal("the folding case is gone from the made-up texts")
 	}
 }
+
+func TestCollapseSpaceFastPathAgrees(t *testing.T) {
+	cases := []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\nb", "a\tb", "a\u00a0b", "a\u2009b", "é b", "a b c d", "a\u0085b", "x\r\ny"}
+	for _, text := range prefilterTexts(t)[:200] {
+		for i := 0; i+30 <= len(text); i += 17 {
+			cases = append(cases, text[i:i+30])
+		}
+	}
+	for _, s := range cases {
+		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
