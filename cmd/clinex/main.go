@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -33,6 +34,12 @@ func usageErr(err error) error   { return &exitError{exitUsage, err} }
 func runtimeErr(err error) error { return &exitError{exitRuntime, err} }
 
 func main() {
+	// The live heap is small (the pool's documents and the patterns), so
+	// the default GOGC of 100 collects very often: 400 spends about a tenth
+	// less CPU per document for some tens of MB more. GOGC still rules.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
