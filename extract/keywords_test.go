@@ -64,3 +64,38 @@ func TestKeywordAutomatonMatchesLibrary(t *testing.T) {
 		t.Fatal("no hits at all: the comparison proves nothing")
 	}
 }
+
+// go test ./extract -run '^$' -bench KeywordAutomaton
+func BenchmarkKeywordAutomaton(b *testing.B) {
+	set, err := patterns.Load(patterns.DefaultLayer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := NewExtractor(set, SegmentConfig{}, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.Open("../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl")
+	if err != nil {
+		b.Skip("shared corpus not present")
+	}
+	defer f.Close()
+	var texts []string
+	size := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() && len(texts) < 1000 {
+		var rec struct{ Text string }
+		json.Unmarshal(sc.Bytes(), &rec)
+		texts = append(texts, rec.Text)
+		size += len(rec.Text)
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	var hits []hit
+	for i := 0; i < b.N; i++ {
+		for _, t := range texts {
+			hits = e.ac.appendHits(hits[:0], t)
+		}
+	}
+}
