@@ -1,5 +1,10 @@
 package extract
 
+import (
+	"regexp"
+	"strings"
+)
+
 // Cheap tests that run before a hot regex and say "this regex cannot match
 // here". Go's regexp tries every start position of a `...$` pattern, so on
 // the window before each number or sentence end it costs far more than the
@@ -114,4 +119,67 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// mayContainFold is false where s is ASCII and holds none of words (ASCII,
+// lower case) in either case: a (?i) regex whose every match holds one of
+// words cannot match there. Where s is not ASCII, a rune folding to k or s
+// could stand in a word, so it says true.
+func mayContainFold(s string, words []string) bool {
+	if !isASCII(s) {
+		return true
+	}
+	for _, w := range words {
+		if containsFoldASCII(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// findIfAny runs re only where s holds one of the words every match holds.
+func findIfAny(re *regexp.Regexp, s string, words []string) []string {
+	if !mayContainFold(s, words) {
+		return nil
+	}
+	return re.FindStringSubmatch(s)
+}
+
+var (
+	// statusAfterRe ends with one of these (unsuccessful holds successful).
+	statusAfterWords = []string{"attempted", "planned", "scheduled", "proposed", "considered", "recommended",
+		"indicated", "deferred", "refused", "declined", "postponed", "performed", "done", "carried out",
+		"completed", "successful"}
+	gradeWord = []string{"grade"}
+	// cyclesRe: "4 cycles of", "two doses of"
+	cyclesWords = []string{"cycle", "course", "dose", "infusion", "injection"}
+	forWord     = []string{"for"} // durRe: "for 5 days"
+)
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsWithTimes is false where timesRe (`(\d+)\s*[x×]\s*$`) cannot match:
+// the last byte but white space is neither x nor the end of ×.
+func endsWithTimes(s string) bool {
+	e := len(s)
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	return e > 0 && (s[e-1] == 'x' || s[e-1] == 0x97)
+}
+
+// dropParentheticals is parenthetical.ReplaceAllString(s, " "), without the
+// regex where there is no bracket to drop.
+func dropParentheticals(s string) string {
+	if strings.IndexByte(s, '(') < 0 && strings.IndexByte(s, '[') < 0 {
+		return s
+	}
+	return parenthetical.ReplaceAllString(s, " ")
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -95,6 +96,60 @@ func TestCollapseSpaceFastPathAgrees(t *testing.T) {
 	for _, s := range cases {
 		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// The same for the entity stage's pre-checks, on windows before and after
+// every space of every text.
+func TestEntityPrefiltersNeverRejectAMatch(t *testing.T) {
+	texts := append(prefilterTexts(t)[:300],
+		"the procedure was attempted; it was Carried Out; was unsuccessful; grade III-IV edema; 4 cycles of chemo; two Doses of x",
+		"2 x 500 mg; 3× 20 mg; for 5 days; FOR 2 weeks; 72 hours later; after 3 days; on day 5; (under 3 mg) [ref]",
+		"it was propoſed; 4 courſes of; grade 2 gynecomaſtia", "treated for 3 dayſ")
+	type check struct {
+		name  string
+		re    *regexp.Regexp
+		pre   func(string) bool
+		ahead bool // the window follows the position
+		size  int
+	}
+	checks := []check{
+		{"statusAfter", statusAfterRe, func(s string) bool { return mayContainFold(s, statusAfterWords) }, true, 120},
+		{"timeAfter", timeAfterRe, hasDigit, true, 120},
+		{"dur", durRe, func(s string) bool { return hasDigit(s) && mayContainFold(s, forWord) }, true, 60},
+		{"cycles", cyclesRe, func(s string) bool { return mayContainFold(s, cyclesWords) }, false, 40},
+		{"times", timesRe, endsWithTimes, false, 8},
+		{"gradeBefore", gradeBeforeRe, func(s string) bool { return mayContainFold(s, gradeWord) }, false, 60},
+	}
+	matches := map[string]int{}
+	for _, text := range texts {
+		for i := 0; i < len(text); i++ {
+			if text[i] != ' ' && !isDigit(text[i]) {
+				continue
+			}
+			for _, c := range checks {
+				w := text[max(0, i+1-c.size) : i+1] // the space too: some want one last
+				if c.ahead {
+					w = text[i:min(len(text), i+c.size)]
+				}
+				if c.re.MatchString(w) {
+					matches[c.name]++
+					if !c.pre(w) {
+						t.Errorf("%s: the pre-check rejects %q, which the regex matches", c.name, w)
+					}
+				}
+			}
+			w := text[i:min(len(text), i+70)]
+			if got, want := dropParentheticals(w), parenthetical.ReplaceAllString(w, " "); got != want {
+				t.Errorf("dropParentheticals(%q) = %q, want %q", w, got, want)
+			}
+		}
+	}
+	t.Logf("matches: %v", matches)
+	for _, c := range checks {
+		if matches[c.name] < 3 {
+			t.Errorf("%s: only %d matches, too few to prove anything", c.name, matches[c.name])
 		}
 	}
 }
