@@ -62,46 +62,10 @@ type acTarget struct {
 
 // NewExtractor compiles everything the pipeline needs, once.
 func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extractor, error) {
-	s, err := NewSegmenter(seg)
-	if err != nil {
-		return nil, err
-	}
-	um, err := NewUnitMatcher(set.Units)
-	if err != nil {
-		return nil, fmt.Errorf("unit table: %w", err)
-	}
-	// The normalizer tells a citation from a value by the unit after it.
-	s.lines.UnitAt = func(x string) bool { u, _, _ := um.Match(x); return u != nil }
-	if opts.MaxGap <= 0 {
-		opts.MaxGap = 60
-	}
-	if opts.RuleWindow <= 0 {
-		opts.RuleWindow = 120
-	}
-	e := &Extractor{set: set, seg: s, units: um, scanner: &QuantityScanner{units: um}, opts: opts,
-		measDims: map[string]bool{}, unitCodes: map[string]*patterns.Unit{}, analytes: map[string]*patterns.Analyte{}}
-	for _, d := range opts.MeasurementDimensions {
-		e.measDims[d] = true
-	}
-	for _, u := range set.Units {
-		if _, ok := e.unitCodes[u.Code]; !ok || u.Implies == "" {
-			e.unitCodes[u.Code] = u
-		}
-	}
-	e.ctxOpts = opts.Context
-	if e.patientAnchor, err = compileAnchor(opts.Context.PatientAnchor); err != nil {
-		return nil, fmt.Errorf("extract.context.patient_anchor: bad pattern: %v", err)
-	}
-	if opts.Protect != "" {
-		re, err := regexp.Compile(opts.Protect)
-		if err != nil {
-			return nil, fmt.Errorf("extract.protect: bad pattern: %v", err)
-		}
-		e.protect = re
-	}
 	// One automaton for every keyword, synonym and abbreviation.
 	index := map[string]int{}
 	var words []string
+	var acTargets [][]acTarget
 	add := func(w string, t acTarget) {
 		k := strings.ToLower(w)
 		i, ok := index[k]
@@ -109,9 +73,9 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 			i = len(words)
 			index[k] = i
 			words = append(words, k)
-			e.acTargets = append(e.acTargets, nil)
+			acTargets = append(acTargets, nil)
 		}
-		e.acTargets[i] = append(e.acTargets[i], t)
+		acTargets[i] = append(acTargets[i], t)
 	}
 	for i, r := range set.Rules {
 		for _, k := range r.Keywords {
@@ -119,7 +83,6 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		}
 	}
 	for i, a := range set.Analytes {
-		e.analytes[a.Concept] = a
 		for _, syn := range a.Synonyms {
 			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i, entity: -1, cue: -1})
 		}
@@ -143,7 +106,52 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	for _, k := range opts.ProtectKeywords {
 		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true, cue: -1})
 	}
-	e.ac = newKeywordAutomaton(words)
+	// The automaton is the longest part of the build: it grows on another
+	// core while the segmenter loads its sentence model.
+	acDone := make(chan *keywordAutomaton, 1)
+	go func() { acDone <- newKeywordAutomaton(words) }()
+	s, err := NewSegmenter(seg)
+	if err != nil {
+		return nil, err
+	}
+	um, err := NewUnitMatcher(set.Units)
+	if err != nil {
+		return nil, fmt.Errorf("unit table: %w", err)
+	}
+	// The normalizer tells a citation from a value by the unit after it.
+	s.lines.UnitAt = func(x string) bool { u, _, _ := um.Match(x); return u != nil }
+	if opts.MaxGap <= 0 {
+		opts.MaxGap = 60
+	}
+	if opts.RuleWindow <= 0 {
+		opts.RuleWindow = 120
+	}
+	e := &Extractor{set: set, seg: s, units: um, scanner: &QuantityScanner{units: um}, opts: opts,
+		measDims: map[string]bool{}, unitCodes: map[string]*patterns.Unit{}, analytes: map[string]*patterns.Analyte{}}
+	for _, d := range opts.MeasurementDimensions {
+		e.measDims[d] = true
+	}
+	for _, a := range set.Analytes {
+		e.analytes[a.Concept] = a
+	}
+	for _, u := range set.Units {
+		if _, ok := e.unitCodes[u.Code]; !ok || u.Implies == "" {
+			e.unitCodes[u.Code] = u
+		}
+	}
+	e.ctxOpts = opts.Context
+	if e.patientAnchor, err = compileAnchor(opts.Context.PatientAnchor); err != nil {
+		return nil, fmt.Errorf("extract.context.patient_anchor: bad pattern: %v", err)
+	}
+	if opts.Protect != "" {
+		re, err := regexp.Compile(opts.Protect)
+		if err != nil {
+			return nil, fmt.Errorf("extract.protect: bad pattern: %v", err)
+		}
+		e.protect = re
+	}
+	e.acTargets = acTargets
+	e.ac = <-acDone
 	return e, nil
 }
 

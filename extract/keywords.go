@@ -40,99 +40,91 @@ var asciiLower = func() (t [256]byte) {
 // newKeywordAutomaton builds the automaton; words must be distinct once
 // ASCII letters are lower-cased, and not empty.
 func newKeywordAutomaton(words []string) *keywordAutomaton {
-	// The trie, with sparse children while it grows.
-	type edge struct {
-		b    byte
-		next int32
+	// The trie as linked lists of children sorted by byte: no slice per
+	// state, which made the build allocation-bound.
+	type node struct {
+		firstChild, sibling int32 // 0: none (the root is never a child)
+		b                   byte
+		out                 int32
 	}
-	children := [][]edge{nil}
-	out := []int32{-1}
-	child := func(s int32, b byte) int32 {
-		for _, e := range children[s] {
-			if e.b == b {
-				return e.next
-			}
-		}
-		return -1
-	}
+	nodes := make([]node, 1, 1<<17)
+	nodes[0].out = -1
 	wordLen := make([]int, len(words))
 	for wi, w := range words {
 		wordLen[wi] = len(w)
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
 			b := asciiLower[w[i]]
-			n := child(s, b)
-			if n < 0 {
-				n = int32(len(children))
-				children = append(children, nil)
-				out = append(out, -1)
-				// kept sorted by byte as it grows: most states have one child
-				cs := append(children[s], edge{b, n})
-				for k := len(cs) - 1; k > 0 && cs[k-1].b > b; k-- {
-					cs[k-1], cs[k] = cs[k], cs[k-1]
-				}
-				children[s] = cs
+			prev, c := int32(-1), nodes[s].firstChild
+			for c != 0 && nodes[c].b < b {
+				prev, c = c, nodes[c].sibling
 			}
-			s = n
+			if c == 0 || nodes[c].b != b {
+				n := int32(len(nodes))
+				nodes = append(nodes, node{sibling: c, b: b, out: -1})
+				if prev < 0 {
+					nodes[s].firstChild = n
+				} else {
+					nodes[prev].sibling = n
+				}
+				c = n
+			}
+			s = c
 		}
-		if out[s] < 0 {
-			out[s] = int32(wi)
+		if nodes[s].out < 0 {
+			nodes[s].out = int32(wi)
 		}
 	}
-	n := len(children)
+	n := len(nodes)
 	a := &keywordAutomaton{
 		edgeStart: make([]int32, n+1),
+		edgeByte:  make([]byte, 0, n-1),
+		edgeNext:  make([]int32, 0, n-1),
 		fail:      make([]int32, n),
-		out:       out,
+		out:       make([]int32, n),
 		dict:      make([]int32, n),
 		emits:     make([]bool, n),
 		wordLen:   wordLen,
 		words:     words,
 	}
-	total := 0
-	for s := range children {
-		a.edgeStart[s] = int32(total)
-		total += len(children[s])
-	}
-	a.edgeStart[n] = int32(total)
-	a.edgeByte = make([]byte, 0, total)
-	a.edgeNext = make([]int32, 0, total)
-	for s := range children {
-		for _, e := range children[s] {
-			a.edgeByte = append(a.edgeByte, e.b)
-			a.edgeNext = append(a.edgeNext, e.next)
+	for s := range nodes {
+		a.out[s] = nodes[s].out
+		a.edgeStart[s] = int32(len(a.edgeByte))
+		for c := nodes[s].firstChild; c != 0; c = nodes[c].sibling {
+			a.edgeByte = append(a.edgeByte, nodes[c].b)
+			a.edgeNext = append(a.edgeNext, c)
 		}
 	}
-	for _, e := range children[0] {
-		a.root[e.b] = e.next
+	a.edgeStart[n] = int32(len(a.edgeByte))
+	for i := a.edgeStart[0]; i < a.edgeStart[1]; i++ {
+		a.root[a.edgeByte[i]] = a.edgeNext[i]
 	}
 	// Fail links breadth first, so a state's fail state is done before it.
 	queue := make([]int32, 0, n)
-	for _, e := range children[0] {
-		queue = append(queue, e.next)
-	}
+	queue = append(queue, a.edgeNext[a.edgeStart[0]:a.edgeStart[1]]...)
 	for qi := 0; qi < len(queue); qi++ {
 		s := queue[qi]
-		for _, e := range children[s] {
+		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
+			b, next := a.edgeByte[i], a.edgeNext[i]
 			f := a.fail[s]
 			for {
 				if f == 0 {
-					f = a.root[e.b]
+					f = a.root[b]
 					break
 				}
-				if nx := a.step(f, e.b); nx >= 0 {
+				if nx := a.step(f, b); nx >= 0 {
 					f = nx
 					break
 				}
 				f = a.fail[f]
 			}
-			a.fail[e.next] = f
+			a.fail[next] = f
 			if a.out[f] >= 0 {
-				a.dict[e.next] = f
+				a.dict[next] = f
 			} else {
-				a.dict[e.next] = a.dict[f]
+				a.dict[next] = a.dict[f]
 			}
-			queue = append(queue, e.next)
+			queue = append(queue, next)
 		}
 	}
 	for s := range a.emits {
