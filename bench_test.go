@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"runtime/debug"
 	"testing"
 
 	"github.com/clinex/clinex"
@@ -21,6 +22,7 @@ const bulkCorpus = "../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
 //
 //	go test -run '^$' -bench ExtractBulk -benchtime 3x .
 func BenchmarkExtractBulkJSONL(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(cliGCPercent))
 	if _, err := os.Stat(bulkCorpus); err != nil {
 		b.Skip("shared corpus not present")
 	}
@@ -57,8 +59,13 @@ func BenchmarkExtractBulkJSONL(b *testing.B) {
 	}
 }
 
+// cliGCPercent is the collector setting cmd/clinex runs with, so the
+// benchmarks measure what the command does.
+const cliGCPercent = 400
+
 // BenchmarkExtractOneWorker is the same on one worker, for a per-core figure.
 func BenchmarkExtractOneWorker(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(cliGCPercent))
 	if _, err := os.Stat(bulkCorpus); err != nil {
 		b.Skip("shared corpus not present")
 	}
