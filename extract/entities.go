@@ -89,7 +89,7 @@ func (e *Extractor) timeUnit(word string) string {
 // so they are not read again as measurements.
 func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, map[int]bool) {
 	used := map[int]bool{}
-	var out []candidate
+	out := make([]candidate, 0, len(ms))
 	for mi := range ms {
 		m := &ms[mi]
 		en := e.set.Entities[m.entity]
@@ -103,7 +103,7 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		if c.label == "" {
 			c.label = t[m.start:m.end]
 		}
-		attrs := map[string]any{}
+		attrs := make(map[string]any, len(en.Attributes)+2)
 		for k, v := range en.Attributes {
 			attrs[k] = v
 		}
