@@ -35,18 +35,22 @@ type Options struct {
 // Extractor runs the whole per-document pipeline. It is built once from a
 // pattern set and is safe for concurrent use.
 type Extractor struct {
-	set       *patterns.Set
-	seg       *Segmenter
-	units     *UnitMatcher
-	scanner   *QuantityScanner
-	ac        *keywordAutomaton
+	set     *patterns.Set
+	seg     *Segmenter
+	units   *UnitMatcher
+	scanner *QuantityScanner
+	ac      *keywordAutomaton
+	// ruleScan runs each rule's regex (set.Rules order).
+	ruleScan  []*ruleScanner
 	acTargets [][]acTarget
 	protect   *regexp.Regexp
-	opts      Options
-	measDims  map[string]bool
-	unitCodes map[string]*patterns.Unit
-	analytes  map[string]*patterns.Analyte // by concept
-	ctxOpts   ContextOptions
+	// protectScan runs protect; its submatches are not read.
+	protectScan *ruleScanner
+	opts        Options
+	measDims    map[string]bool
+	unitCodes   map[string]*patterns.Unit
+	analytes    map[string]*patterns.Analyte // by concept
+	ctxOpts     ContextOptions
 	// patientAnchor matches words that tie a sentence to this patient.
 	patientAnchor *regexp.Regexp
 }
@@ -149,8 +153,12 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 			return nil, fmt.Errorf("extract.protect: bad pattern: %v", err)
 		}
 		e.protect = re
+		e.protectScan = newRuleScanner(re)
 	}
 	e.acTargets = acTargets
+	for _, r := range set.Rules {
+		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
+	}
 	e.ac = <-acDone
 	return e, nil
 }
@@ -270,7 +278,7 @@ func (e *Extractor) protectedSpans(t string, hits []hit) [][2]int {
 	}
 	var out [][2]int
 	for _, w := range mergeWindows(ws) {
-		for _, m := range e.protect.FindAllStringIndex(t[w[0]:w[1]], -1) {
+		for _, m := range e.protectScan.findAll(t[w[0]:w[1]]) {
 			out = append(out, [2]int{w[0] + m[0], w[0] + m[1]})
 		}
 	}
@@ -377,7 +385,7 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 		ws := mergeWindows(windows[ri])
 		seen := map[[2]int]bool{}
 		for _, w := range ws {
-			for _, m := range r.Re.FindAllStringSubmatchIndex(t[w[0]:w[1]], -1) {
+			for _, m := range e.ruleScan[ri].findAll(t[w[0]:w[1]]) {
 				for k := range m {
 					if m[k] >= 0 {
 						m[k] += w[0]
