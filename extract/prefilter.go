@@ -85,31 +85,11 @@ func mayEndWithOp(s string) bool {
 // referenceStems are parts of referenceCue's cue words (normal, reference,
 // ref, nl, ULN, upper/lower limit, cut-off, cutoff): every match holds one,
 // and none holds a k or an s.
-var referenceStems = []string{"normal", "ref", "nl", "uln", "limit", "cut"}
+var referenceStems = newFoldWords("normal", "ref", "nl", "uln", "limit", "cut")
 
 // mayHoldReferenceCue is false where referenceCue cannot match.
 func mayHoldReferenceCue(s string) bool {
-	if !isASCII(s) {
-		return true // a rune that folds to k or s: let the regex decide
-	}
-	for _, stem := range referenceStems {
-		if containsFoldASCII(s, stem) {
-			return true
-		}
-	}
-	return false
-}
-
-// containsFoldASCII reports whether s holds lower (ASCII, lower case) with
-// ASCII letters in either case.
-func containsFoldASCII(s, lower string) bool {
-	n := len(lower)
-	for i := 0; i+n <= len(s); i++ {
-		if asciiLower[s[i]] == lower[0] && equalFoldASCII(s[i:i+n], lower) {
-			return true
-		}
-	}
-	return false
+	return mayContainFold(s, referenceStems) // not ASCII: a rune that folds to k or s, let the regex decide
 }
 
 func isASCII(s string) bool {
@@ -121,24 +101,44 @@ func isASCII(s string) bool {
 	return true
 }
 
-// mayContainFold is false where s is ASCII and holds none of words (ASCII,
-// lower case) in either case: a (?i) regex whose every match holds one of
-// words cannot match there. Where s is not ASCII, a rune folding to k or s
-// could stand in a word, so it says true.
-func mayContainFold(s string, words []string) bool {
-	if !isASCII(s) {
-		return true
-	}
+// foldWords is a set of ASCII lower-case words indexed by first byte, for
+// mayContainFold's single pass.
+type foldWords struct {
+	byFirst [256][]string
+}
+
+func newFoldWords(words ...string) *foldWords {
+	f := &foldWords{}
 	for _, w := range words {
-		if containsFoldASCII(s, w) {
+		f.byFirst[w[0]] = append(f.byFirst[w[0]], w)
+		if u := w[0] - 'a' + 'A'; w[0] >= 'a' && w[0] <= 'z' {
+			f.byFirst[u] = append(f.byFirst[u], w)
+		}
+	}
+	return f
+}
+
+// mayContainFold is false where s is ASCII and holds none of words in
+// either case: a (?i) regex whose every match holds one of words cannot
+// match there. Where s is not ASCII, a rune folding to k or s could stand
+// in a word, so it says true.
+func mayContainFold(s string, words *foldWords) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
 			return true
+		}
+		for _, w := range words.byFirst[c] {
+			if len(s)-i >= len(w) && equalFoldASCII(s[i:i+len(w)], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // findIfAny runs re only where s holds one of the words every match holds.
-func findIfAny(re *regexp.Regexp, s string, words []string) []string {
+func findIfAny(re *regexp.Regexp, s string, words *foldWords) []string {
 	if !mayContainFold(s, words) {
 		return nil
 	}
@@ -147,13 +147,13 @@ func findIfAny(re *regexp.Regexp, s string, words []string) []string {
 
 var (
 	// statusAfterRe ends with one of these (unsuccessful holds successful).
-	statusAfterWords = []string{"attempted", "planned", "scheduled", "proposed", "considered", "recommended",
+	statusAfterWords = newFoldWords("attempted", "planned", "scheduled", "proposed", "considered", "recommended",
 		"indicated", "deferred", "refused", "declined", "postponed", "performed", "done", "carried out",
-		"completed", "successful"}
-	gradeWord = []string{"grade"}
+		"completed", "successful")
+	gradeWord = newFoldWords("grade")
 	// cyclesRe: "4 cycles of", "two doses of"
-	cyclesWords = []string{"cycle", "course", "dose", "infusion", "injection"}
-	forWord     = []string{"for"} // durRe: "for 5 days"
+	cyclesWords = newFoldWords("cycle", "course", "dose", "infusion", "injection")
+	forWord     = newFoldWords("for") // durRe: "for 5 days"
 )
 
 func hasDigit(s string) bool {
