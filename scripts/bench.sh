@@ -52,6 +52,7 @@ timed() { # timed NAME CORPUS ARGS...: one run, one line of figures
     "$name" "$(echo "$bytes / 1000000" | bc -l)" "$docs" "$secs" \
     "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$docs / $secs" | bc -l)" "$rss" "$cpu"
   echo "$secs" > "$work/secs-$name"
+  echo "${cpu% s}" > "$work/cpu-$name"
 }
 
 make_corpus "$mb" "$work/big.jsonl"
@@ -65,6 +66,10 @@ timed "jsonl, small corpus" "$work/small.jsonl" --format jsonl
 printf 'time ratio big/small: %.1f (corpus ratio %.1f)\n' \
   "$(echo "$(cat "$work/secs-jsonl, default workers") / $(cat "$work/secs-jsonl, small corpus")" | bc -l)" \
   "$(echo "$(stat -c %s "$work/big.jsonl") / $(stat -c %s "$work/small.jsonl")" | bc -l)"
+if [ "$(cat "$work/cpu-jsonl, small corpus")" != "n/a" ]; then
+  printf 'cpu time ratio big/small: %.1f\n' \
+    "$(echo "$(cat "$work/cpu-jsonl, default workers") / $(cat "$work/cpu-jsonl, small corpus")" | bc -l)"
+fi
 
 # Start-up: every command loads, validates and compiles the patterns before
 # its first document; `try` on a short text is that and almost nothing else.
