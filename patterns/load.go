@@ -274,18 +274,29 @@ type decodedFile struct {
 // so what Load builds from them does not depend on the scheduling.
 func decodeFiles(layer Layer, names []string) []decodedFile {
 	out := make([]decodedFile, len(names))
+	// The largest first (the medication lexicon is half of the built-in
+	// bytes), so the others fill the other cores while it decodes.
+	order := make([]int, len(names))
+	size := make([]int64, len(names))
+	for i, name := range names {
+		order[i] = i
+		if st, err := fs.Stat(layer.FS, name); err == nil {
+			size[i] = st.Size()
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, name := range names {
-		d := &out[i]
+	for _, i := range order {
+		name, d := names[i], &out[i]
 		d.display = "patterns/" + name
 		if layer.Name != "embedded" {
 			d.display = filepath.Join(layer.Name, name)
 		}
+		slots <- struct{}{} // taken here, so files start in this order
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
 			defer func() { <-slots }()
 			if d.data, d.err = fs.ReadFile(layer.FS, name); d.err == nil {
 				d.f, d.probs = decodeFile(d.display, d.data, layer.Name == "embedded")
