@@ -28,7 +28,11 @@ func prefilterTexts(t *testing.T) []string {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() && len(texts) < 2000 {
+	limit := 2000
+	if raceDetector {
+		limit = 200
+	}
+	for sc.Scan() && len(texts) < limit {
 		var rec struct{ Text string }
 		if json.Unmarshal(sc.Bytes(), &rec) == nil {
 			texts = append(texts, rec.Text)
@@ -88,7 +92,8 @@ func TestPrefiltersNeverRejectAMatch(t *testing.T) {
 
 func TestCollapseSpaceFastPathAgrees(t *testing.T) {
 	cases := []string{"", " ", "a", "a b", "a  b", " a", "a ", "a\nb", "a\tb", "a\u00a0b", "a\u2009b", "é b", "a b c d", "a\u0085b", "x\r\ny"}
-	for _, text := range prefilterTexts(t)[:200] {
+	texts := prefilterTexts(t)
+	for _, text := range texts[:min(200, len(texts))] {
 		for i := 0; i+30 <= len(text); i += 17 {
 			cases = append(cases, text[i:i+30])
 		}
@@ -103,7 +108,8 @@ func TestCollapseSpaceFastPathAgrees(t *testing.T) {
 // The same for the entity stage's pre-checks, on windows before and after
 // every space of every text.
 func TestEntityPrefiltersNeverRejectAMatch(t *testing.T) {
-	texts := append(prefilterTexts(t)[:300],
+	texts := prefilterTexts(t)
+	texts = append(texts[:min(300, len(texts)):min(300, len(texts))],
 		"the procedure was attempted; it was Carried Out; was unsuccessful; grade III-IV edema; 4 cycles of chemo; two Doses of x",
 		"2 x 500 mg; 3× 20 mg; for 5 days; FOR 2 weeks; 72 hours later; after 3 days; on day 5; (under 3 mg) [ref]",
 		"it was propoſed; 4 courſes of; grade 2 gynecomaſtia", "treated for 3 dayſ")

@@ -29,12 +29,16 @@ func TestRuleScannerMatchesRegexp(t *testing.T) {
 	texts := append([]string{"KAPPA 3 kappa, \u212aappa 5; ſtuff 2 Stuff; classic 1 class2 ss3; é5 ȩ5 a\xffb5 \xe9 7",
 		"x1\nx2 ab3 cab4 AB5 12 q 3q TEST99 zz-7"}, prefilterTexts(t)...)
 	fast, windows := 0, 0
+	sample := 150
+	if raceDetector {
+		sample = 15
+	}
 	for _, re := range res {
 		sc := newRuleScanner(re)
 		if sc.fast {
 			fast++
 		}
-		for _, text := range texts[:min(len(texts), 150)] {
+		for _, text := range texts[:min(len(texts), sample)] {
 			for start := 0; start < len(text); start += 53 {
 				w := text[start:min(len(text), start+250)]
 				windows++
