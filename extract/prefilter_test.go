@@ -112,7 +112,9 @@ func TestEntityPrefiltersNeverRejectAMatch(t *testing.T) {
 	texts = append(texts[:min(300, len(texts)):min(300, len(texts))],
 		"the procedure was attempted; it was Carried Out; was unsuccessful; grade III-IV edema; 4 cycles of chemo; two Doses of x",
 		"2 x 500 mg; 3× 20 mg; for 5 days; FOR 2 weeks; 72 hours later; after 3 days; on day 5; (under 3 mg) [ref]",
-		"it was propoſed; 4 courſes of; grade 2 gynecomaſtia", "treated for 3 dayſ")
+		"it was propoſed; 4 courſes of; grade 2 gynecomaſtia", "treated for 3 dayſ",
+		"grade 2 edema was seen; grade III-IV mucositis; Grade 1 rash worsened",
+		"after 3 cycles of adjuvant therapy, two Courses of rituximab and 6 injections of the drug 2 x 40 mg then 3x 5 mg and 4 × 1 g")
 	type check struct {
 		name  string
 		re    *regexp.Regexp
