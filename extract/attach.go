@@ -220,7 +220,7 @@ var referenceCue = regexp.MustCompile(`(?i)(?:\bnormal|\breference|\bref\.?|\bnl
 // ng/mL (20-50 ng/mL)").
 func isReference(t string, sentStart int, q, prev *Quantity) bool {
 	from := max(sentStart, q.Start-40)
-	if referenceCue.MatchString(t[from:q.Start]) {
+	if w := t[from:q.Start]; mayHoldReferenceCue(w) && referenceCue.MatchString(w) {
 		return true
 	}
 	if q.ValueMax != nil && prev != nil && prev.End <= q.Start && q.Start-prev.End <= 3 {

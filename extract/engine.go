@@ -8,8 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
-
 	"github.com/clinex/clinex/patterns"
 )
 
@@ -37,18 +35,22 @@ type Options struct {
 // Extractor runs the whole per-document pipeline. It is built once from a
 // pattern set and is safe for concurrent use.
 type Extractor struct {
-	set       *patterns.Set
-	seg       *Segmenter
-	units     *UnitMatcher
-	scanner   *QuantityScanner
-	ac        ahocorasick.AhoCorasick
+	set     *patterns.Set
+	seg     *Segmenter
+	units   *UnitMatcher
+	scanner *QuantityScanner
+	ac      *keywordAutomaton
+	// ruleScan runs each rule's regex (set.Rules order).
+	ruleScan  []*ruleScanner
 	acTargets [][]acTarget
 	protect   *regexp.Regexp
-	opts      Options
-	measDims  map[string]bool
-	unitCodes map[string]*patterns.Unit
-	analytes  map[string]*patterns.Analyte // by concept
-	ctxOpts   ContextOptions
+	// protectScan runs protect; its submatches are not read.
+	protectScan *ruleScanner
+	opts        Options
+	measDims    map[string]bool
+	unitCodes   map[string]*patterns.Unit
+	analytes    map[string]*patterns.Analyte // by concept
+	ctxOpts     ContextOptions
 	// patientAnchor matches words that tie a sentence to this patient.
 	patientAnchor *regexp.Regexp
 }
@@ -64,46 +66,10 @@ type acTarget struct {
 
 // NewExtractor compiles everything the pipeline needs, once.
 func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extractor, error) {
-	s, err := NewSegmenter(seg)
-	if err != nil {
-		return nil, err
-	}
-	um, err := NewUnitMatcher(set.Units)
-	if err != nil {
-		return nil, fmt.Errorf("unit table: %w", err)
-	}
-	// The normalizer tells a citation from a value by the unit after it.
-	s.lines.UnitAt = func(x string) bool { u, _, _ := um.Match(x); return u != nil }
-	if opts.MaxGap <= 0 {
-		opts.MaxGap = 60
-	}
-	if opts.RuleWindow <= 0 {
-		opts.RuleWindow = 120
-	}
-	e := &Extractor{set: set, seg: s, units: um, scanner: &QuantityScanner{units: um}, opts: opts,
-		measDims: map[string]bool{}, unitCodes: map[string]*patterns.Unit{}, analytes: map[string]*patterns.Analyte{}}
-	for _, d := range opts.MeasurementDimensions {
-		e.measDims[d] = true
-	}
-	for _, u := range set.Units {
-		if _, ok := e.unitCodes[u.Code]; !ok || u.Implies == "" {
-			e.unitCodes[u.Code] = u
-		}
-	}
-	e.ctxOpts = opts.Context
-	if e.patientAnchor, err = compileAnchor(opts.Context.PatientAnchor); err != nil {
-		return nil, fmt.Errorf("extract.context.patient_anchor: bad pattern: %v", err)
-	}
-	if opts.Protect != "" {
-		re, err := regexp.Compile(opts.Protect)
-		if err != nil {
-			return nil, fmt.Errorf("extract.protect: bad pattern: %v", err)
-		}
-		e.protect = re
-	}
 	// One automaton for every keyword, synonym and abbreviation.
 	index := map[string]int{}
 	var words []string
+	var acTargets [][]acTarget
 	add := func(w string, t acTarget) {
 		k := strings.ToLower(w)
 		i, ok := index[k]
@@ -111,9 +77,9 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 			i = len(words)
 			index[k] = i
 			words = append(words, k)
-			e.acTargets = append(e.acTargets, nil)
+			acTargets = append(acTargets, nil)
 		}
-		e.acTargets[i] = append(e.acTargets[i], t)
+		acTargets[i] = append(acTargets[i], t)
 	}
 	for i, r := range set.Rules {
 		for _, k := range r.Keywords {
@@ -121,7 +87,6 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		}
 	}
 	for i, a := range set.Analytes {
-		e.analytes[a.Concept] = a
 		for _, syn := range a.Synonyms {
 			add(strings.Join(strings.Fields(syn), " "), acTarget{rule: -1, analyte: i, entity: -1, cue: -1})
 		}
@@ -145,10 +110,56 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	for _, k := range opts.ProtectKeywords {
 		add(k, acTarget{rule: -1, analyte: -1, entity: -1, protect: true, cue: -1})
 	}
-	// The NFA form: with some twenty thousand names the DFA takes a second
-	// to build at every start and searches no faster on report-sized texts.
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: false})
-	e.ac = b.Build(words)
+	// The automaton is the longest part of the build: it grows on another
+	// core while the segmenter loads its sentence model.
+	acDone := make(chan *keywordAutomaton, 1)
+	go func() { acDone <- newKeywordAutomaton(words) }()
+	s, err := NewSegmenter(seg)
+	if err != nil {
+		return nil, err
+	}
+	um, err := NewUnitMatcher(set.Units)
+	if err != nil {
+		return nil, fmt.Errorf("unit table: %w", err)
+	}
+	// The normalizer tells a citation from a value by the unit after it.
+	s.lines.UnitAt = func(x string) bool { u, _, _ := um.Match(x); return u != nil }
+	if opts.MaxGap <= 0 {
+		opts.MaxGap = 60
+	}
+	if opts.RuleWindow <= 0 {
+		opts.RuleWindow = 120
+	}
+	e := &Extractor{set: set, seg: s, units: um, scanner: &QuantityScanner{units: um}, opts: opts,
+		measDims: map[string]bool{}, unitCodes: map[string]*patterns.Unit{}, analytes: map[string]*patterns.Analyte{}}
+	for _, d := range opts.MeasurementDimensions {
+		e.measDims[d] = true
+	}
+	for _, a := range set.Analytes {
+		e.analytes[a.Concept] = a
+	}
+	for _, u := range set.Units {
+		if _, ok := e.unitCodes[u.Code]; !ok || u.Implies == "" {
+			e.unitCodes[u.Code] = u
+		}
+	}
+	e.ctxOpts = opts.Context
+	if e.patientAnchor, err = compileAnchor(opts.Context.PatientAnchor); err != nil {
+		return nil, fmt.Errorf("extract.context.patient_anchor: bad pattern: %v", err)
+	}
+	if opts.Protect != "" {
+		re, err := regexp.Compile(opts.Protect)
+		if err != nil {
+			return nil, fmt.Errorf("extract.protect: bad pattern: %v", err)
+		}
+		e.protect = re
+		e.protectScan = newRuleScanner(re)
+	}
+	e.acTargets = acTargets
+	for _, r := range set.Rules {
+		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
+	}
+	e.ac = <-acDone
 	return e, nil
 }
 
@@ -218,11 +229,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 	doc.Norm, doc.Layout = n, L
 	t := n.Text
 
-	var hits []hit
-	iter := e.ac.IterOverlapping(t)
-	for m := iter.Next(); m != nil; m = iter.Next() {
-		hits = append(hits, hit{m.Start(), m.End(), m.Pattern()})
-	}
+	hits := e.ac.appendHits(make([]hit, 0, len(t)/8), t) // about one hit per 9 bytes
 	protected := e.protectedSpans(t, hits)
 	inProtected := func(p int) bool {
 		i := sort.Search(len(protected), func(i int) bool { return protected[i][1] > p })
@@ -271,7 +278,7 @@ func (e *Extractor) protectedSpans(t string, hits []hit) [][2]int {
 	}
 	var out [][2]int
 	for _, w := range mergeWindows(ws) {
-		for _, m := range e.protect.FindAllStringIndex(t[w[0]:w[1]], -1) {
+		for _, m := range e.protectScan.findAll(t[w[0]:w[1]]) {
 			out = append(out, [2]int{w[0] + m[0], w[0] + m[1]})
 		}
 	}
@@ -378,7 +385,7 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 		ws := mergeWindows(windows[ri])
 		seen := map[[2]int]bool{}
 		for _, w := range ws {
-			for _, m := range r.Re.FindAllStringSubmatchIndex(t[w[0]:w[1]], -1) {
+			for _, m := range e.ruleScan[ri].findAll(t[w[0]:w[1]]) {
 				for k := range m {
 					if m[k] >= 0 {
 						m[k] += w[0]
@@ -615,6 +622,7 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	})
 	out := make([]Finding, 0, len(cands))
 	var offs []int
+	sentenceText := map[int]string{}
 	for _, c := range cands {
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
@@ -638,8 +646,14 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		}
 		if si >= 0 {
 			s := L.Sentences[si]
-			ss, se := n.Map.Span(s.Start, s.End)
-			f.Sentence = collapseSpace(doc.Text[ss:se])
+			// a sentence with several findings is folded once
+			sentence, ok := sentenceText[si]
+			if !ok {
+				ss, se := n.Map.Span(s.Start, s.End)
+				sentence = collapseSpace(doc.Text[ss:se])
+				sentenceText[si] = sentence
+			}
+			f.Sentence = sentence
 			f.Section = L.Sections[s.Section].Name
 			f.Case = s.Case
 			if s.Caption {
@@ -711,7 +725,31 @@ func codePoints(text string, offs []int) map[int]int {
 }
 
 func collapseSpace(s string) string {
+	if spaceFolded(s) {
+		return s // most evidence and labels: nothing to fold, nothing to copy
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// spaceFolded reports whether strings.Join(strings.Fields(s), " ") would
+// give s back: ASCII (no other space runes to find), single plain spaces,
+// none at either end.
+func spaceFolded(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return false
+		case c == ' ' && s[i+1] == ' ':
+			return false
+		}
+	}
+	return true
 }
 
 // resolve settles overlaps: a rule's finding wins over a value found by
@@ -721,7 +759,25 @@ func resolve(cands []candidate) []candidate {
 	// A rule with negative priority is a fallback: it gives way to a value
 	// the lexicon attached (the named-score rule must not take "Ki-67 index
 	// was 40%" from the Ki-67 entry).
-	var rules, rest, weak, entities []candidate
+	// Sized first: candidates are large and growing four slices by
+	// doubling was a fifth of all the bytes the pipeline allocated.
+	var nRules, nRest, nWeak, nEntities int
+	for i := range cands {
+		switch c := &cands[i]; {
+		case c.entity:
+			nEntities++
+		case c.fromRule && c.priority < 0:
+			nWeak++
+		case c.fromRule:
+			nRules++
+		default:
+			nRest++
+		}
+	}
+	rules := make([]candidate, 0, nRules+nWeak)
+	rest := make([]candidate, 0, nRest)
+	weak := make([]candidate, 0, nWeak)
+	entities := make([]candidate, 0, nEntities)
 	for _, c := range cands {
 		switch {
 		case c.entity:
@@ -736,10 +792,12 @@ func resolve(cands []candidate) []candidate {
 	}
 	for _, w := range weak {
 		taken := false
-		for _, c := range append(rules[:len(rules):len(rules)], rest...) {
-			if overlaps(w.vstart, w.vend, c.vstart, c.vend) {
-				taken = true
-				break
+		for _, group := range [2][]candidate{rules, rest} {
+			for i := range group {
+				if overlaps(w.vstart, w.vend, group[i].vstart, group[i].vend) {
+					taken = true
+					break
+				}
 			}
 		}
 		if !taken {
@@ -756,7 +814,7 @@ func resolve(cands []candidate) []candidate {
 		}
 		return a.order < b.order
 	})
-	var kept []candidate
+	kept := make([]candidate, 0, len(rules)+len(rest)+len(entities))
 	for _, c := range rules {
 		dup := false
 		for _, k := range kept {

@@ -89,7 +89,7 @@ func (e *Extractor) timeUnit(word string) string {
 // so they are not read again as measurements.
 func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, map[int]bool) {
 	used := map[int]bool{}
-	var out []candidate
+	out := make([]candidate, 0, len(ms))
 	for mi := range ms {
 		m := &ms[mi]
 		en := e.set.Entities[m.entity]
@@ -103,7 +103,7 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		if c.label == "" {
 			c.label = t[m.start:m.end]
 		}
-		attrs := map[string]any{}
+		attrs := make(map[string]any, len(en.Attributes)+2)
 		for k, v := range en.Attributes {
 			attrs[k] = v
 		}
@@ -159,14 +159,14 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 					}
 				}
 			}
-			if st := statusAfterRe.FindStringSubmatch(after); st != nil {
+			if st := findIfAny(statusAfterRe, after, statusAfterWords); st != nil {
 				attrs["status"] = procedureStatus(st[1])
 			} else if st := wordBefore(before, 3, statusWords); st != "" {
 				attrs["status"] = procedureStatus(st)
 			} else {
 				attrs["status"] = "performed"
 			}
-			if guidanceRe.MatchString(before) && guidanceAfter.MatchString(after) {
+			if guidanceAfter.MatchString(after) && guidanceRe.MatchString(before) { // the anchored test first: it fails at once
 				attrs["role"] = "guidance"
 			}
 		case CatCondition:
@@ -193,7 +193,7 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 }
 
 func gradeBefore(before string) []string {
-	if !strings.Contains(strings.ToLower(before), "grade") {
+	if !mayContainFold(before, gradeWord) {
 		return nil
 	}
 	return gradeBeforeRe.FindStringSubmatch(before)
@@ -213,6 +213,9 @@ func procedureStatus(w string) string {
 
 // readTime reads "72 hours later", "after 3 days", "on day 5".
 func (e *Extractor) readTime(s string) map[string]any {
+	if !hasDigit(s) { // each branch of timeAfterRe reads a number
+		return nil
+	}
 	m := timeAfterRe.FindStringSubmatch(s)
 	if m == nil {
 		return nil
@@ -303,7 +306,7 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 		if used[k] {
 			continue
 		}
-		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && doseGapRe.MatchString(parenthetical.ReplaceAllString(t[m.end:q.Start], " ")) {
+		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && doseGapRe.MatchString(dropParentheticals(t[m.end:q.Start])) {
 			pick = k
 		}
 		break
@@ -317,7 +320,8 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 	}
 	if pick < 0 {
 		// "4 cycles of adjuvant chemotherapy": the count is the value
-		if cm := cyclesRe.FindStringSubmatchIndex(t[max(sent.Start, m.start-40):m.start]); cm != nil {
+		if w := t[max(sent.Start, m.start-40):m.start]; !mayContainFold(w, cyclesWords) {
+		} else if cm := cyclesRe.FindStringSubmatchIndex(w); cm != nil {
 			base := max(sent.Start, m.start-40)
 			word := strings.ToLower(t[base+cm[2] : base+cm[3]])
 			n, ok := wordNumbers[word]
@@ -340,7 +344,8 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 	c.value, c.valueMax, c.op, c.unit = Number(q.Value), q.ValueMax, q.Op, q.UnitCode
 	c.vstart, c.vend = q.NumStart, q.End
 	c.start, c.end = min(c.start, q.Start), max(c.end, q.End)
-	if tm := timesRe.FindStringSubmatchIndex(t[max(sent.Start, q.Start-8):q.Start]); tm != nil {
+	if w := t[max(sent.Start, q.Start-8):q.Start]; !endsWithTimes(w) {
+	} else if tm := timesRe.FindStringSubmatchIndex(w); tm != nil {
 		n, _ := strconv.Atoi(t[max(sent.Start, q.Start-8)+tm[2] : max(sent.Start, q.Start-8)+tm[3]])
 		attrs["times"] = n
 		c.start = min(c.start, max(sent.Start, q.Start-8)+tm[0])
@@ -354,7 +359,8 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 	if f := freqRe.FindString(rest); f != "" {
 		attrs["frequency"] = strings.ToLower(f)
 	}
-	if d := durRe.FindStringSubmatch(rest); d != nil {
+	if !hasDigit(rest) || !mayContainFold(rest, forWord) {
+	} else if d := durRe.FindStringSubmatch(rest); d != nil {
 		v, _ := strconv.ParseFloat(d[1], 64)
 		attrs["duration"] = map[string]any{"value": v, "unit": e.timeUnit(d[2])}
 	}

@@ -239,14 +239,13 @@ func valueMatches(f Finding, m patterns.Expect) bool {
 func (e *Extractor) PrefilterHits(text string) map[string]bool {
 	n := Normalize(text, e.seg.Lines())
 	ids := map[string]bool{}
-	iter := e.ac.IterOverlapping(n.Text)
-	for m := iter.Next(); m != nil; m = iter.Next() {
-		for _, tg := range e.acTargets[m.Pattern()] {
+	for _, m := range e.ac.appendHits(nil, n.Text) {
+		for _, tg := range e.acTargets[m.pat] {
 			switch {
 			case tg.rule >= 0:
 				ids[e.set.Rules[tg.rule].ID] = true
 			case tg.analyte >= 0 || tg.entity >= 0:
-				if !wordBounded(n.Text, m.Start(), m.End()) || (tg.exact != "" && n.Text[m.Start():m.End()] != tg.exact) {
+				if !wordBounded(n.Text, m.start, m.end) || (tg.exact != "" && n.Text[m.start:m.end] != tg.exact) {
 					continue
 				}
 				if tg.analyte >= 0 {

@@ -189,6 +189,13 @@ var (
 	rangeSep = regexp.MustCompile(`(?i)^\s*(?:-|to|and)\s*`)
 )
 
+func opBeforeAt(s string) []int {
+	if !mayEndWithOp(s) {
+		return nil
+	}
+	return opBefore.FindStringSubmatchIndex(s)
+}
+
 var opCanon = map[string]string{
 	"<=": "<=", ">=": ">=", "≤": "<=", "≥": ">=", "<": "<", ">": ">", "~": "~", "≈": "~",
 	"less than": "<", "greater than": ">", "more than": ">", "higher than": ">", "lower than": "<",
@@ -320,7 +327,7 @@ func (qs *QuantityScanner) parseAt(text string, i int) (Quantity, int) {
 	if lookback < 0 {
 		lookback = 0
 	}
-	if m := opBefore.FindStringSubmatchIndex(text[lookback:q.Start]); m != nil {
+	if m := opBeforeAt(text[lookback:q.Start]); m != nil {
 		op := strings.ToLower(text[lookback+m[2] : lookback+m[3]])
 		if op == "between" {
 			q.Op = "between"

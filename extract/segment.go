@@ -63,6 +63,9 @@ type Segmenter struct {
 	// abbrevEnd matches a sentence that punkt ended on a clinical
 	// abbreviation it still took for a full stop ("(Fig." before a digit).
 	abbrevEnd *regexp.Regexp
+	// abbrevLower are the same abbreviations lower-cased, without their
+	// dot, for mayEndWithAbbrev; nil when one is not ASCII.
+	abbrevLower []string
 }
 
 // NewSegmenter compiles a SegmentConfig; errors name the config key.
@@ -119,6 +122,14 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 			alts = append(alts, regexp.QuoteMeta(strings.TrimSuffix(a, ".")))
 		}
 		s.abbrevEnd = regexp.MustCompile(`(?i)(?:^|[^\pL.])(?:` + strings.Join(alts, "|") + `)\.$`)
+		for _, a := range c.Abbreviations {
+			low := strings.ToLower(strings.TrimSuffix(a, "."))
+			if !isASCII(low) || low == "" {
+				s.abbrevLower = nil
+				break
+			}
+			s.abbrevLower = append(s.abbrevLower, low)
+		}
 	}
 	return s, nil
 }
@@ -142,6 +153,28 @@ func newPunkt(abbrevs []string) (*segment.Segmenter, error) {
 		training.AbbrevTypes.Add(strings.ToLower(strings.TrimSuffix(a, ".")))
 	}
 	return segment.WithTraining(training), nil
+}
+
+// endsWithAbbrev reports whether abbrevEnd matches w, testing first with
+// plain comparisons whether it can: the sentence must end in a dot right
+// after one of the abbreviations.
+func (s *Segmenter) endsWithAbbrev(w string) bool {
+	if w == "" || w[len(w)-1] != '.' {
+		return false
+	}
+	if s.abbrevLower != nil && isASCII(w) {
+		body, may := w[:len(w)-1], false
+		for _, a := range s.abbrevLower {
+			if len(body) >= len(a) && equalFoldASCII(body[len(body)-len(a):], a) {
+				may = true
+				break
+			}
+		}
+		if !may {
+			return false
+		}
+	}
+	return s.abbrevEnd.MatchString(w)
 }
 
 // Lines returns the line classifier the normalizer uses.
@@ -263,7 +296,7 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 		first := len(L.Sentences)
 		for _, sent := range s.punkt.Segment(text) {
 			if k := len(L.Sentences) - 1; k >= first && s.abbrevEnd != nil &&
-				s.abbrevEnd.MatchString(n.Text[max(L.Sentences[k].Start, L.Sentences[k].End-24):L.Sentences[k].End]) {
+				s.endsWithAbbrev(n.Text[max(L.Sentences[k].Start, L.Sentences[k].End-24):L.Sentences[k].End]) {
 				L.Sentences[k].End = blk.Start + sent.End()
 				continue
 			}

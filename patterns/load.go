@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -90,22 +92,15 @@ func Load(layers ...Layer) (*Set, error) {
 			probs = append(probs, Problem{File: layer.Name, Message: err.Error()})
 			continue
 		}
-		for _, name := range names {
-			display := name
-			if layer.Name != "embedded" {
-				display = filepath.Join(layer.Name, name)
-			} else {
-				display = "patterns/" + name
-			}
-			data, err := fs.ReadFile(layer.FS, name)
-			if err != nil {
-				probs = append(probs, Problem{File: display, Message: err.Error()})
+		for _, d := range decodeFiles(layer, names) {
+			display, data, f, ps := d.display, d.data, d.f, d.probs
+			if d.err != nil {
+				probs = append(probs, Problem{File: display, Message: d.err.Error()})
 				continue
 			}
 			set.Files = append(set.Files, display)
 			fmt.Fprintf(digest, "%s\x00%d\x00", display, len(data))
 			digest.Write(data)
-			f, ps := decodeFile(display, data, layer.Name == "embedded")
 			probs = append(probs, ps...)
 			// An id defined twice in one file is a mistake; across layers
 			// it is an override.
@@ -265,6 +260,53 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 	return names, err
 }
 
+// decodedFile is one pattern file read and decoded.
+type decodedFile struct {
+	display string
+	data    []byte
+	err     error // reading it failed
+	f       file
+	probs   Problems
+}
+
+// decodeFiles reads and decodes a layer's files on all cores (YAML
+// decoding is most of the start-up time) and returns them in names' order,
+// so what Load builds from them does not depend on the scheduling.
+func decodeFiles(layer Layer, names []string) []decodedFile {
+	out := make([]decodedFile, len(names))
+	// The largest first (the medication lexicon is half of the built-in
+	// bytes), so the others fill the other cores while it decodes.
+	order := make([]int, len(names))
+	size := make([]int64, len(names))
+	for i, name := range names {
+		order[i] = i
+		if st, err := fs.Stat(layer.FS, name); err == nil {
+			size[i] = st.Size()
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for _, i := range order {
+		name, d := names[i], &out[i]
+		d.display = "patterns/" + name
+		if layer.Name != "embedded" {
+			d.display = filepath.Join(layer.Name, name)
+		}
+		slots <- struct{}{} // taken here, so files start in this order
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			if d.data, d.err = fs.ReadFile(layer.FS, name); d.err == nil {
+				d.f, d.probs = decodeFile(d.display, d.data, layer.Name == "embedded")
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 // decodeFile decodes one file strictly: unknown keys are problems with their
 // line and column, and every rule and entry remembers its line.
 func decodeFile(name string, data []byte, embedded bool) (file, Problems) {
@@ -371,6 +413,43 @@ func mapPairs(n *yaml.Node) []pair {
 
 // unknownKeys walks the node against the Go type it decodes into and reports
 // every mapping key that has no field, naming the rule id when it can.
+// yamlFieldsCache holds yamlFields' answer per struct type: unknownKeys
+// asks it for every entry of every file.
+var yamlFieldsCache sync.Map // reflect.Type -> typeFields
+
+type typeFields struct {
+	byKey map[string]reflect.StructField
+	known string // the keys, sorted, for the message
+}
+
+// yamlFields returns a struct type's fields by YAML key, and the keys.
+func yamlFields(t reflect.Type) (map[string]reflect.StructField, string) {
+	if c, ok := yamlFieldsCache.Load(t); ok {
+		tf := c.(typeFields)
+		return tf.byKey, tf.known
+	}
+	fields := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(f.Name)
+		}
+		fields[tag] = f
+	}
+	var known []string
+	for k := range fields {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	tf := typeFields{fields, strings.Join(known, ", ")}
+	yamlFieldsCache.Store(t, tf)
+	return tf.byKey, tf.known
+}
+
 func unknownKeys(file string, n *yaml.Node, t reflect.Type, id string) Problems {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -381,18 +460,7 @@ func unknownKeys(file string, n *yaml.Node, t reflect.Type, id string) Problems 
 		if n.Kind != yaml.MappingNode {
 			return Problems{{File: file, Line: n.Line, Col: n.Column, ID: id, Message: fmt.Sprintf("expected a mapping, found %s", nodeKind(n))}}
 		}
-		fields := map[string]reflect.StructField{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if tag == "-" || !f.IsExported() {
-				continue
-			}
-			if tag == "" {
-				tag = strings.ToLower(f.Name)
-			}
-			fields[tag] = f
-		}
+		fields, known := yamlFields(t)
 		if id == "" {
 			for _, p := range mapPairs(n) {
 				if p.key.Value == "id" || (p.key.Value == "concept" && id == "") {
@@ -400,16 +468,11 @@ func unknownKeys(file string, n *yaml.Node, t reflect.Type, id string) Problems 
 				}
 			}
 		}
-		var known []string
-		for k := range fields {
-			known = append(known, k)
-		}
-		sort.Strings(known)
 		for _, p := range mapPairs(n) {
 			f, ok := fields[p.key.Value]
 			if !ok {
 				probs = append(probs, Problem{File: file, Line: p.key.Line, Col: p.key.Column, ID: id,
-					Message: fmt.Sprintf("unknown key %q (known keys: %s)", p.key.Value, strings.Join(known, ", "))})
+					Message: fmt.Sprintf("unknown key %q (known keys: %s)", p.key.Value, known)})
 				continue
 			}
 			probs = append(probs, unknownKeys(file, p.val, f.Type, id)...)

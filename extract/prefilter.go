@@ -1,0 +1,185 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Cheap tests that run before a hot regex and say "this regex cannot match
+// here". Go's regexp tries every start position of a `...$` pattern, so on
+// the window before each number or sentence end it costs far more than the
+// rare match it finds. Each test must only ever reject what the regex would
+// reject, so the findings stay byte-identical; they lean on one fact of
+// (?i) in Go: the only non-ASCII runes that fold to ASCII letters are K
+// (U+212A, k) and ſ (U+017F, s), so ASCII letters other than k and s match
+// only themselves in either case.
+
+func isRegexSpace(c byte) bool { // \s in Go's regexp syntax
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// trailingWord returns the run of ASCII letters that ends s once trailing
+// white space is cut, and whether a non-ASCII byte stands right before it
+// (a rune that might fold into the word, so only the regex can tell).
+func trailingWord(s string) (word string, afterNonASCII bool) {
+	e := len(s)
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	b := e
+	for b > 0 && isASCIILetter(s[b-1]) {
+		b--
+	}
+	return s[b:e], b > 0 && s[b-1] >= 0x80
+}
+
+// equalFoldASCII compares an ASCII-lower-case word with s, ASCII letters
+// in either case.
+func equalFoldASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if asciiLower[s[i]] != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// opLastWords are the last words of opBefore's word operators.
+var opLastWords = []string{"than", "to", "over", "above", "below", "under", "least", "most",
+	"approximately", "about", "around", "nearly", "between"}
+
+// mayEndWithOp is false where opBefore cannot match: its match ends, white
+// space aside, with a symbol (<, >, =, ~, or a non-ASCII one: ≤ ≥ ≈ ±) or
+// with one of opLastWords, none of which holds a k or an s.
+func mayEndWithOp(s string) bool {
+	e := len(s)
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	if e == 0 {
+		return false
+	}
+	switch c := s[e-1]; {
+	case c >= 0x80 || c == '<' || c == '>' || c == '=' || c == '~':
+		return true
+	case !isASCIILetter(c):
+		return false
+	}
+	w, nonASCII := trailingWord(s[:e])
+	if nonASCII {
+		return true
+	}
+	for _, o := range opLastWords {
+		if equalFoldASCII(w, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// referenceStems are parts of referenceCue's cue words (normal, reference,
+// ref, nl, ULN, upper/lower limit, cut-off, cutoff): every match holds one,
+// and none holds a k or an s.
+var referenceStems = newFoldWords("normal", "ref", "nl", "uln", "limit", "cut")
+
+// mayHoldReferenceCue is false where referenceCue cannot match.
+func mayHoldReferenceCue(s string) bool {
+	return mayContainFold(s, referenceStems) // not ASCII: a rune that folds to k or s, let the regex decide
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// foldWords is a set of ASCII lower-case words indexed by first byte, for
+// mayContainFold's single pass.
+type foldWords struct {
+	byFirst [256][]string
+}
+
+func newFoldWords(words ...string) *foldWords {
+	f := &foldWords{}
+	for _, w := range words {
+		f.byFirst[w[0]] = append(f.byFirst[w[0]], w)
+		if u := w[0] - 'a' + 'A'; w[0] >= 'a' && w[0] <= 'z' {
+			f.byFirst[u] = append(f.byFirst[u], w)
+		}
+	}
+	return f
+}
+
+// mayContainFold is false where s is ASCII and holds none of words in
+// either case: a (?i) regex whose every match holds one of words cannot
+// match there. Where s is not ASCII, a rune folding to k or s could stand
+// in a word, so it says true.
+func mayContainFold(s string, words *foldWords) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return true
+		}
+		for _, w := range words.byFirst[c] {
+			if len(s)-i >= len(w) && equalFoldASCII(s[i:i+len(w)], w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// findIfAny runs re only where s holds one of the words every match holds.
+func findIfAny(re *regexp.Regexp, s string, words *foldWords) []string {
+	if !mayContainFold(s, words) {
+		return nil
+	}
+	return re.FindStringSubmatch(s)
+}
+
+var (
+	// statusAfterRe ends with one of these (unsuccessful holds successful).
+	statusAfterWords = newFoldWords("attempted", "planned", "scheduled", "proposed", "considered", "recommended",
+		"indicated", "deferred", "refused", "declined", "postponed", "performed", "done", "carried out",
+		"completed", "successful")
+	gradeWord = newFoldWords("grade")
+	// cyclesRe: "4 cycles of", "two doses of"
+	cyclesWords = newFoldWords("cycle", "course", "dose", "infusion", "injection")
+	forWord     = newFoldWords("for") // durRe: "for 5 days"
+)
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsWithTimes is false where timesRe (`(\d+)\s*[x×]\s*$`) cannot match:
+// the last byte but white space is neither x nor the end of ×.
+func endsWithTimes(s string) bool {
+	e := len(s)
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	return e > 0 && (s[e-1] == 'x' || s[e-1] == 0x97)
+}
+
+// dropParentheticals is parenthetical.ReplaceAllString(s, " "), without the
+// regex where there is no bracket to drop.
+func dropParentheticals(s string) string {
+	if strings.IndexByte(s, '(') < 0 && strings.IndexByte(s, '[') < 0 {
+		return s
+	}
+	return parenthetical.ReplaceAllString(s, " ")
+}
