@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/clinex/clinex"
+	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/output"
+)
+
+// batchRun is one `clinex extract`: where reports come from, where
+// results go, and how failures count.
+type batchRun struct {
+	eng     *clinex.Engine
+	paths   []string
+	outDir  string // "" in stream mode
+	stream  bool   // --stdin-jsonl: findings to stdout as each document ends
+	resume  bool
+	strict  bool
+	quiet   bool
+	workers int
+	source  extract.SourceOptions
+	stdout  io.Writer
+	stderr  io.Writer
+	// progress shows a bar on stderr (a terminal, not --quiet).
+	progress bool
+}
+
+// tally is what the run did, for the summary line and the exit code.
+type tally struct {
+	docs, failed, repaired, findings, reused int
+	bytes                                    int64
+}
+
+// sink receives every document in input order.
+type sink interface {
+	write(r *extract.Result) error
+	commit() error
+	abort()
+}
+
+// errFailFast ends a --strict run at its first failed document.
+var errFailFast = errors.New("strict")
+
+// execute runs the batch and returns the tally; the error is a runtime
+// failure (or the first failed document under --strict), not the count of
+// failed documents, which the caller turns into the exit code.
+func (b *batchRun) execute(ctx context.Context) (tally, error) {
+	var t tally
+	var out sink
+	var jr *journal
+	if b.stream {
+		out = newStreamSink(b.stdout, b.stderr)
+	} else {
+		var err error
+		if jr, err = b.openJournal(); err != nil {
+			return t, err
+		}
+		fs, err := newFileSink(b.outDir, b.eng.Config, jr)
+		if err != nil {
+			jr.keep()
+			return t, err
+		}
+		out = fs
+		if jr.kept > 0 && !b.quiet {
+			fmt.Fprintf(b.stderr, "clinex: resuming: %d documents already done in %s\n", jr.kept, b.outDir)
+		}
+	}
+
+	msgs := b.stderr
+	var bar *progressBar
+	if b.progress {
+		bar = newProgressBar(b.stderr, b.paths)
+		msgs = bar
+	}
+	read := b.reader(jr, msgs, &t)
+	var strictErr error
+	err := b.eng.Extractor.Run(ctx, b.workers, read, func(r *extract.Result) error {
+		t.docs++
+		t.bytes += int64(r.Bytes)
+		t.findings += len(r.Findings)
+		if r.Err != nil {
+			t.failed++
+			if !b.stream {
+				fmt.Fprintf(msgs, "clinex: %s: %v\n", r.ID, r.Err)
+			}
+		} else if r.Repaired {
+			t.repaired++
+			if !b.quiet {
+				fmt.Fprintf(msgs, "clinex: %s: warning: %s\n", r.ID, strings.Join(r.Warnings, "; "))
+			}
+		}
+		if bar != nil {
+			bar.done(r)
+		}
+		if err := out.write(r); err != nil {
+			return err
+		}
+		if r.Err != nil && b.strict {
+			strictErr = fmt.Errorf("%s failed and --strict stops at the first failure: %v", r.ID, r.Err)
+			return errFailFast
+		}
+		return nil
+	})
+	if bar != nil {
+		bar.finish(err == nil)
+	}
+	if errors.Is(err, errFailFast) {
+		err = strictErr
+	}
+	if err != nil {
+		out.abort()
+		if jr != nil {
+			jr.keep()
+		}
+		if errors.Is(err, context.Canceled) {
+			if jr != nil {
+				return t, fmt.Errorf("interrupted after %d documents: no output file was written; run again with --resume to continue", t.docs)
+			}
+			return t, errors.New("interrupted")
+		}
+		return t, err
+	}
+	if err := out.commit(); err != nil {
+		if jr != nil {
+			jr.keep()
+		}
+		return t, err
+	}
+	if jr != nil {
+		if err := jr.remove(); err != nil {
+			return t, fmt.Errorf("removing the journal: %w", err)
+		}
+	}
+	return t, nil
+}
+
+func (b *batchRun) openJournal() (*journal, error) {
+	cfg := *b.eng.Config
+	cfg.Run.Workers = 0 // the worker count does not change the results
+	m := manifest{Version: clinex.Version, Inputs: b.paths, Started: time.Now().UTC().Format(time.RFC3339)}
+	m.Fingerprint = fingerprint(clinex.Version, cfg, b.eng.Patterns.Digest, b.paths,
+		b.source.MaxBytes, b.source.RepairUTF8, b.source.IDField, b.source.TextField)
+	jr, err := openJournal(b.outDir, m, b.resume)
+	if errors.Is(err, errNoJournal) {
+		return nil, fmt.Errorf("cannot resume: %s holds no journal of an interrupted run (it finished, or never started there)", b.outDir)
+	}
+	return jr, err
+}
+
+// reader streams the inputs into the pool; on resume, each document the
+// journal already holds is handed on as Known (checked to be the same
+// document) instead of being extracted again.
+func (b *batchRun) reader(jr *journal, msgs io.Writer, t *tally) func(func(extract.Input) error) error {
+	return func(emit func(extract.Input) error) error {
+		return extract.ReadInputs(b.paths, b.source, func(in extract.Input) error {
+			if jr != nil && jr.read < jr.kept {
+				rec, err := jr.next()
+				if err != nil {
+					return err
+				}
+				if sameDocument(rec, &in) {
+					in.Known = rec.result(in.Text)
+					t.reused++
+				} else {
+					fmt.Fprintf(msgs, "clinex: %s changed since the interrupted run: extracting it again\n", in.ID)
+				}
+			}
+			return emit(in)
+		})
+	}
+}
+
+// fileSink writes the final files under temporary names (renamed at the
+// end) and the journal.
+type fileSink struct {
+	writers []output.Writer
+	jr      *journal
+	seq     int
+}
+
+func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, error) {
+	removeStalePartials(outDir)
+	writers, err := output.Open(outDir, cfg.Output.Formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings})
+	if err != nil {
+		return nil, err
+	}
+	errs, err := output.NewErrors(filepath.Join(outDir, "errors.jsonl"))
+	if err != nil {
+		for _, w := range writers {
+			w.Abort()
+		}
+		return nil, err
+	}
+	return &fileSink{writers: append(writers, errs), jr: jr}, nil
+}
+
+// removeStalePartials deletes the temporary files a killed run left (the
+// writers name them .NAME.partial-*); only one run writes a folder at once.
+func removeStalePartials(outDir string) {
+	for _, name := range []string{"findings.jsonl", "findings.xlsx", "errors.jsonl"} {
+		old, _ := filepath.Glob(filepath.Join(outDir, "."+name+".partial-*"))
+		for _, p := range old {
+			os.Remove(p)
+		}
+	}
+}
+
+func (s *fileSink) write(r *extract.Result) error {
+	// The first jr.kept documents are in the journal already (read back,
+	// or extracted again because their input changed).
+	if s.seq >= s.jr.kept {
+		if err := s.jr.append(r); err != nil {
+			return err
+		}
+	}
+	s.seq++
+	for _, w := range s.writers {
+		if err := w.Write(r); err != nil {
+			return fmt.Errorf("writing %s: %w", w.Path(), err)
+		}
+	}
+	return nil
+}
+
+func (s *fileSink) commit() error {
+	for i, w := range s.writers {
+		if err := w.Close(); err != nil {
+			for _, rest := range s.writers[i+1:] {
+				rest.Abort()
+			}
+			return fmt.Errorf("finishing %s: %w", w.Path(), err)
+		}
+	}
+	return nil
+}
+
+func (s *fileSink) abort() {
+	for _, w := range s.writers {
+		w.Abort()
+	}
+}
+
+// streamSink is the map step of a pipeline: findings as JSONL on stdout,
+// flushed as each document ends; failed documents as JSON lines on stderr.
+// Nothing else goes to stdout.
+type streamSink struct {
+	w      *bufio.Writer
+	errEnc interface{ Encode(any) error }
+	enc    interface{ Encode(any) error }
+}
+
+func newStreamSink(stdout, stderr io.Writer) *streamSink {
+	w := bufio.NewWriterSize(stdout, 1<<16)
+	return &streamSink{w: w, enc: output.NewEncoder(w), errEnc: output.NewEncoder(stderr)}
+}
+
+func (s *streamSink) write(r *extract.Result) error {
+	if r.Err != nil {
+		return s.errEnc.Encode(output.ErrorRecord{Doc: r.ID, Source: r.Source, Error: r.Err.Error()})
+	}
+	if r.Repaired {
+		if err := s.errEnc.Encode(output.ErrorRecord{Doc: r.ID, Source: r.Source, Warning: strings.Join(r.Warnings, "; ")}); err != nil {
+			return err
+		}
+	}
+	for i := range r.Findings {
+		if err := s.enc.Encode(&r.Findings[i]); err != nil {
+			return fmt.Errorf("writing to standard output: %w", err)
+		}
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("writing to standard output: %w", err)
+	}
+	return nil
+}
+
+func (s *streamSink) commit() error { return s.w.Flush() }
+func (s *streamSink) abort()        { s.w.Flush() }
