@@ -106,8 +106,9 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 			}
 			delete(pending, next)
 			next++
+			err := emit(r)
 			<-slots
-			if err := emit(r); err != nil {
+			if err != nil {
 				emitErr = err
 				cancel()
 				break
