@@ -290,25 +290,42 @@ func decodeFile(name string, data []byte, embedded bool) (file, Problems) {
 			continue
 		}
 		for i, item := range sec.val.Content {
+			if item.Kind != yaml.MappingNode {
+				// A bare "-" or a scalar: the decoder may have dropped it, so
+				// the node and the decoded entries no longer line up.
+				probs = append(probs, Problem{File: name, Line: item.Line, Col: item.Column,
+					Message: fmt.Sprintf("%s: entry %d is %s, not a mapping of keys", sec.key.Value, i+1, nodeKind(item))})
+				continue
+			}
 			src := Source{File: name, Line: item.Line, Col: item.Column, Embedded: embedded, Keys: map[string][2]int{}}
 			for _, kv := range mapPairs(item) {
 				src.Keys[kv.key.Value] = [2]int{kv.key.Line, kv.key.Column}
 			}
 			switch sec.key.Value {
 			case "rules":
-				f.Rules[i].Source = src
-				setExampleLines(item, &f.Rules[i].Examples)
+				if i < len(f.Rules) {
+					f.Rules[i].Source = src
+					setExampleLines(item, &f.Rules[i].Examples)
+				}
 			case "analytes":
-				f.Analytes[i].Source = src
-				setExampleLines(item, &f.Analytes[i].Examples)
+				if i < len(f.Analytes) {
+					f.Analytes[i].Source = src
+					setExampleLines(item, &f.Analytes[i].Examples)
+				}
 			case "entities":
-				f.Entities[i].Source = src
-				setExampleLines(item, &f.Entities[i].Examples)
+				if i < len(f.Entities) {
+					f.Entities[i].Source = src
+					setExampleLines(item, &f.Entities[i].Examples)
+				}
 			case "cues":
-				f.Cues[i].Source = src
-				setCueExampleLines(item, &f.Cues[i].Examples)
+				if i < len(f.Cues) {
+					f.Cues[i].Source = src
+					setCueExampleLines(item, &f.Cues[i].Examples)
+				}
 			case "units":
-				f.Units[i].Source = src
+				if i < len(f.Units) {
+					f.Units[i].Source = src
+				}
 			}
 		}
 	}
