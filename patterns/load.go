@@ -289,12 +289,15 @@ func decodeFile(name string, data []byte, embedded bool) (file, Problems) {
 		if sec.val.Kind != yaml.SequenceNode {
 			continue
 		}
-		for i, item := range sec.val.Content {
+		// A bare "-" decodes to no entry at all (unknownKeys has named
+		// it), so the decoded entries are counted apart from the nodes.
+		i := -1
+		for _, item := range sec.val.Content {
+			if item.Kind == yaml.ScalarNode && item.ShortTag() == "!!null" {
+				continue
+			}
+			i++
 			if item.Kind != yaml.MappingNode {
-				// A bare "-" or a scalar: the decoder may have dropped it, so
-				// the node and the decoded entries no longer line up.
-				probs = append(probs, Problem{File: name, Line: item.Line, Col: item.Column,
-					Message: fmt.Sprintf("%s: entry %d is %s, not a mapping of keys", sec.key.Value, i+1, nodeKind(item))})
 				continue
 			}
 			src := Source{File: name, Line: item.Line, Col: item.Column, Embedded: embedded, Keys: map[string][2]int{}}
