@@ -569,3 +569,45 @@ func TestResumeRefusesAnotherConfiguration(t *testing.T) {
 		t.Errorf("a refused resume removed the journal: %v", err)
 	}
 }
+
+// A document whose text changed between the interrupted run and the resume
+// is extracted again, not taken from the journal; the files are then those
+// of a fresh run on the inputs as they are now.
+func TestResumeExtractsAChangedDocumentAgain(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) { os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644) }
+	write("a.txt", "Her heart rate was 120 bpm.")
+	write("b.txt", "Hemoglobin was 9.1 g/dL.")
+	write("c.txt", "SpO2 of 91%.")
+	write("z.txt", "")
+	out := t.TempDir()
+	cfg := "../../config.yaml"
+	// --strict stops at z.txt and keeps the journal of a, b, c (and z's error).
+	if code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl", "--strict", "--config", cfg); code != 1 {
+		t.Fatalf("strict run: exit %d: %s", code, stderr)
+	}
+	if kept, _, _ := completeRecords(filepath.Join(out, journalDir, journalResults)); kept != 4 {
+		t.Fatalf("journal holds %d documents, want 4", kept)
+	}
+	write("b.txt", "Hemoglobin was 7.2 g/dL.")
+	write("z.txt", "A 50-year-old woman.")
+	code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl", "--resume", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	for _, doc := range []string{"b", "z"} {
+		if !strings.Contains(stderr, "clinex: "+doc+" changed since the interrupted run") {
+			t.Errorf("stderr does not say %s changed: %s", doc, stderr)
+		}
+	}
+	if !strings.Contains(stderr, "2 from the journal") {
+		t.Errorf("a and c should come from the journal: %s", stderr)
+	}
+	fresh := t.TempDir()
+	runCLI(t, "", "extract", dir, "--out", fresh, "--format", "jsonl", "--config", cfg)
+	a, _ := os.ReadFile(filepath.Join(fresh, "findings.jsonl"))
+	b, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+	if !bytes.Equal(a, b) || !bytes.Contains(b, []byte(`"value":7.2`)) {
+		t.Errorf("resumed findings differ from a fresh run:\nfresh:   %s\nresumed: %s", a, b)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clinex/clinex"
@@ -75,7 +76,7 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		}
 	}
 
-	msgs := b.stderr
+	var msgs io.Writer = &lockedWriter{w: b.stderr}
 	var bar *progressBar
 	if b.progress {
 		bar = newProgressBar(b.stderr, b.paths)
@@ -177,6 +178,19 @@ func (b *batchRun) reader(jr *journal, msgs io.Writer, t *tally) func(func(extra
 			return emit(in)
 		})
 	}
+}
+
+// lockedWriter lets the reader (a changed input on resume) and the writer
+// (failed documents) speak on stderr at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // fileSink writes the final files under temporary names (renamed at the
