@@ -86,6 +86,9 @@ type journal struct {
 	w        *bufio.Writer
 	enc      *json.Encoder
 	lastSync time.Time
+	// discarded: an interrupted run's journal was there and this run,
+	// without --resume, starts over.
+	discarded bool
 
 	// resume: the first `kept` records are read back in order.
 	kept   int
@@ -135,6 +138,9 @@ func openJournal(outDir string, m manifest, resume bool) (*journal, error) {
 			j.rf, j.reader = rf, bufio.NewReaderSize(rf, 1<<20)
 		}
 	} else {
+		if _, err := os.Stat(filepath.Join(dir, journalManifest)); err == nil {
+			j.discarded = true
+		}
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, fmt.Errorf("removing an old journal: %w", err)
 		}

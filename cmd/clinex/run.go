@@ -71,6 +71,9 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 			return t, err
 		}
 		out = fs
+		if jr.discarded && !b.quiet {
+			fmt.Fprintf(b.stderr, "clinex: %s held the journal of an interrupted run; starting over (--resume continues it instead)\n", b.outDir)
+		}
 		if jr.kept > 0 && !b.quiet {
 			fmt.Fprintf(b.stderr, "clinex: resuming: %d documents already done in %s\n", jr.kept, b.outDir)
 		}
