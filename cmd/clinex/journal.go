@@ -51,29 +51,27 @@ type journalRecord struct {
 	Warnings []string              `json:"warnings,omitempty"`
 	Repaired bool                  `json:"repaired,omitempty"`
 	Error    string                `json:"error,omitempty"`
-	Findings []extract.Finding     `json:"findings"`
+	// Findings is how many finding lines follow the record's own line:
+	// they are the lines findings.jsonl gets, encoded once for both.
+	Findings int `json:"findings"`
+
+	findings []extract.Finding
 }
 
 func recordOf(r *extract.Result) journalRecord {
 	rec := journalRecord{ID: r.ID, Source: r.Source, SHA256: r.SHA256, Bytes: r.Bytes, Cases: r.Cases,
-		Sections: r.Sections, Warnings: r.Warnings, Repaired: r.Repaired, Findings: r.Findings}
+		Sections: r.Sections, Warnings: r.Warnings, Repaired: r.Repaired, Findings: len(r.Findings)}
 	if r.Err != nil {
 		rec.Error = r.Err.Error()
-	}
-	if rec.Findings == nil {
-		rec.Findings = []extract.Finding{}
 	}
 	return rec
 }
 
 func (rec *journalRecord) result(text string) *extract.Result {
 	r := &extract.Result{ID: rec.ID, Source: rec.Source, Text: text, SHA256: rec.SHA256, Bytes: rec.Bytes,
-		Cases: rec.Cases, Sections: rec.Sections, Warnings: rec.Warnings, Repaired: rec.Repaired, Findings: rec.Findings}
+		Cases: rec.Cases, Sections: rec.Sections, Warnings: rec.Warnings, Repaired: rec.Repaired, Findings: rec.findings}
 	if rec.Error != "" {
 		r.Err = errors.New(rec.Error)
-	}
-	if len(r.Findings) == 0 {
-		r.Findings = nil
 	}
 	return r
 }
@@ -173,9 +171,9 @@ func (e *resumeMismatch) Error() string {
 		e.old.Fingerprint[:12], e.old.Inputs, e.now.Fingerprint[:12], e.now.Inputs)
 }
 
-// completeRecords counts the whole lines of the journal and the size they
-// take; a partial last line (the run was killed while writing it) is left
-// out.
+// completeRecords counts the whole records of the journal (a record's line
+// and its finding lines) and the size they take; a record cut short by a
+// kill is left out.
 func completeRecords(path string) (int, int64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -188,29 +186,38 @@ func completeRecords(path string) (int, int64, error) {
 	br := bufio.NewReaderSize(f, 1<<20)
 	n, size := 0, int64(0)
 	for {
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// A long record: count its bytes and go on to its end.
-			size0 := int64(len(line))
-			for err == bufio.ErrBufferFull {
-				line, err = br.ReadSlice('\n')
-				size0 += int64(len(line))
-			}
-			if err == nil {
-				n++
-				size += size0
-			}
-		} else if err == nil {
-			n++
-			size += int64(len(line))
+		head, err := readWholeLine(br)
+		if err != nil {
+			return n, size, nil // the end, or a record cut short
 		}
-		if err == io.EOF {
+		var rec journalRecord
+		if json.Unmarshal(head, &rec) != nil {
 			return n, size, nil
 		}
-		if err != nil {
-			return 0, 0, err
+		recSize := int64(len(head))
+		for i := 0; i < rec.Findings; i++ {
+			line, err := readWholeLine(br)
+			if err != nil {
+				return n, size, nil
+			}
+			recSize += int64(len(line))
 		}
+		n++
+		size += recSize
 	}
+}
+
+// readWholeLine returns the next line with its '\n', or an error when the
+// file ends before one.
+func readWholeLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadBytes('\n')
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return line, nil
 }
 
 // next returns the next kept record, or nil once they are all read.
@@ -218,14 +225,29 @@ func (j *journal) next() (*journalRecord, error) {
 	if j.read >= j.kept {
 		return nil, nil
 	}
-	line, err := j.reader.ReadBytes('\n')
+	damaged := func(err error) error {
+		return fmt.Errorf("journal record %d is damaged (%v); run without --resume to start over", j.read, err)
+	}
+	line, err := readWholeLine(j.reader)
 	if err != nil {
-		return nil, fmt.Errorf("reading the journal: %w", err)
+		return nil, damaged(err)
 	}
 	j.read++
 	var rec journalRecord
 	if err := json.Unmarshal(line, &rec); err != nil {
-		return nil, fmt.Errorf("journal record %d is damaged (%v); run without --resume to start over", j.read, err)
+		return nil, damaged(err)
+	}
+	if rec.Findings > 0 {
+		rec.findings = make([]extract.Finding, rec.Findings)
+	}
+	for i := range rec.findings {
+		line, err := readWholeLine(j.reader)
+		if err == nil {
+			err = json.Unmarshal(line, &rec.findings[i])
+		}
+		if err != nil {
+			return nil, damaged(err)
+		}
 	}
 	if j.read == j.kept {
 		j.rf.Close()
@@ -233,10 +255,14 @@ func (j *journal) next() (*journalRecord, error) {
 	return &rec, nil
 }
 
-// append records one finished document; what reaches the kernel survives a
-// kill of clinex, and a sync every second bounds a machine crash.
-func (j *journal) append(r *extract.Result) error {
+// append records one finished document, its findings given as the JSONL
+// lines findings.jsonl gets; what reaches the kernel survives a kill of
+// clinex, and a sync every second bounds a machine crash.
+func (j *journal) append(r *extract.Result, findingLines []byte) error {
 	if err := j.enc.Encode(recordOf(r)); err != nil {
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	if _, err := j.w.Write(findingLines); err != nil {
 		return fmt.Errorf("writing the journal: %w", err)
 	}
 	if j.w.Buffered() > 1<<15 || time.Since(j.lastSync) > journalSyncEvery {

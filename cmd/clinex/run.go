@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -202,6 +203,7 @@ type fileSink struct {
 	writers []output.Writer
 	jr      *journal
 	seq     int
+	lines   bytes.Buffer
 }
 
 func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, error) {
@@ -232,16 +234,27 @@ func removeStalePartials(outDir string) {
 }
 
 func (s *fileSink) write(r *extract.Result) error {
+	// Each finding is encoded once, for findings.jsonl and the journal.
+	s.lines.Reset()
+	if err := output.EncodeFindings(&s.lines, r); err != nil {
+		return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
+	}
 	// The first jr.kept documents are in the journal already (read back,
 	// or extracted again because their input changed).
 	if s.seq >= s.jr.kept {
-		if err := s.jr.append(r); err != nil {
+		if err := s.jr.append(r, s.lines.Bytes()); err != nil {
 			return err
 		}
 	}
 	s.seq++
 	for _, w := range s.writers {
-		if err := w.Write(r); err != nil {
+		var err error
+		if jw, ok := w.(*output.JSONL); ok {
+			err = jw.WriteLines(s.lines.Bytes())
+		} else {
+			err = w.Write(r)
+		}
+		if err != nil {
 			return fmt.Errorf("writing %s: %w", w.Path(), err)
 		}
 	}
