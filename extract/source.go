@@ -157,7 +157,7 @@ func readFile(path string, o SourceOptions, send func(Input) error) error {
 	in := Input{ID: stem(path), Source: path}
 	data, err := readCapped(f, o.MaxBytes)
 	if err != nil {
-		in.Err = fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
+		in.Err = readErr(path, err)
 		return send(in)
 	}
 	decodeInto(&in, data, path, o)
@@ -177,6 +177,14 @@ func (e errTooLarge) Error() string {
 		size = mb(e.size)
 	}
 	return fmt.Sprintf("is %s, over the %s limit for one report (input.max_report_mb); split it or raise the limit", size, mb(e.limit))
+}
+
+func readErr(name string, err error) error {
+	var big errTooLarge
+	if errors.As(err, &big) {
+		return fmt.Errorf("%s %w", name, err)
+	}
+	return fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
 }
 
 // readCapped reads r whole, but never more than max+1 bytes: a report over
@@ -216,7 +224,7 @@ func readStdin(o SourceOptions, send func(Input) error) error {
 	in := Input{ID: "stdin", Source: "stdin"}
 	data, err := readCapped(br, o.MaxBytes)
 	if err != nil {
-		in.Err = fmt.Errorf("standard input: %w", err)
+		in.Err = readErr("standard input", err)
 		return send(in)
 	}
 	decodeInto(&in, data, "standard input", o)

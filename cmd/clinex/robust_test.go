@@ -611,3 +611,23 @@ func TestResumeExtractsAChangedDocumentAgain(t *testing.T) {
 		t.Errorf("resumed findings differ from a fresh run:\nfresh:   %s\nresumed: %s", a, b)
 	}
 }
+
+// A 200 MB report is refused from its size, under the default cap, without
+// being read (the file is sparse: the test costs no disk and no time), and
+// the report beside it is still done.
+func TestA200MBReportIsRefusedWithoutBeingRead(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "huge.txt"), nil, 0o644)
+	if err := os.Truncate(filepath.Join(dir, "huge.txt"), 200_000_000); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "small.txt"), []byte("Heart rate 90 bpm."), 0o644)
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl", "--config", "../../config.yaml")
+	if code != 1 || !strings.Contains(stderr, "clinex: huge: "+filepath.Join(dir, "huge.txt")+" is 200.0 MB, over the 64.0 MB limit for one report") {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	if fs := readFindings(t, filepath.Join(out, "findings.jsonl")); len(fs) == 0 || fs[0].Doc != "small" {
+		t.Errorf("the small report's findings are missing: %+v", fs)
+	}
+}
