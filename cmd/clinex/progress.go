@@ -68,6 +68,10 @@ func newProgressBar(stderr io.Writer, paths []string) *progressBar {
 					}
 					return nil
 				}
+				ext := strings.ToLower(filepath.Ext(path))
+				if ext != ".txt" && ext != ".jsonl" {
+					return nil // not read by the run either
+				}
 				if info, err := d.Info(); err == nil && !strings.HasPrefix(d.Name(), ".") {
 					total += info.Size()
 				}
