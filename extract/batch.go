@@ -55,6 +55,13 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 	var readErr error
 	go func() {
 		defer close(jobs)
+		// A bug in reading must end the run with an error, not a crash
+		// that leaves the output folder half done.
+		defer func() {
+			if p := recover(); p != nil {
+				readErr = fmt.Errorf("internal error while reading the inputs (please report it): %v\n%s", p, debug.Stack())
+			}
+		}()
 		seq := 0
 		readErr = read(func(in Input) error {
 			select {
