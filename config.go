@@ -56,6 +56,8 @@ type StudyConfig struct {
 type InputConfig struct {
 	IDField   string `mapstructure:"id_field"`
 	TextField string `mapstructure:"text_field"`
+	// MaxReportMB caps one report's size; 0 means no cap.
+	MaxReportMB float64 `mapstructure:"max_report_mb"`
 }
 
 type PatternsConfig struct {
@@ -249,6 +251,9 @@ func (c *Config) Validate() error {
 		if !slices.Contains(KnownFormats, f) {
 			errs = append(errs, fmt.Sprintf("output.formats: unknown format %q (known: %s)", f, strings.Join(KnownFormats, ", ")))
 		}
+	}
+	if c.Input.MaxReportMB < 0 {
+		errs = append(errs, "input.max_report_mb: must be 0 (no cap) or more")
 	}
 	if c.Run.Workers < 0 {
 		errs = append(errs, "run.workers: must be 0 (one per core) or more")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -23,16 +24,22 @@ type Result struct {
 	Sections []SectionSpan
 	Bytes    int
 	Err      error
+	// Warnings say what was done to the text to read it (see Input);
+	// Repaired is set when invalid UTF-8 was replaced.
+	Warnings []string
+	Repaired bool
 }
 
 // Run extracts every input with a bounded pool of workers and hands the
 // results to emit one at a time, in input order, whatever the worker count:
-// the output is the same byte for byte. At most about 2×workers documents
-// are in memory at once.
+// the output is the same byte for byte. At most 4×workers documents are
+// in memory at once (read, being extracted, or waiting for a slower one
+// before them), however large the corpus: the reader waits for a slot.
 func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) error) error, emit func(*Result) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	slots := make(chan struct{}, 4*workers)
 	type job struct {
 		seq int
 		in  Input
@@ -48,8 +55,20 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 	var readErr error
 	go func() {
 		defer close(jobs)
+		// A bug in reading must end the run with an error, not a crash
+		// that leaves the output folder half done.
+		defer func() {
+			if p := recover(); p != nil {
+				readErr = fmt.Errorf("internal error while reading the inputs (please report it): %v\n%s", p, debug.Stack())
+			}
+		}()
 		seq := 0
 		readErr = read(func(in Input) error {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 			select {
 			case jobs <- job{seq, in}:
 				seq++
@@ -94,7 +113,9 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 			}
 			delete(pending, next)
 			next++
-			if err := emit(r); err != nil {
+			err := emit(r)
+			<-slots
+			if err != nil {
 				emitErr = err
 				cancel()
 				break
@@ -115,17 +136,22 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 // panic becomes the document's error.
 func (e *Extractor) ExtractInput(in Input) *Result { return e.safeExtract(in) }
 
+// FlagRepairedUTF8 marks the findings of a report whose invalid UTF-8 was
+// replaced with U+FFFD: their offsets count the repaired text.
+const FlagRepairedUTF8 = "repaired_utf8"
+
 // safeExtract turns a panic on one document into that document's error, so
 // one bad report never ends the batch.
 func (e *Extractor) safeExtract(in Input) (r *Result) {
-	r = &Result{ID: in.ID, Source: in.Source, Text: in.Text, Bytes: len(in.Text), Err: in.Err}
-	if in.Err == nil {
-		sum := sha256.Sum256([]byte(in.Text))
-		r.SHA256 = hex.EncodeToString(sum[:])
+	if in.Known != nil {
+		return in.Known
 	}
+	r = &Result{ID: in.ID, Source: in.Source, Text: in.Text, Bytes: len(in.Text), Err: in.Err, Warnings: in.Warnings, Repaired: in.Repaired}
 	if in.Err != nil {
 		return r
 	}
+	sum := sha256.Sum256([]byte(in.Text))
+	r.SHA256 = hex.EncodeToString(sum[:])
 	defer func() {
 		if p := recover(); p != nil {
 			r.Findings = nil
@@ -133,6 +159,11 @@ func (e *Extractor) safeExtract(in Input) (r *Result) {
 		}
 	}()
 	doc := e.Extract(in.ID, in.Text)
+	if in.Repaired {
+		for i := range doc.Findings {
+			doc.Findings[i].Flags = append(slices.Clip(doc.Findings[i].Flags), FlagRepairedUTF8)
+		}
+	}
 	r.Findings = doc.Findings
 	r.Cases = len(doc.Layout.Cases)
 	r.Sections = doc.Sections

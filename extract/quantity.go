@@ -226,6 +226,14 @@ func (qs *QuantityScanner) Scan(text string, skip func(int) bool) []Quantity {
 			continue
 		}
 		q, next := qs.parseAt(text, i)
+		if next < 0 {
+			// Too many digits for a float64 (a run of hundreds): no value,
+			// and the scan must still move past it.
+			for i < len(text) && (isDigit(text[i]) || text[i] == '.' || text[i] == ',') {
+				i++
+			}
+			continue
+		}
 		out = append(out, q)
 		i = next
 	}
@@ -313,7 +321,10 @@ func skipSpaces(text string, i int) int {
 }
 
 func (qs *QuantityScanner) parseAt(text string, i int) (Quantity, int) {
-	v, j, _ := readNumber(text, i)
+	v, j, ok := readNumber(text, i)
+	if !ok {
+		return Quantity{}, -1
+	}
 	q := Quantity{Start: i, NumStart: i, NumEnd: j, End: j, Value: v}
 	// sign: a minus or plus right before, not part of a range or a word
 	if i > 0 && (text[i-1] == '-' || text[i-1] == '+') && (i == 1 || !isAlnumByte(text[i-2])) {

@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -21,6 +22,16 @@ type Input struct {
 	Source string // the file, or file:line for a JSONL record
 	Text   string
 	Err    error
+	// Warnings say what was done to the text to make it readable (a
+	// byte-order mark dropped, invalid UTF-8 replaced); offsets refer to
+	// the text as decoded.
+	Warnings []string
+	// Repaired is set when bytes of the report were replaced (invalid
+	// UTF-8 under RepairUTF8): its findings carry the flag repaired_utf8.
+	Repaired bool
+	// Known is the document's result when it is already known (a resumed
+	// run's journal): the pool hands it on without extracting again.
+	Known *Result
 }
 
 // SourceOptions says how to read inputs.
@@ -28,25 +39,39 @@ type SourceOptions struct {
 	IDField   string
 	TextField string
 	Stdin     io.Reader
-	// MaxBytes caps one report's size; larger ones are an error for that
-	// report, not for the batch. 0 means no cap.
+	// StdinJSONL reads standard input as JSONL whatever it starts with
+	// (stream mode); otherwise a stdin starting with '{' is JSONL and
+	// anything else is one report.
+	StdinJSONL bool
+	// MaxBytes caps one report's size (a file, a JSONL line, standard
+	// input); larger ones are an error for that report, not for the
+	// batch, and are never read whole into memory. 0 means no cap.
 	MaxBytes int64
+	// RepairUTF8 replaces each invalid UTF-8 byte with U+FFFD instead of
+	// refusing the report.
+	RepairUTF8 bool
 }
 
-// ReadInputs walks the paths in order (folders recursively, sorted) and
-// calls emit for every report: .txt files, JSONL files (one report a line)
-// and "-" for standard input. A path or record that cannot be read is
-// emitted with its error, and the walk goes on.
+// ReadInputs walks the paths in order and calls emit for every report:
+// .txt files, JSONL files (one report a line), folders of them (recursively,
+// in lexical order, hidden entries skipped) and "-" for standard input.
+// Reports are read one at a time as emit asks for them, so memory holds the
+// reports in flight and never the corpus nor its list of files. A path or
+// record that cannot be read is emitted with its error and the walk goes on;
+// only an error from emit (the run was cancelled) ends it.
 func ReadInputs(paths []string, o SourceOptions, emit func(Input) error) error {
-	ids := map[string]int{}
-	uniq := func(in Input) Input {
-		ids[in.ID]++
-		if n := ids[in.ID]; n > 1 {
+	// Duplicate ids get a "#n" suffix. Only a hash of each id is kept, so
+	// the table costs a few bytes a document, not the ids themselves.
+	seed := maphash.MakeSeed()
+	seen := map[uint64]uint32{}
+	send := func(in Input) error {
+		h := maphash.String(seed, in.ID)
+		seen[h]++
+		if n := seen[h]; n > 1 {
 			in.ID = fmt.Sprintf("%s#%d", in.ID, n)
 		}
-		return in
+		return emit(in)
 	}
-	send := func(in Input) error { return emit(uniq(in)) }
 	for _, p := range paths {
 		if p == "-" {
 			if err := readStdin(o, send); err != nil {
@@ -56,7 +81,7 @@ func ReadInputs(paths []string, o SourceOptions, emit func(Input) error) error {
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			if err := send(Input{ID: p, Source: p, Err: fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err))}); err != nil {
+			if err := send(failed(p, p, fmt.Errorf("cannot read %s: %w", p, unwrapPathErr(err)))); err != nil {
 				return err
 			}
 			continue
@@ -67,11 +92,13 @@ func ReadInputs(paths []string, o SourceOptions, emit func(Input) error) error {
 			}
 			continue
 		}
-		var files []string
-		var walkErrs []Input
-		filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		// WalkDir reads one folder at a time, sorted, and the callback
+		// sends each report before the walk goes on.
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				walkErrs = append(walkErrs, Input{ID: path, Source: path, Err: fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))})
+				if serr := send(failed(path, path, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err)))); serr != nil {
+					return serr
+				}
 				if d != nil && d.IsDir() {
 					return fs.SkipDir
 				}
@@ -83,25 +110,19 @@ func ReadInputs(paths []string, o SourceOptions, emit func(Input) error) error {
 				}
 				return nil
 			}
-			if isReportFile(path) && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, path)
+			if !isReportFile(path) || strings.HasPrefix(d.Name(), ".") {
+				return nil
 			}
-			return nil
+			return readFile(path, o, send)
 		})
-		sort.Strings(files)
-		for _, in := range walkErrs {
-			if err := send(in); err != nil {
-				return err
-			}
-		}
-		for _, f := range files {
-			if err := readFile(f, o, send); err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+func failed(id, source string, err error) Input { return Input{ID: id, Source: source, Err: err} }
 
 func unwrapPathErr(err error) error {
 	var pe *fs.PathError
@@ -125,32 +146,16 @@ func stem(path string) string {
 }
 
 func readFile(path string, o SourceOptions, send func(Input) error) error {
-	if strings.EqualFold(filepath.Ext(path), ".jsonl") {
-		f, err := os.Open(path)
-		if err != nil {
-			return send(Input{ID: stem(path), Source: path, Err: fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))})
-		}
-		defer f.Close()
-		return readJSONL(f, path, o, send)
-	}
-	in := Input{ID: stem(path), Source: path}
-	if o.MaxBytes > 0 {
-		if st, err := os.Stat(path); err == nil && st.Size() > o.MaxBytes {
-			in.Err = fmt.Errorf("%s is %d bytes, over the %d-byte limit for one report", path, st.Size(), o.MaxBytes)
-			return send(in)
-		}
-	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		in.Err = fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))
-		return send(in)
+		return send(failed(stem(path), path, fmt.Errorf("cannot read %s: %w", path, unwrapPathErr(err))))
 	}
-	in.Text, in.Err = checkText(data, path)
-	return send(in)
+	defer f.Close()
+	return ReadReport(path, f, o, send)
 }
 
 // ReadReport reads one report file from r exactly as ReadInputs reads a file
-// on disk (same ids, sources, text checks and errors): a name ending in
+// on disk (same ids, sources, decoding, checks and errors): a name ending in
 // .jsonl holds one report a line, any other name one report. It serves
 // readers whose files are not on the local disk (a Beam pipeline reading
 // object storage), so that they cannot drift from the CLI's records. Record
@@ -160,19 +165,57 @@ func ReadReport(name string, r io.Reader, o SourceOptions, send func(Input) erro
 		return readJSONL(r, name, o, send)
 	}
 	in := Input{ID: stem(name), Source: name}
-	if o.MaxBytes > 0 {
-		r = io.LimitReader(r, o.MaxBytes+1)
+	data, err := readCapped(r, o.MaxBytes)
+	if err != nil {
+		in.Err = readErr(name, err)
+		return send(in)
 	}
-	data, err := io.ReadAll(r)
-	switch {
-	case err != nil:
-		in.Err = fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
-	case o.MaxBytes > 0 && int64(len(data)) > o.MaxBytes:
-		in.Err = fmt.Errorf("%s is over the %d-byte limit for one report", name, o.MaxBytes)
-	default:
-		in.Text, in.Err = checkText(data, name)
-	}
+	decodeInto(&in, data, name, o)
 	return send(in)
+}
+
+// errTooLarge says a report is over SourceOptions.MaxBytes.
+type errTooLarge struct {
+	size  int64 // -1 when only "more than max" is known
+	limit int64
+}
+
+func (e errTooLarge) Error() string {
+	mb := func(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+	size := "more than " + mb(e.limit)
+	if e.size >= 0 {
+		size = mb(e.size)
+	}
+	return fmt.Sprintf("is %s, over the %s limit for one report (input.max_report_mb); split it or raise the limit", size, mb(e.limit))
+}
+
+func readErr(name string, err error) error {
+	var big errTooLarge
+	if errors.As(err, &big) {
+		return fmt.Errorf("%s %w", name, err)
+	}
+	return fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err))
+}
+
+// readCapped reads r whole, but never more than max+1 bytes: a report over
+// the cap is refused without being held in memory.
+func readCapped(r io.Reader, max int64) ([]byte, error) {
+	if max <= 0 {
+		return io.ReadAll(r)
+	}
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
+			return nil, errTooLarge{st.Size(), max}
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, errTooLarge{-1, max}
+	}
+	return data, nil
 }
 
 func readStdin(o SourceOptions, send func(Input) error) error {
@@ -181,70 +224,207 @@ func readStdin(o SourceOptions, send func(Input) error) error {
 		r = os.Stdin
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
+	if o.StdinJSONL {
+		return readJSONL(br, "stdin", o, send)
+	}
 	peek, _ := br.Peek(512)
 	if t := bytes.TrimLeft(peek, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
 		return readJSONL(br, "stdin", o, send)
 	}
-	data, err := io.ReadAll(br)
 	in := Input{ID: "stdin", Source: "stdin"}
+	data, err := readCapped(br, o.MaxBytes)
 	if err != nil {
-		in.Err = fmt.Errorf("cannot read standard input: %w", err)
+		in.Err = readErr("standard input", err)
 		return send(in)
 	}
-	in.Text, in.Err = checkText(data, "standard input")
+	decodeInto(&in, data, "standard input", o)
 	return send(in)
 }
 
 func readJSONL(r io.Reader, name string, o SourceOptions, send func(Input) error) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 1<<20)
+	}
+	// A line may hold the report text escaped, so it may be a little
+	// longer than the report itself.
+	lineCap := int64(0)
+	if o.MaxBytes > 0 {
+		lineCap = o.MaxBytes + o.MaxBytes/8 + 4096
+	}
 	for line := 1; ; line++ {
-		raw, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(raw)) > 0 {
-			src := fmt.Sprintf("%s:%d", name, line)
-			in := Input{ID: fmt.Sprintf("%s:%d", stem(name), line), Source: src}
-			var rec map[string]any
-			if jerr := json.Unmarshal(raw, &rec); jerr != nil {
-				in.Err = fmt.Errorf("%s: not a JSON object: %v", src, jerr)
-			} else {
-				if id, ok := rec[o.IDField]; ok && id != nil {
-					in.ID = fmt.Sprint(id)
-				}
-				text, ok := rec[o.TextField].(string)
-				if !ok {
-					in.Err = fmt.Errorf("%s: no string field %q holds the report text", src, o.TextField)
-				} else {
-					in.Text, in.Err = checkText([]byte(text), src)
-				}
-			}
-			if err := send(in); err != nil {
-				return err
+		raw, over, err := readLine(br, lineCap)
+		src := fmt.Sprintf("%s:%d", name, line)
+		in := Input{ID: fmt.Sprintf("%s:%d", stem(name), line), Source: src}
+		blank := false
+		switch {
+		case over > 0:
+			in.Err = fmt.Errorf("%s: the line %s", src, errTooLarge{over, o.MaxBytes})
+		case len(bytes.TrimSpace(raw)) == 0:
+			blank = true
+		default:
+			decodeRecord(&in, raw, src, o)
+		}
+		if !blank {
+			if serr := send(in); serr != nil {
+				return serr
 			}
 		}
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return send(Input{ID: name, Source: name, Err: fmt.Errorf("reading %s: %w", name, err)})
+			return send(failed(name, name, fmt.Errorf("reading %s: %w", name, err)))
 		}
 	}
 }
 
-// checkText refuses what is not text: NUL bytes mean a binary file, and
-// invalid UTF-8 is named with the offset where it starts.
-func checkText(data []byte, name string) (string, error) {
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", fmt.Errorf("%s looks binary (it holds NUL bytes), not a text report", name)
+// readLine reads up to and including the next '\n'. A line longer than max
+// (when max > 0) is skipped to its end and only its length is returned.
+func readLine(br *bufio.Reader, max int64) (line []byte, over int64, err error) {
+	var buf []byte
+	var n int64
+	for {
+		chunk, err := br.ReadSlice('\n')
+		n += int64(len(chunk))
+		if max <= 0 || n <= max {
+			buf = append(buf, chunk...)
+		} else {
+			buf = nil
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if max > 0 && n > max {
+			return nil, n, err
+		}
+		return buf, 0, err
+	}
+}
+
+func decodeRecord(in *Input, raw []byte, src string, o SourceOptions) {
+	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
+	var rec map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		if !utf8.Valid(raw) && !o.RepairUTF8 {
+			in.Err = fmt.Errorf("%s: not valid UTF-8 (use --repair-utf8 to replace bad bytes with U+FFFD)", src)
+			return
+		}
+		in.Err = fmt.Errorf("%s: not a JSON object: %v", src, err)
+		return
+	}
+	if idRaw, ok := rec[o.IDField]; ok {
+		var id string
+		if json.Unmarshal(idRaw, &id) == nil {
+			if id != "" {
+				in.ID = id
+			}
+		} else if t := strings.TrimSpace(string(idRaw)); t != "null" && t != "" {
+			in.ID = t // a number keeps its spelling: 42, not 42.0
+		}
+	}
+	textRaw, ok := rec[o.TextField]
+	var text string
+	if !ok || json.Unmarshal(textRaw, &text) != nil {
+		in.Err = fmt.Errorf("%s: no string field %q holds the report text", src, o.TextField)
+		return
+	}
+	// encoding/json has already replaced invalid UTF-8 in the string with
+	// U+FFFD; whether that is allowed is decided on the raw bytes.
+	if !utf8.Valid(textRaw) {
+		if !o.RepairUTF8 {
+			in.Err = fmt.Errorf("%s: the text is not valid UTF-8 (use --repair-utf8 to replace bad bytes with U+FFFD)", src)
+			return
+		}
+		in.Repaired = true
+		in.Warnings = append(in.Warnings, "invalid UTF-8 replaced with U+FFFD; offsets count the repaired text")
+	}
+	decodeInto(in, []byte(text), src, o)
+}
+
+// decodeInto turns a report's bytes into its text. UTF-8 (a leading BOM
+// dropped) is read as is; UTF-16 with a BOM is decoded; NUL bytes otherwise
+// mean a binary file; invalid UTF-8 is refused with the offset where it
+// starts, or repaired under RepairUTF8. Offsets of findings count code
+// points of the decoded text, so a BOM is not counted: Python's
+// open(f, encoding="utf-8-sig") or encoding="utf-16" reads the same text.
+func decodeInto(in *Input, data []byte, name string, o SourceOptions) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+		in.Warnings = append(in.Warnings, "UTF-8 byte-order mark dropped; offsets count from the character after it")
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		text, err := decodeUTF16(data[2:], data[0] == 0xFF)
+		if err != nil {
+			in.Err = fmt.Errorf("%s: %v", name, err)
+			return
+		}
+		data = []byte(text)
+		in.Warnings = append(in.Warnings, "decoded from UTF-16; offsets count code points of the decoded text")
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		in.Err = fmt.Errorf("%s is empty: no report text", name)
+		return
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		in.Err = fmt.Errorf("%s looks binary (a NUL byte at offset %d), not a text report", name, i)
+		return
 	}
 	if !utf8.Valid(data) {
-		off := 0
-		for off < len(data) {
-			r, size := utf8.DecodeRune(data[off:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			off += size
+		if !o.RepairUTF8 {
+			in.Err = fmt.Errorf("%s is not valid UTF-8 (first bad byte at offset %d); use --repair-utf8 to replace bad bytes with U+FFFD", name, firstInvalid(data))
+			return
 		}
-		return "", fmt.Errorf("%s is not valid UTF-8 (first bad byte at offset %d)", name, off)
+		data = repairUTF8(data)
+		if !in.Repaired {
+			in.Repaired = true
+			in.Warnings = append(in.Warnings, "invalid UTF-8 replaced with U+FFFD; offsets count the repaired text")
+		}
 	}
-	return string(data), nil
+	in.Text = string(data)
+}
+
+func firstInvalid(data []byte) int {
+	off := 0
+	for off < len(data) {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		off += size
+	}
+	return off
+}
+
+// repairUTF8 replaces each byte that does not start a valid sequence with
+// one U+FFFD, so one bad byte costs one code point (as Python's
+// errors="replace" does for a stray Latin-1 byte).
+func repairUTF8(data []byte) []byte {
+	out := make([]byte, 0, len(data)+16)
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+			data = data[1:]
+			continue
+		}
+		out = append(out, data[:size]...)
+		data = data[size:]
+	}
+	return out
+}
+
+func decodeUTF16(b []byte, little bool) (string, error) {
+	if len(b)%2 != 0 {
+		return "", errors.New("UTF-16 text with an odd number of bytes (truncated?)")
+	}
+	units := make([]uint16, len(b)/2)
+	for i := range units {
+		if little {
+			units[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+		} else {
+			units[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		}
+	}
+	return string(utf16.Decode(units)), nil
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"bufio"
 	"encoding/json"
+	"strings"
 )
 
 // Errors writes errors.jsonl: one line per document that could not be
@@ -13,11 +14,13 @@ type Errors struct {
 	enc *json.Encoder
 }
 
-// ErrorRecord is one line of errors.jsonl.
+// ErrorRecord is one line of errors.jsonl: a document that failed (Error),
+// or one that was processed after its text was repaired (Warning).
 type ErrorRecord struct {
-	Doc    string `json:"doc"`
-	Source string `json:"source"`
-	Error  string `json:"error"`
+	Doc     string `json:"doc"`
+	Source  string `json:"source"`
+	Error   string `json:"error,omitempty"`
+	Warning string `json:"warning,omitempty"`
 }
 
 // NewErrors starts errors.jsonl at path.
@@ -31,10 +34,13 @@ func NewErrors(path string) (*Errors, error) {
 }
 
 func (e *Errors) Write(d *DocResult) error {
-	if d.Err == nil {
-		return nil
+	if d.Err != nil {
+		return e.enc.Encode(ErrorRecord{Doc: d.ID, Source: d.Source, Error: d.Err.Error()})
 	}
-	return e.enc.Encode(ErrorRecord{Doc: d.ID, Source: d.Source, Error: d.Err.Error()})
+	if d.Repaired {
+		return e.enc.Encode(ErrorRecord{Doc: d.ID, Source: d.Source, Warning: strings.Join(d.Warnings, "; ")})
+	}
+	return nil
 }
 
 func (e *Errors) Close() error {

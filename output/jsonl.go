@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 )
@@ -29,6 +30,25 @@ func NewEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc
+}
+
+// EncodeFindings appends d's findings to buf as JSONL, exactly as Write
+// writes them, so a caller that keeps the lines too (the run's journal)
+// encodes each finding once and hands the lines to WriteLines.
+func EncodeFindings(buf *bytes.Buffer, d *DocResult) error {
+	enc := NewEncoder(buf)
+	for i := range d.Findings {
+		if err := enc.Encode(&d.Findings[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteLines writes findings already encoded by EncodeFindings.
+func (j *JSONL) WriteLines(lines []byte) error {
+	_, err := j.buf.Write(lines)
+	return err
 }
 
 func (j *JSONL) Write(d *DocResult) error {

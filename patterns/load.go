@@ -331,26 +331,46 @@ func decodeFile(name string, data []byte, embedded bool) (file, Problems) {
 		if sec.val.Kind != yaml.SequenceNode {
 			continue
 		}
-		for i, item := range sec.val.Content {
+		// A bare "-" decodes to no entry at all (unknownKeys has named
+		// it), so the decoded entries are counted apart from the nodes.
+		i := -1
+		for _, item := range sec.val.Content {
+			if item.Kind == yaml.ScalarNode && item.ShortTag() == "!!null" {
+				continue
+			}
+			i++
+			if item.Kind != yaml.MappingNode {
+				continue
+			}
 			src := Source{File: name, Line: item.Line, Col: item.Column, Embedded: embedded, Keys: map[string][2]int{}}
 			for _, kv := range mapPairs(item) {
 				src.Keys[kv.key.Value] = [2]int{kv.key.Line, kv.key.Column}
 			}
 			switch sec.key.Value {
 			case "rules":
-				f.Rules[i].Source = src
-				setExampleLines(item, &f.Rules[i].Examples)
+				if i < len(f.Rules) {
+					f.Rules[i].Source = src
+					setExampleLines(item, &f.Rules[i].Examples)
+				}
 			case "analytes":
-				f.Analytes[i].Source = src
-				setExampleLines(item, &f.Analytes[i].Examples)
+				if i < len(f.Analytes) {
+					f.Analytes[i].Source = src
+					setExampleLines(item, &f.Analytes[i].Examples)
+				}
 			case "entities":
-				f.Entities[i].Source = src
-				setExampleLines(item, &f.Entities[i].Examples)
+				if i < len(f.Entities) {
+					f.Entities[i].Source = src
+					setExampleLines(item, &f.Entities[i].Examples)
+				}
 			case "cues":
-				f.Cues[i].Source = src
-				setCueExampleLines(item, &f.Cues[i].Examples)
+				if i < len(f.Cues) {
+					f.Cues[i].Source = src
+					setCueExampleLines(item, &f.Cues[i].Examples)
+				}
 			case "units":
-				f.Units[i].Source = src
+				if i < len(f.Units) {
+					f.Units[i].Source = src
+				}
 			}
 		}
 	}

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clinex/clinex"
+	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/output"
+)
+
+// batchRun is one `clinex extract`: where reports come from, where
+// results go, and how failures count.
+type batchRun struct {
+	eng     *clinex.Engine
+	paths   []string
+	outDir  string // "" in stream mode
+	stream  bool   // --stdin-jsonl: findings to stdout as each document ends
+	resume  bool
+	strict  bool
+	quiet   bool
+	workers int
+	source  extract.SourceOptions
+	stdout  io.Writer
+	stderr  io.Writer
+	// progress shows a bar on stderr (a terminal, not --quiet).
+	progress bool
+	// configSource names where the config came from, for the Run sheet.
+	configSource string
+}
+
+// tally is what the run did, for the summary line and the exit code.
+type tally struct {
+	docs, failed, repaired, findings, reused int
+	bytes                                    int64
+}
+
+// sink receives every document in input order.
+type sink interface {
+	write(r *extract.Result) error
+	commit() error
+	abort()
+}
+
+// errFailFast ends a --strict run at its first failed document.
+var errFailFast = errors.New("strict")
+
+// execute runs the batch and returns the tally; the error is a runtime
+// failure (or the first failed document under --strict), not the count of
+// failed documents, which the caller turns into the exit code.
+func (b *batchRun) execute(ctx context.Context) (tally, error) {
+	var t tally
+	var out sink
+	var jr *journal
+	if b.stream {
+		out = newStreamSink(b.stdout, b.stderr)
+	} else {
+		var err error
+		if jr, err = b.openJournal(); err != nil {
+			return t, err
+		}
+		fs, err := newFileSink(b.outDir, b.eng.Config, jr)
+		if err == nil {
+			started := time.Now()
+			fs.runInfo = func() output.RunInfo { return runInfo(b.eng, b.configSource, b.paths, b.workers, started) }
+		}
+		if err != nil {
+			jr.keep()
+			return t, err
+		}
+		out = fs
+		if jr.discarded && !b.quiet {
+			fmt.Fprintf(b.stderr, "clinex: %s held the journal of an interrupted run; starting over (--resume continues it instead)\n", b.outDir)
+		}
+		if jr.kept > 0 && !b.quiet {
+			fmt.Fprintf(b.stderr, "clinex: resuming: %d documents already done in %s\n", jr.kept, b.outDir)
+		}
+	}
+
+	var msgs io.Writer = &lockedWriter{w: b.stderr}
+	var bar *progressBar
+	if b.progress {
+		bar = newProgressBar(b.stderr, b.paths)
+		msgs = bar
+	}
+	read := b.reader(jr, msgs, &t)
+	var strictErr error
+	err := b.eng.Extractor.Run(ctx, b.workers, read, func(r *extract.Result) error {
+		t.docs++
+		t.bytes += int64(r.Bytes)
+		t.findings += len(r.Findings)
+		if r.Err != nil {
+			t.failed++
+			if !b.stream {
+				fmt.Fprintf(msgs, "clinex: %s: %v\n", r.ID, r.Err)
+			}
+		} else if r.Repaired {
+			t.repaired++
+			if !b.quiet {
+				fmt.Fprintf(msgs, "clinex: %s: warning: %s\n", r.ID, strings.Join(r.Warnings, "; "))
+			}
+		}
+		if bar != nil {
+			bar.done(r)
+		}
+		if err := out.write(r); err != nil {
+			return err
+		}
+		if r.Err != nil && b.strict {
+			strictErr = fmt.Errorf("%s failed and --strict stops at the first failure: %v", r.ID, r.Err)
+			return errFailFast
+		}
+		return nil
+	})
+	if bar != nil {
+		bar.finish(err == nil)
+	}
+	if errors.Is(err, errFailFast) {
+		err = strictErr
+	}
+	if err != nil {
+		out.abort()
+		if jr != nil {
+			jr.keep()
+		}
+		if errors.Is(err, context.Canceled) {
+			if jr != nil {
+				return t, fmt.Errorf("interrupted after %d documents: no output file was written; run again with --resume to continue", t.docs)
+			}
+			return t, errors.New("interrupted")
+		}
+		return t, err
+	}
+	if err := out.commit(); err != nil {
+		if jr != nil {
+			jr.keep()
+		}
+		return t, err
+	}
+	if jr != nil {
+		if err := jr.remove(); err != nil {
+			return t, fmt.Errorf("removing the journal: %w", err)
+		}
+	}
+	return t, nil
+}
+
+func (b *batchRun) openJournal() (*journal, error) {
+	cfg := *b.eng.Config
+	cfg.Run.Workers = 0 // the worker count does not change the results
+	m := manifest{Version: clinex.Version, Inputs: b.paths, Started: time.Now().UTC().Format(time.RFC3339)}
+	m.Fingerprint = fingerprint(clinex.Version, cfg, b.eng.Patterns.Digest, b.paths,
+		b.source.MaxBytes, b.source.RepairUTF8, b.source.IDField, b.source.TextField)
+	jr, err := openJournal(b.outDir, m, b.resume)
+	if errors.Is(err, errNoJournal) {
+		return nil, fmt.Errorf("cannot resume: %s holds no journal of an interrupted run (it finished, or never started there)", b.outDir)
+	}
+	return jr, err
+}
+
+// reader streams the inputs into the pool; on resume, each document the
+// journal already holds is handed on as Known (checked to be the same
+// document) instead of being extracted again.
+func (b *batchRun) reader(jr *journal, msgs io.Writer, t *tally) func(func(extract.Input) error) error {
+	return func(emit func(extract.Input) error) error {
+		return extract.ReadInputs(b.paths, b.source, func(in extract.Input) error {
+			if jr != nil && jr.read < jr.kept {
+				rec, err := jr.next()
+				if err != nil {
+					return err
+				}
+				if sameDocument(rec, &in) {
+					in.Known = rec.result(in.Text)
+					t.reused++
+				} else {
+					fmt.Fprintf(msgs, "clinex: %s changed since the interrupted run: extracting it again\n", in.ID)
+				}
+			}
+			return emit(in)
+		})
+	}
+}
+
+// lockedWriter lets the reader (a changed input on resume) and the writer
+// (failed documents) speak on stderr at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// fileSink writes the final files under temporary names (renamed at the
+// end) and the journal.
+type fileSink struct {
+	// runInfo describes the run for writers that record it, at the end.
+	runInfo func() output.RunInfo
+	writers []output.Writer
+	jr      *journal
+	seq     int
+	lines   bytes.Buffer
+}
+
+func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, error) {
+	removeStalePartials(outDir)
+	writers, err := output.Open(outDir, cfg.Output.Formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings, Study: cfg.Study.Variables})
+	if err != nil {
+		return nil, err
+	}
+	errs, err := output.NewErrors(filepath.Join(outDir, "errors.jsonl"))
+	if err != nil {
+		for _, w := range writers {
+			w.Abort()
+		}
+		return nil, err
+	}
+	return &fileSink{writers: append(writers, errs), jr: jr}, nil
+}
+
+// removeStalePartials deletes the temporary files and folders a killed run
+// left (every writer names them .NAME.partial-*); only one run writes a
+// folder at once.
+func removeStalePartials(outDir string) {
+	old, _ := filepath.Glob(filepath.Join(outDir, ".*.partial-*"))
+	for _, p := range old {
+		os.RemoveAll(p)
+	}
+}
+
+func (s *fileSink) write(r *extract.Result) error {
+	// Each finding is encoded once, for findings.jsonl and the journal.
+	s.lines.Reset()
+	if err := output.EncodeFindings(&s.lines, r); err != nil {
+		return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
+	}
+	// The first jr.kept documents are in the journal already (read back,
+	// or extracted again because their input changed).
+	if s.seq >= s.jr.kept {
+		if err := s.jr.append(r, s.lines.Bytes()); err != nil {
+			return err
+		}
+	}
+	s.seq++
+	for _, w := range s.writers {
+		var err error
+		if jw, ok := w.(*output.JSONL); ok {
+			err = jw.WriteLines(s.lines.Bytes())
+		} else {
+			err = w.Write(r)
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", w.Path(), err)
+		}
+	}
+	return nil
+}
+
+func (s *fileSink) commit() error {
+	var info *output.RunInfo
+	for _, w := range s.writers {
+		if setter, ok := w.(output.RunInfoSetter); ok && s.runInfo != nil {
+			if info == nil {
+				ri := s.runInfo()
+				info = &ri
+			}
+			setter.SetRunInfo(*info)
+		}
+	}
+	for i, w := range s.writers {
+		if err := w.Close(); err != nil {
+			for _, rest := range s.writers[i+1:] {
+				rest.Abort()
+			}
+			return fmt.Errorf("finishing %s: %w", w.Path(), err)
+		}
+	}
+	return nil
+}
+
+func (s *fileSink) abort() {
+	for _, w := range s.writers {
+		w.Abort()
+	}
+}
+
+// streamSink is the map step of a pipeline: findings as JSONL on stdout,
+// flushed as each document ends; failed documents as JSON lines on stderr.
+// Nothing else goes to stdout.
+type streamSink struct {
+	w      *bufio.Writer
+	errEnc interface{ Encode(any) error }
+	enc    interface{ Encode(any) error }
+}
+
+func newStreamSink(stdout, stderr io.Writer) *streamSink {
+	w := bufio.NewWriterSize(stdout, 1<<16)
+	return &streamSink{w: w, enc: output.NewEncoder(w), errEnc: output.NewEncoder(stderr)}
+}
+
+func (s *streamSink) write(r *extract.Result) error {
+	if r.Err != nil {
+		return s.errEnc.Encode(output.ErrorRecord{Doc: r.ID, Source: r.Source, Error: r.Err.Error()})
+	}
+	if r.Repaired {
+		if err := s.errEnc.Encode(output.ErrorRecord{Doc: r.ID, Source: r.Source, Warning: strings.Join(r.Warnings, "; ")}); err != nil {
+			return err
+		}
+	}
+	for i := range r.Findings {
+		if err := s.enc.Encode(&r.Findings[i]); err != nil {
+			return fmt.Errorf("writing to standard output: %w", err)
+		}
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("writing to standard output: %w", err)
+	}
+	return nil
+}
+
+func (s *streamSink) commit() error { return s.w.Flush() }
+func (s *streamSink) abort()        { s.w.Flush() }
+
+// runInfo is the provenance a writer records: what ran, on what, when.
+func runInfo(eng *clinex.Engine, configSource string, paths []string, workers int, start time.Time) output.RunInfo {
+	cfg := eng.Config
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	info := output.RunInfo{Version: clinex.Version, ConfigHash: cfg.Hash(), PatternsHash: eng.Patterns.Digest,
+		ConfigSource: configSource, Workers: workers, Formats: cfg.Output.Formats, Start: start, Duration: time.Since(start)}
+	for _, a := range paths {
+		info.Inputs = append(info.Inputs, output.HashInput(a))
+	}
+	return info
+}

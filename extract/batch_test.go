@@ -1,0 +1,85 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// A panic while extracting one document becomes that document's error;
+// every other document still comes out, in input order.
+func TestPanicInAWorkerIsThatDocumentsError(t *testing.T) {
+	broken := &Extractor{} // no patterns compiled: Extract panics on any text
+	const n = 50
+	read := func(emit func(Input) error) error {
+		for i := 0; i < n; i++ {
+			in := Input{ID: fmt.Sprint(i), Source: fmt.Sprintf("doc%d.txt", i), Text: "Heart rate 90 bpm."}
+			if i%10 == 3 {
+				in.Text, in.Err = "", fmt.Errorf("doc%d.txt is empty", i)
+			}
+			if err := emit(in); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var got []string
+	err := broken.Run(context.Background(), 4, read, func(r *Result) error {
+		got = append(got, r.ID)
+		if r.Err == nil {
+			t.Errorf("%s: no error from a panicking extraction", r.ID)
+		} else if !strings.Contains(r.Err.Error(), "internal error") && !strings.Contains(r.Err.Error(), "is empty") {
+			t.Errorf("%s: error %v", r.ID, r.Err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d documents out of %d", len(got), n)
+	}
+	for i, id := range got {
+		if id != fmt.Sprint(i) {
+			t.Fatalf("document %d came out as %s: not in input order", i, id)
+		}
+	}
+}
+
+// The reader never runs more than 4×workers documents ahead of the
+// writer, even when the writer is slow: memory is bounded by the pool, not
+// by the corpus.
+func TestDocumentsInFlightAreBounded(t *testing.T) {
+	ex := &Extractor{}
+	const workers, n = 3, 500
+	var read, written, most atomic.Int64
+	err := ex.Run(context.Background(), workers, func(emit func(Input) error) error {
+		for i := 0; i < n; i++ {
+			if ahead := read.Add(1) - written.Load(); ahead > most.Load() {
+				most.Store(ahead)
+			}
+			if err := emit(Input{ID: fmt.Sprint(i), Err: fmt.Errorf("x")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(r *Result) error {
+		for i := 0; i < 2000; i++ { // a slow writer
+			_ = fmt.Sprint(i)
+		}
+		written.Add(1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written.Load() != n {
+		t.Fatalf("%d of %d written", written.Load(), n)
+	}
+	// +1: the document the reader holds while it waits for a slot.
+	if m := most.Load(); m > 4*workers+1 {
+		t.Errorf("the reader ran %d documents ahead of the writer, more than 4×%d", m, workers)
+	}
+}
