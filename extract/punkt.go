@@ -186,7 +186,7 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 		if ws == we {
 			continue
 		}
-		punct := strings.ContainsAny(text[ws:we], ".!?")
+		punct := hasSentPunct(text[ws:we])
 		if !punct && !getNext {
 			lastSpace = cursor
 			continue
@@ -199,6 +199,17 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 		toks = append(toks, punktToken{start: 0, end: n, pos: n, typEnd: -1})
 	}
 	return toks
+}
+
+// hasSentPunct is DefaultPunctStrings.HasSentencePunct, without building
+// strings.ContainsAny's byte set on every word.
+func hasSentPunct(word string) bool {
+	for i := 0; i < len(word); i++ {
+		if c := word[i]; c == '.' || c == '!' || c == '?' {
+			return true
+		}
+	}
+	return false
 }
 
 // trimUnicodeSpace is strings.TrimSpace(text[start:end]) as a range.

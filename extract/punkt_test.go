@@ -264,3 +264,32 @@ func FuzzPunktMatchesProse(f *testing.F) {
 		}
 	})
 }
+
+// endsWithAbbrev answers ASCII windows without its regexp; it must agree
+// with the regexp on every kind of byte before the abbreviation.
+func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
+	s, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.abbrevLower == nil {
+		t.Fatal("the ASCII abbreviations were not prepared for the plain comparison")
+	}
+	befores := []string{"", "x", "X", "xy", ".", "..", " ", "  ", "1", "(", "-", "/", "_", "'", "e.g ", "see ", "a.", "é", "K"}
+	afters := []string{".", "", "..", ". ", "x.", ".)"}
+	checked := 0
+	for _, a := range append(punktAbbrevs, "fi", "g", "v", "al.", "xpt", "i.", "t.i") {
+		for _, form := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:]} {
+			for _, before := range befores {
+				for _, after := range afters {
+					w := before + form + after
+					checked++
+					if got, want := s.endsWithAbbrev(w), s.abbrevEnd.MatchString(w); got != want {
+						t.Errorf("endsWithAbbrev(%q) = %v, regexp says %v", w, got, want)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d windows", checked)
+}

@@ -130,24 +130,24 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 	return s, nil
 }
 
-// endsWithAbbrev reports whether abbrevEnd matches w, testing first with
-// plain comparisons whether it can: the sentence must end in a dot right
-// after one of the abbreviations.
+// endsWithAbbrev reports whether abbrevEnd matches w. On ASCII text it
+// needs no regexp: w must end in one of the abbreviations (any case) and a
+// dot, with the abbreviation at w's start or after a byte that is neither a
+// letter nor a dot. Other text may fold into an abbreviation (the Kelvin
+// sign into "k"), so the regexp decides.
 func (s *Segmenter) endsWithAbbrev(w string) bool {
 	if w == "" || w[len(w)-1] != '.' {
 		return false
 	}
 	if s.abbrevLower != nil && isASCII(w) {
-		body, may := w[:len(w)-1], false
+		body := w[:len(w)-1]
 		for _, a := range s.abbrevLower {
-			if len(body) >= len(a) && equalFoldASCII(body[len(body)-len(a):], a) {
-				may = true
-				break
+			k := len(body) - len(a)
+			if k >= 0 && equalFoldASCII(body[k:], a) && (k == 0 || !isASCIILetter(body[k-1]) && body[k-1] != '.') {
+				return true
 			}
 		}
-		if !may {
-			return false
-		}
+		return false
 	}
 	return s.abbrevEnd.MatchString(w)
 }
