@@ -153,18 +153,32 @@ func appendTrimmed(spans [][2]int, text string, start, end int) [][2]int {
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
-// punktTokenize is DefaultWordTokenizer.Tokenize(text, true): only words holding
-// sentence punctuation and the word after each become tokens. Its quirk is
-// kept: a word is cut at a space or at the text's last byte, so when the
-// text ends in a multi-byte character its last word is never a token.
+// punktTokenize is DefaultWordTokenizer.Tokenize(text, true): only words
+// holding sentence punctuation and the word after each become tokens. Its
+// quirk is kept: a word is cut at a space or at the text's last byte, so
+// when the text ends in a multi-byte character its last word is never a
+// token. The words no token needs are not cut at all: once a word is not
+// wanted, the scan jumps to the start of the word holding the next '.', '!'
+// or '?', which is where the word-by-word scan would next make a token.
 func punktTokenize(text string, toks []punktToken) []punktToken {
 	n := len(text)
 	if n == 0 {
 		return toks
 	}
+	var next sentPunctFinder
 	lastSpace := 0
 	getNext := false
+	seek := true
 	for i := 0; i < n; {
+		if seek {
+			seek = false
+			q := next.index(text, i)
+			if q < 0 {
+				break
+			}
+			i = wordStart(text, i, q)
+			lastSpace = i
+		}
 		c, w, space := text[i], 1, false
 		if c < utf8.RuneSelf {
 			space = asciiSpace[c]
@@ -189,16 +203,64 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 		punct := hasSentPunct(text[ws:we])
 		if !punct && !getNext {
 			lastSpace = cursor
+			seek = true
 			continue
 		}
 		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, typEnd: -1})
 		lastSpace = cursor
 		getNext = punct
+		seek = !punct
 	}
 	if len(toks) == 0 {
 		toks = append(toks, punktToken{start: 0, end: n, pos: n, typEnd: -1})
 	}
 	return toks
+}
+
+// sentPunctFinder finds the next '.', '!' or '?' with strings.IndexByte,
+// remembering each one's next place so a text is searched once per byte.
+type sentPunctFinder struct {
+	at      [3]int // the next place of each at or after the last search, -1 when none is left
+	started bool
+}
+
+func (f *sentPunctFinder) index(text string, from int) int {
+	best := -1
+	for k, c := range [3]byte{'.', '!', '?'} {
+		if !f.started || f.at[k] >= 0 && f.at[k] < from {
+			f.at[k] = strings.IndexByte(text[from:], c)
+			if f.at[k] >= 0 {
+				f.at[k] += from
+			}
+		}
+		if f.at[k] >= 0 && (best < 0 || f.at[k] < best) {
+			best = f.at[k]
+		}
+	}
+	f.started = true
+	return best
+}
+
+// wordStart returns where the word holding text[q] starts, searching back
+// no further than from, which follows a space or starts the text.
+func wordStart(text string, from, q int) int {
+	p := q
+	for p > from {
+		c := text[p-1]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				break
+			}
+			p--
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(text[from:p])
+		if unicode.IsSpace(r) {
+			break
+		}
+		p -= size
+	}
+	return p
 }
 
 // hasSentPunct is DefaultPunctStrings.HasSentencePunct, without building
