@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -95,7 +96,7 @@ func (p *punkt) segment(text string) (*punktScratch, [][2]int) {
 	sc.spans = sc.spans[:0]
 	toks := sc.toks
 	for i := range toks {
-		p.typeAnnotate(text, &toks[i])
+		p.typeAnnotate(text, sc, &toks[i])
 	}
 	for i := 0; i+1 < len(toks); i++ {
 		p.tokenAnnotate(text, sc, &toks[i], &toks[i+1])
@@ -353,7 +354,7 @@ func hasSentEndChars(tok string) bool {
 // typeAnnotate is neurosnap's TypeBasedAnnotation with prose's
 // HasSentEndChars. Its quirk is kept: the word without its final dot is cut
 // at the rune count, in bytes, so a non-ASCII word loses more than its dot.
-func (p *punkt) typeAnnotate(text string, t *punktToken) {
+func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	tok := text[t.start:t.end]
 	if hasSentEndChars(tok) {
 		t.sentBreak = true
@@ -362,33 +363,29 @@ func (p *punkt) typeAnnotate(text string, t *punktToken) {
 	if !strings.HasSuffix(tok, ".") || strings.HasSuffix(tok, "..") {
 		return
 	}
-	var noPeriod string
+	var noPeriod []byte
 	if isASCII(tok) {
-		noPeriod = tok[:len(tok)-1]
-		if hasUpperASCII(noPeriod) {
-			noPeriod = strings.ToLower(noPeriod)
+		sc.key = sc.key[:0]
+		for i := 0; i < len(tok)-1; i++ {
+			c := tok[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			sc.key = append(sc.key, c)
 		}
+		noPeriod = sc.key
 	} else {
-		noPeriod = strings.ToLower(tok[:utf8.RuneCountInString(tok)-1])
+		noPeriod = []byte(strings.ToLower(tok[:utf8.RuneCountInString(tok)-1]))
 	}
 	lastPart := noPeriod
-	if k := strings.LastIndexByte(noPeriod, '-'); k >= 0 {
+	if k := bytes.LastIndexByte(noPeriod, '-'); k >= 0 {
 		lastPart = noPeriod[k+1:]
 	}
-	if p.abbrevs[noPeriod] != 0 || p.abbrevs[lastPart] != 0 {
+	if p.abbrevs[string(noPeriod)] != 0 || p.abbrevs[string(lastPart)] != 0 {
 		t.abbr = true
 	} else {
 		t.sentBreak = true
 	}
-}
-
-func hasUpperASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			return true
-		}
-	}
-	return false
 }
 
 // tokenAnnotate is neurosnap's TokenBasedAnnotation.tokenAnnotation.

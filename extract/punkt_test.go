@@ -293,3 +293,53 @@ func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
 	}
 	t.Logf("%d windows", checked)
 }
+
+// BenchmarkPunkt splits the blocks of 1,000 e3c-bulk reports with the port
+// and with the prose splitter it replaced.
+func BenchmarkPunkt(b *testing.B) {
+	const bulk = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
+	f, err := os.Open(bulk)
+	if err != nil {
+		b.Skip("shared corpus not present")
+	}
+	defer f.Close()
+	seg, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var blocks []string
+	size := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for reports := 0; sc.Scan() && reports < 1000; reports++ {
+		var rec struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			b.Fatal(err)
+		}
+		n := Normalize(rec.Text, seg.Lines())
+		for _, blk := range n.Blocks {
+			blocks = append(blocks, n.Text[blk.Start:blk.End])
+			size += blk.End - blk.Start
+		}
+	}
+	pp := newPunktPair(b)
+	b.Run("port", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for range b.N {
+			for _, text := range blocks {
+				sc, _ := pp.fast.segment(text)
+				pp.fast.release(sc)
+			}
+		}
+	})
+	b.Run("prose", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for range b.N {
+			for _, text := range blocks {
+				pp.prose.Segment(text)
+			}
+		}
+	})
+}
