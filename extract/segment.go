@@ -6,10 +6,6 @@ import (
 	"sort"
 	"strings"
 	"unicode"
-
-	"github.com/jdkato/prose/v3/segment"
-	"gopkg.in/neurosnap/sentences.v1"
-	"gopkg.in/neurosnap/sentences.v1/data"
 )
 
 // SectionRule names the section a heading opens.
@@ -58,7 +54,7 @@ type Segmenter struct {
 	boundaries     []compiledBoundary
 	allCaps        bool
 	defaultSection string
-	punkt          *segment.Segmenter
+	punkt          *punkt
 	lines          *LineClassifier
 	// abbrevEnd matches a sentence that punkt ended on a clinical
 	// abbreviation it still took for a full stop ("(Fig." before a digit).
@@ -134,45 +130,24 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 	return s, nil
 }
 
-// newPunkt builds prose's segmenter on a copy of its English model with the
-// clinical abbreviations added, so "pt.", "approx.", "Fig." and "i.v." do
-// not end a sentence. Built once per Segmenter.
-func newPunkt(abbrevs []string) (*segment.Segmenter, error) {
-	b, err := data.Asset("data/english.json")
-	if err != nil {
-		return nil, fmt.Errorf("sentence model: %w", err)
-	}
-	training, err := sentences.LoadTraining(b)
-	if err != nil {
-		return nil, fmt.Errorf("sentence model: %w", err)
-	}
-	for _, a := range []string{"sgt", "gov", "no", "mt"} { // prose's own
-		training.AbbrevTypes.Add(a)
-	}
-	for _, a := range abbrevs {
-		training.AbbrevTypes.Add(strings.ToLower(strings.TrimSuffix(a, ".")))
-	}
-	return segment.WithTraining(training), nil
-}
-
-// endsWithAbbrev reports whether abbrevEnd matches w, testing first with
-// plain comparisons whether it can: the sentence must end in a dot right
-// after one of the abbreviations.
+// endsWithAbbrev reports whether abbrevEnd matches w. On ASCII text it
+// needs no regexp: w must end in one of the abbreviations (any case) and a
+// dot, with the abbreviation at w's start or after a byte that is neither a
+// letter nor a dot. Other text may fold into an abbreviation (the Kelvin
+// sign into "k"), so the regexp decides.
 func (s *Segmenter) endsWithAbbrev(w string) bool {
 	if w == "" || w[len(w)-1] != '.' {
 		return false
 	}
 	if s.abbrevLower != nil && isASCII(w) {
-		body, may := w[:len(w)-1], false
+		body := w[:len(w)-1]
 		for _, a := range s.abbrevLower {
-			if len(body) >= len(a) && equalFoldASCII(body[len(body)-len(a):], a) {
-				may = true
-				break
+			k := len(body) - len(a)
+			if k >= 0 && equalFoldASCII(body[k:], a) && (k == 0 || !isASCIILetter(body[k-1]) && body[k-1] != '.') {
+				return true
 			}
 		}
-		if !may {
-			return false
-		}
+		return false
 	}
 	return s.abbrevEnd.MatchString(w)
 }
@@ -294,20 +269,22 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 		secIdx := len(L.Sections) - 1
 		text := n.Text[blk.Start:blk.End]
 		first := len(L.Sentences)
-		for _, sent := range s.punkt.Segment(text) {
+		sc, spans := s.punkt.segment(text)
+		for _, sent := range spans {
 			if k := len(L.Sentences) - 1; k >= first && s.abbrevEnd != nil &&
 				s.endsWithAbbrev(n.Text[max(L.Sentences[k].Start, L.Sentences[k].End-24):L.Sentences[k].End]) {
-				L.Sentences[k].End = blk.Start + sent.End()
+				L.Sentences[k].End = blk.Start + sent[1]
 				continue
 			}
 			L.Sentences = append(L.Sentences, Sentence{
-				Start:   blk.Start + sent.Start,
-				End:     blk.Start + sent.End(),
+				Start:   blk.Start + sent[0],
+				End:     blk.Start + sent[1],
 				Section: secIdx,
 				Case:    caseIdx,
 				Caption: blk.Kind == BlockCaption,
 			})
 		}
+		s.punkt.release(sc)
 	}
 	L.Cases[len(L.Cases)-1].End = len(n.Text)
 	L.Sections[len(L.Sections)-1].End = len(n.Text)

@@ -1,0 +1,656 @@
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/neurosnap/sentences.v1"
+	"gopkg.in/neurosnap/sentences.v1/data"
+)
+
+// punkt splits a block into sentences exactly as prose v3's segment package
+// did on top of neurosnap/sentences (punkt, plus prose's extra rules), but
+// without its cost: neurosnap allocates a token and runs a regular
+// expression per word (Type, IsInitial, IsEllipsis), and prose adds two
+// more per token pair. Here the tokens live in a reused slice, the regular
+// expressions are byte tests, and a token's type is computed once into a
+// reused buffer and looked up without allocating. The quirks of the
+// original are kept on purpose (see punktTokenize and typeAnnotate): the
+// equivalence test in punkt_test.go compares both on real reports.
+type punkt struct {
+	abbrevs      sentences.SetString
+	collocations sentences.SetString
+	starters     sentences.SetString
+	ortho        sentences.SetString
+	scratch      sync.Pool // *punktScratch
+}
+
+// punktToken is a neurosnap Token without its regexps: text[start:end] is
+// Tok, pos is Position (where a sentence broken at this token ends).
+type punktToken struct {
+	start, end int
+	pos        int
+	sentBreak  bool
+	abbr       bool
+	// typ is the token's neurosnap Type, cached in punktScratch.types as
+	// types[typStart:typEnd]; typEnd < 0 until computed.
+	typStart, typEnd int
+}
+
+type punktScratch struct {
+	toks  []punktToken
+	types []byte
+	key   []byte
+	spans [][2]int
+}
+
+// Orthographic context flags of neurosnap's ortho.go.
+const (
+	orthoMidUc = 1 << 2
+	orthoBegLc = 1 << 4
+	orthoUc    = 1<<1 + 1<<2 + 1<<3
+	orthoLc    = 1<<4 + 1<<5 + 1<<6
+)
+
+// punktModel loads prose's English punkt model with prose's own
+// abbreviations and the clinical ones added, so "pt.", "approx.", "Fig." and
+// "i.v." do not end a sentence.
+func punktModel(abbrevs []string) (*sentences.Storage, error) {
+	b, err := data.Asset("data/english.json")
+	if err != nil {
+		return nil, fmt.Errorf("sentence model: %w", err)
+	}
+	training, err := sentences.LoadTraining(b)
+	if err != nil {
+		return nil, fmt.Errorf("sentence model: %w", err)
+	}
+	for _, a := range []string{"sgt", "gov", "no", "mt"} { // prose's own
+		training.AbbrevTypes.Add(a)
+	}
+	for _, a := range abbrevs {
+		training.AbbrevTypes.Add(strings.ToLower(strings.TrimSuffix(a, ".")))
+	}
+	return training, nil
+}
+
+func newPunkt(abbrevs []string) (*punkt, error) {
+	m, err := punktModel(abbrevs)
+	if err != nil {
+		return nil, err
+	}
+	p := &punkt{abbrevs: m.AbbrevTypes, collocations: m.Collocations, starters: m.SentStarters, ortho: m.OrthoContext}
+	p.scratch.New = func() any { return &punktScratch{} }
+	return p, nil
+}
+
+// segment returns the sentences of text as [start, end) byte ranges, trimmed
+// of white space and never empty. The slice is valid until release.
+func (p *punkt) segment(text string) (*punktScratch, [][2]int) {
+	sc := p.scratch.Get().(*punktScratch)
+	sc.toks = punktTokenize(text, sc.toks[:0])
+	sc.types = sc.types[:0]
+	sc.spans = sc.spans[:0]
+	toks := sc.toks
+	for i := range toks {
+		p.typeAnnotate(text, sc, &toks[i])
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		p.tokenAnnotate(text, sc, &toks[i], &toks[i+1])
+	}
+	for i := range toks {
+		if i+1 == len(toks) {
+			// prose's multiPunctWordAnnotation on the last token; only the
+			// whole-text token of a text without words can hold both.
+			tok := text[toks[i].start:toks[i].end]
+			if strings.Contains(tok, "\n") && strings.Contains(tok, " ") {
+				toks[i].sentBreak = false
+			}
+			break
+		}
+		p.multiPunctAnnotate(text, sc, &toks[i], &toks[i+1])
+	}
+	last := 0
+	for i := range toks {
+		if !toks[i].sentBreak {
+			continue
+		}
+		sc.spans = appendTrimmed(sc.spans, text, last, toks[i].pos)
+		last = toks[i].pos
+	}
+	if last != len(text) {
+		sc.spans = appendTrimmed(sc.spans, text, last, len(text))
+	}
+	return sc, sc.spans
+}
+
+func (p *punkt) release(sc *punktScratch) { p.scratch.Put(sc) }
+
+// appendTrimmed is prose's trimRange: the sentence without surrounding white
+// space, dropped when nothing is left.
+func appendTrimmed(spans [][2]int, text string, start, end int) [][2]int {
+	for start < end {
+		r, size := utf8.DecodeRuneInString(text[start:end])
+		if size == 0 || !unicode.IsSpace(r) {
+			break
+		}
+		start += size
+	}
+	for end > start {
+		r, size := utf8.DecodeLastRuneInString(text[start:end])
+		if size == 0 || !unicode.IsSpace(r) {
+			break
+		}
+		end -= size
+	}
+	if start >= end {
+		return spans
+	}
+	return append(spans, [2]int{start, end})
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// punktTokenize is DefaultWordTokenizer.Tokenize(text, true): only words
+// holding sentence punctuation and the word after each become tokens. Its
+// quirk is kept: a word is cut at a space or at the text's last byte, so
+// when the text ends in a multi-byte character its last word is never a
+// token. The words no token needs are not cut at all: once a word is not
+// wanted, the scan jumps to the start of the word holding the next '.', '!'
+// or '?', which is where the word-by-word scan would next make a token.
+func punktTokenize(text string, toks []punktToken) []punktToken {
+	n := len(text)
+	if n == 0 {
+		return toks
+	}
+	var next sentPunctFinder
+	lastSpace := 0
+	getNext := false
+	seek := true
+	for i := 0; i < n; {
+		if seek {
+			seek = false
+			q := next.index(text, i)
+			if q < 0 {
+				break
+			}
+			i = wordStart(text, i, q)
+			lastSpace = i
+		}
+		c, w, space := text[i], 1, false
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			var r rune
+			r, w = utf8.DecodeRuneInString(text[i:])
+			space = unicode.IsSpace(r)
+		}
+		if !space && i != n-1 {
+			i += w
+			continue
+		}
+		cursor := i
+		if i == n-1 {
+			cursor = n
+		}
+		i += w
+		ws, we := trimUnicodeSpace(text, lastSpace, cursor)
+		if ws == we {
+			continue
+		}
+		punct := hasSentPunct(text[ws:we])
+		if !punct && !getNext {
+			lastSpace = cursor
+			seek = true
+			continue
+		}
+		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, typEnd: -1})
+		lastSpace = cursor
+		getNext = punct
+		seek = !punct
+	}
+	if len(toks) == 0 {
+		toks = append(toks, punktToken{start: 0, end: n, pos: n, typEnd: -1})
+	}
+	return toks
+}
+
+// sentPunctFinder finds the next '.', '!' or '?' with strings.IndexByte,
+// remembering each one's next place so a text is searched once per byte.
+type sentPunctFinder struct {
+	at      [3]int // the next place of each at or after the last search, -1 when none is left
+	started bool
+}
+
+func (f *sentPunctFinder) index(text string, from int) int {
+	best := -1
+	for k, c := range [3]byte{'.', '!', '?'} {
+		if !f.started || f.at[k] >= 0 && f.at[k] < from {
+			f.at[k] = strings.IndexByte(text[from:], c)
+			if f.at[k] >= 0 {
+				f.at[k] += from
+			}
+		}
+		if f.at[k] >= 0 && (best < 0 || f.at[k] < best) {
+			best = f.at[k]
+		}
+	}
+	f.started = true
+	return best
+}
+
+// wordStart returns where the word holding text[q] starts, searching back
+// no further than from, which follows a space or starts the text.
+func wordStart(text string, from, q int) int {
+	p := q
+	for p > from {
+		c := text[p-1]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				break
+			}
+			p--
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(text[from:p])
+		if unicode.IsSpace(r) {
+			break
+		}
+		p -= size
+	}
+	return p
+}
+
+// hasSentPunct is DefaultPunctStrings.HasSentencePunct, without building
+// strings.ContainsAny's byte set on every word.
+func hasSentPunct(word string) bool {
+	for i := 0; i < len(word); i++ {
+		if c := word[i]; c == '.' || c == '!' || c == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// trimUnicodeSpace is strings.TrimSpace(text[start:end]) as a range.
+func trimUnicodeSpace(text string, start, end int) (int, int) {
+	for start < end {
+		c := text[start]
+		if c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				break
+			}
+			start++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[start:end])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		start += size
+	}
+	for end > start {
+		c := text[end-1]
+		if c < utf8.RuneSelf {
+			if !asciiSpace[c] {
+				break
+			}
+			end--
+			continue
+		}
+		r, size := utf8.DecodeLastRuneInString(text[start:end])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		end -= size
+	}
+	return start, end
+}
+
+// hasSentEndChars is prose's wordTokenizer.HasSentEndChars.
+func hasSentEndChars(tok string) bool {
+	if n := len(tok); n > 0 {
+		suffix := false
+		switch tok[n-1] {
+		case '?', '!':
+			suffix = true
+		case '"', ')', '\'':
+			// `."` `.)` `?"` `?'` `?)` `!"` `!'` `!)`, but not `.'`
+			if n >= 2 {
+				switch tok[n-2] {
+				case '?', '!':
+					suffix = true
+				case '.':
+					suffix = tok[n-1] != '\''
+				}
+			}
+		default:
+			suffix = strings.HasSuffix(tok, ".’") || strings.HasSuffix(tok, ".”") ||
+				strings.HasSuffix(tok, "?’") || strings.HasSuffix(tok, "?”") ||
+				strings.HasSuffix(tok, "!’") || strings.HasSuffix(tok, "!”")
+		}
+		if suffix && !strings.Contains(tok, "Yahoo!") {
+			return true
+		}
+	}
+	for i := 0; i+1 < len(tok); i++ {
+		switch tok[i] {
+		case '.':
+			if c := tok[i+1]; c == '[' || c == '(' || c == '"' {
+				return true
+			}
+		case '?', '!':
+			if c := tok[i+1]; c == '[' || c == '(' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// typeAnnotate is neurosnap's TypeBasedAnnotation with prose's
+// HasSentEndChars. Its quirk is kept: the word without its final dot is cut
+// at the rune count, in bytes, so a non-ASCII word loses more than its dot.
+func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
+	tok := text[t.start:t.end]
+	if hasSentEndChars(tok) {
+		t.sentBreak = true
+		return
+	}
+	if !strings.HasSuffix(tok, ".") || strings.HasSuffix(tok, "..") {
+		return
+	}
+	var noPeriod []byte
+	if isASCII(tok) {
+		sc.key = sc.key[:0]
+		for i := 0; i < len(tok)-1; i++ {
+			c := tok[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			sc.key = append(sc.key, c)
+		}
+		noPeriod = sc.key
+	} else {
+		noPeriod = []byte(strings.ToLower(tok[:utf8.RuneCountInString(tok)-1]))
+	}
+	lastPart := noPeriod
+	if k := bytes.LastIndexByte(noPeriod, '-'); k >= 0 {
+		lastPart = noPeriod[k+1:]
+	}
+	if p.abbrevs[string(noPeriod)] != 0 || p.abbrevs[string(lastPart)] != 0 {
+		t.abbr = true
+	} else {
+		t.sentBreak = true
+	}
+}
+
+// tokenAnnotate is neurosnap's TokenBasedAnnotation.tokenAnnotation.
+func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToken) {
+	tok := text[one.start:one.end]
+	if !strings.HasSuffix(tok, ".") {
+		return
+	}
+	typ := typeNoPeriod(p.typeOf(text, sc, one))
+	nextTyp := p.typeNoSentPeriod(text, sc, two)
+	initial := isInitial(tok)
+	sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
+	if p.collocations[string(sc.key)] != 0 {
+		one.sentBreak = false
+		one.abbr = true
+		return
+	}
+	tokTwo := text[two.start:two.end]
+	if (one.abbr || strings.HasSuffix(tok, "..")) && !initial {
+		if p.heuristic(tokTwo, nextTyp) == 1 {
+			one.sentBreak = true
+			return
+		}
+		if firstUpper(tokTwo) && p.starters[string(nextTyp)] != 0 {
+			one.sentBreak = true
+			return
+		}
+	}
+	if tok == "." && tokTwo == "." {
+		one.sentBreak = false
+		two.sentBreak = false
+		return
+	}
+	if initial || string(typ) == "##number##" {
+		h := p.heuristic(tokTwo, nextTyp)
+		if h == 0 {
+			one.sentBreak = false
+			one.abbr = true
+			return
+		}
+		if h == -1 && initial && firstUpper(tokTwo) && p.ortho[string(nextTyp)]&orthoLc == 0 {
+			one.sentBreak = false
+			one.abbr = true
+			return
+		}
+	}
+}
+
+// multiPunctAnnotate is prose's multiPunctWordAnnotation.tokenAnnotation.
+func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punktToken) {
+	tok, tokTwo := text[one.start:one.end], text[two.start:two.end]
+	if strings.HasSuffix(tok, ".") && tokTwo == "." {
+		one.sentBreak = false
+		two.sentBreak = false
+		return
+	}
+	var nextTyp []byte
+	haveNext := false
+	isNonBreak := strings.HasSuffix(tok, ".") && !one.sentBreak
+	isEllipsis := looksLikeEllipsis(tok)
+	isInternal := one.sentBreak && looksInternal(tok)
+	if isNonBreak || isEllipsis || isInternal {
+		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
+		isStarter := p.starters[string(nextTyp)] != 0
+		if isEllipsis && (firstUpper(tokTwo) || isStarter) {
+			one.sentBreak = true
+			return
+		}
+		if isInternal && firstLower(tokTwo) && !isStarter {
+			one.sentBreak = false
+			return
+		}
+		if isNonBreak && firstUpper(tokTwo) && p.ortho[string(nextTyp)]&orthoLc != 0 {
+			one.sentBreak = true
+		}
+	}
+	if !hasDottedAbbrev(tok) || isInitial(tok) {
+		return
+	}
+	one.abbr = true
+	one.sentBreak = false
+	if !haveNext {
+		nextTyp = p.typeNoSentPeriod(text, sc, two)
+	}
+	if p.heuristic(tokTwo, nextTyp) == 1 {
+		one.sentBreak = true
+		return
+	}
+	if firstUpper(tokTwo) && p.starters[string(nextTyp)] != 0 {
+		one.sentBreak = true
+	}
+}
+
+// heuristic is neurosnap's OrthoContext.Heuristic for a token whose
+// TypeNoSentPeriod is typ: 1 when it starts a sentence, 0 when it does
+// not, -1 when unknown.
+func (p *punkt) heuristic(tok string, typ []byte) int {
+	if len(tok) == 1 && strings.IndexByte(";:,.!?", tok[0]) >= 0 {
+		return 0
+	}
+	ctx := p.ortho[string(typ)]
+	if firstUpper(tok) && ctx&orthoLc > 0 && ctx&orthoMidUc == 0 {
+		return 1
+	}
+	if firstLower(tok) && (ctx&orthoUc > 0 || ctx&orthoBegLc == 0) {
+		return 0
+	}
+	return -1
+}
+
+// typeOf is neurosnap's DefaultWordTokenizer.Type, computed once per token:
+// the word lower-cased, a trailing number (the regexp
+// `-?[\.,]?\d[\d,\.-]*\.?$`) replaced by "##number##", then, unless one
+// byte long, without its commas. The result stays valid until the next
+// segment call.
+func (p *punkt) typeOf(text string, sc *punktScratch, t *punktToken) []byte {
+	if t.typEnd >= 0 {
+		return sc.types[t.typStart:t.typEnd]
+	}
+	tok := text[t.start:t.end]
+	base := len(sc.types)
+	if isASCII(tok) {
+		for i := 0; i < len(tok); i++ {
+			c := tok[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			sc.types = append(sc.types, c)
+		}
+	} else {
+		sc.types = append(sc.types, strings.ToLower(tok)...)
+	}
+	if k := numberSuffix(sc.types[base:]); k >= 0 {
+		sc.types = append(sc.types[:base+k], "##number##"...)
+	}
+	if len(sc.types)-base > 1 {
+		w := base
+		for _, c := range sc.types[base:] {
+			if c != ',' {
+				sc.types[w] = c
+				w++
+			}
+		}
+		sc.types = sc.types[:w]
+	}
+	t.typStart, t.typEnd = base, len(sc.types)
+	return sc.types[base:]
+}
+
+// numberSuffix returns where `-?[\.,]?\d[\d,\.-]*\.?$` first matches in s,
+// or -1. A match holds only digits, ',', '.' and '-', and ends at the end,
+// so it starts in the longest such suffix, at its first place where an
+// optional '-', an optional '.' or ',' and a digit follow.
+func numberSuffix(s []byte) int {
+	q := len(s)
+	for q > 0 {
+		c := s[q-1]
+		if !('0' <= c && c <= '9' || c == ',' || c == '.' || c == '-') {
+			break
+		}
+		q--
+	}
+	for k := q; k < len(s); k++ {
+		i := k
+		if s[i] == '-' {
+			i++
+		}
+		if i < len(s) && (s[i] == '.' || s[i] == ',') {
+			i++
+		}
+		if i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			return k
+		}
+	}
+	return -1
+}
+
+// typeNoPeriod is neurosnap's TypeNoPeriod on a computed type.
+func typeNoPeriod(typ []byte) []byte {
+	if len(typ) > 1 && typ[len(typ)-1] == '.' {
+		return typ[:len(typ)-1]
+	}
+	return typ
+}
+
+func (p *punkt) typeNoSentPeriod(text string, sc *punktScratch, t *punktToken) []byte {
+	typ := p.typeOf(text, sc, t)
+	if t.sentBreak {
+		return typeNoPeriod(typ)
+	}
+	return typ
+}
+
+// isInitial is `^[A-Za-z]\.$`.
+func isInitial(tok string) bool {
+	return len(tok) == 2 && tok[1] == '.' && ('a' <= tok[0]|0x20 && tok[0]|0x20 <= 'z')
+}
+
+func firstUpper(tok string) bool {
+	r, _ := utf8.DecodeRuneInString(tok)
+	return tok != "" && unicode.IsUpper(r)
+}
+
+func firstLower(tok string) bool {
+	r, _ := utf8.DecodeRuneInString(tok)
+	return tok != "" && unicode.IsLower(r)
+}
+
+// looksLikeEllipsis is prose's `(?:\.\s?){2,}\.`: three dots or more, each
+// pair at most one ASCII space apart.
+func looksLikeEllipsis(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] != '.' {
+			continue
+		}
+		j, dots := i+1, 0
+		for j < len(tok) {
+			if tok[j] == '.' {
+				j++
+			} else if j+1 < len(tok) && isPerlSpace(tok[j]) && tok[j+1] == '.' {
+				j += 2
+			} else {
+				break
+			}
+			dots++
+			if dots >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isPerlSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// looksInternal is prose's: the word ends in a closing bracket or quote.
+func looksInternal(tok string) bool {
+	for _, punc := range []string{")", "’", "”", `"`, "'"} {
+		if strings.HasSuffix(tok, punc) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDottedAbbrev is prose's `((?:[\w]\.)+[\w]*\.)` found in tok: a word
+// character, a dot, then word characters and a dot ("e.g.", "U.S.A.").
+func hasDottedAbbrev(tok string) bool {
+	for i := 0; i+2 < len(tok); i++ {
+		if tok[i+1] != '.' || !isWordByte(tok[i]) {
+			continue
+		}
+		j := i + 2
+		for j < len(tok) && isWordByte(tok[j]) {
+			j++
+		}
+		if j < len(tok) && tok[j] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}

@@ -1,0 +1,345 @@
+package extract
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jdkato/prose/v3/segment"
+)
+
+// punktAbbrevs is config.yaml's segment.abbreviations: both splitters get
+// the same model, so the list only has to exercise the abbreviation paths.
+var punktAbbrevs = []string{"pt", "pts", "approx", "fig", "figs", "i.v", "i.m", "s.c", "p.o",
+	"b.i.d", "t.i.d", "q.i.d", "q.d", "e.g", "i.e", "vs", "dr", "mr", "mrs", "prof", "nos", "ref",
+	"refs", "et al", "al", "ca", "cf", "wt", "ht", "st", "est", "eq", "vol", "suppl", "incl", "sat",
+	"abd", "lt", "rt", "bil", "hosp"}
+
+// punktPair holds the port and the prose splitter it replaced, on the same
+// model.
+type punktPair struct {
+	fast  *punkt
+	prose *segment.Segmenter
+}
+
+func newPunktPair(tb testing.TB) punktPair {
+	tb.Helper()
+	fast, err := newPunkt(punktAbbrevs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	model, err := punktModel(punktAbbrevs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return punktPair{fast, segment.WithTraining(model)}
+}
+
+// diff returns "" when both splitters cut text at the same places, else a
+// description of the first difference.
+func (pp punktPair) diff(text string) string {
+	var want [][2]int
+	for _, s := range pp.prose.Segment(text) {
+		want = append(want, [2]int{s.Start, s.End()})
+	}
+	sc, got := pp.fast.segment(text)
+	defer pp.fast.release(sc)
+	for i := 0; i < len(got) || i < len(want); i++ {
+		switch {
+		case i >= len(got):
+			return "missing sentence " + quoteSpan(text, want[i])
+		case i >= len(want):
+			return "extra sentence " + quoteSpan(text, got[i])
+		case got[i] != want[i]:
+			return "sentence " + quoteSpan(text, got[i]) + ", prose " + quoteSpan(text, want[i])
+		}
+	}
+	return ""
+}
+
+func quoteSpan(text string, sp [2]int) string {
+	b, _ := json.Marshal(text[sp[0]:sp[1]])
+	return string(b)
+}
+
+// punktEdgeCases are the texts where punkt's rules and prose's additions
+// decide: abbreviations (known, hyphenated, dotted, upper-case), initials,
+// numbers and ordinals, decimals, ellipses spaced or not, quotes and
+// brackets after the stop, "Yahoo!", collocations and sentence starters of
+// the model, non-ASCII words (whose dot the original strips by rune count),
+// invalid UTF-8, odd spaces, and texts ending in a multi-byte character
+// (whose last word the original never reads).
+var punktEdgeCases = []string{
+	"", " ", ".", "..", "...", ". . .", "a", "A.", "a.", "\n", " \n ",
+	"One sentence.", "One. Two. Three.", "  Leading space. And another.  ",
+	"Dr. Smith went to Washington. He arrived on Jan. 5.",
+	"The pt. was admitted with approx. 2 L of blood loss. She was fine.",
+	"Noradrenaline was given i.v. at 0.3 µg/kg/min. Then p.o. b.i.d. for 3 days.",
+	"The lesion (Fig. 2) measured 3 cm. Figs. 3 and 4 show it.",
+	"The F.B.I. investigated. Nothing came of it. The U.S.A. agreed.",
+	"J. S. Bach wrote it. A. B. Smith et al. reported it. He met J. Doe.",
+	"Hb was 10.2 g/dL. Na was 135. K was 4.1 mmol/L. On day 3. Day 4 was fine.",
+	"It was the 3rd. The 21st. century. Doses of 1,000. 2,5. -3.5. .5 mg.",
+	"An ellipsis... and then more. Really... Yes. Wait.. no. . . And then.",
+	"Dots... Then. dots . . . then. A.. B... C.... D. . . E.",
+	"She said “hello there.” Then she left. He said \"stop.\" and went.",
+	"It (was stated.) Then. It [was.] Then. He asked 'why?' and left.",
+	"Why? Because! Really?! Yes!\" No?\" Maybe?' Sure!' Ok?) Ok!) x?( y![ z.[ w.(",
+	"Yahoo! is a company. So is Google. Yahoo!) and Yahoo!\" too.",
+	"Mr. and Mrs. Jones vs. the state. Prof. X. Ref. 12. Cf. above. St. Mary's.",
+	"A well-known e.g. case. A non-i.v. route. The x-ray. was clear. Post-op. day 2.",
+	"Unicode: naïve café résumé. Ünïcödé wörds! Ça va. Éric. Über. Übung. ÉTÉ.",
+	"Emoji 🎉 sentence. Another 😀 one. Ends in ü",
+	"Temperature 38.5 °C. Pulse 110/min. Ends here.ü",
+	"x.ü", "a?ü", "x.(ü", "ü.", "Ü. Über.", "üü. Aa.",
+	"Given é-pt. daily. Then ü-approx. two. The µ-fig. shows. Ça-al. is.",
+	"Multi\nline\ntext. With a break.\n\nNew paragraph here.\n",
+	"Tab\tseparated. Words\v and\f feeds.\r\nCRLF line. End.",
+	"No\u00a0break space. Thin\u2009space. Ideographic\u3000space. Next\u0085line. End.",
+	"Invalid \xff byte. Another\xfe. \xc3 broken. End\xff",
+	"Repeated. Repeated. Repeated.",
+	"i.e. the same. e.g. another. q.d. dosing. Mt. Sinai. No. 5 was. Gov. Sgt. Pepper.",
+	"Inc. Co. Ltd. Corp. U.S. forces. U.K. based. The U.N. said.",
+	"Something , , . ,. ,, ;. :. !. ?. -. --. -1. 1-. 1.2.3. 1.2.3.4.",
+	"He was No. 1. In Jan. 2020. Ltd., Co.; etc. etc.), etc.\" etc.’ etc.”",
+	"(a.) (b.) 1. 2. i. ii. iii. A) b) c.",
+	"WORD. WORD. word. Word. wORD. 'quoted.' \"Quoted.\" (Parens.)",
+}
+
+func TestPunktMatchesProseOnEdgeCases(t *testing.T) {
+	pp := newPunktPair(t)
+	for _, text := range punktEdgeCases {
+		if d := pp.diff(text); d != "" {
+			t.Errorf("%q: %s", text, d)
+		}
+	}
+}
+
+// TestPunktMatchesProseOnGeneratedTexts strings together the pieces the
+// rules look at, in random order and spacing, so that every pair of them
+// meets; the seed is fixed, so a failure repeats.
+func TestPunktMatchesProseOnGeneratedTexts(t *testing.T) {
+	pp := newPunktPair(t)
+	pieces := []string{
+		"the", "The", "patient", "Patient", "was", "He", "She", "it", "In", "A", "a", "I", "x",
+		"pt.", "Pt.", "approx.", "Fig.", "fig.", "i.v.", "p.o.", "e.g.", "i.e.", "etc.", "vs.", "Dr.",
+		"Mr.", "No.", "no.", "St.", "et", "al.", "U.S.", "J.", "A.", "b.", "Inc.", "Jan.", "Co.",
+		"3.", "3rd.", "21.", "10.2", "1,000.", "-3.5.", ".5", "0.3", "2", "II.", "(1).",
+		".", "..", "...", ". .", "?", "!", "!?", "?!", ",", ";", ":", "-", "'", "\"",
+		"mg.", "cm.", "day.", "well.", "stable.", "done!", "why?", "yes!\"", "no?'", "ok.)",
+		"(see", "below.)", "[1].", "“quoted.”", "‘it.’", "end.”", "word.’", "Yahoo!", "Yahoo!)",
+		"café.", "Über.", "naïve.", "µg.", "°C.", "Éric", "über", "ü", "é.", "x.[", "y.(",
+		"z?(", "q![", "a.\"b", "A.B.", "a.b", "a.b.c", "a..b", "a. .", "e.g.,", "i.e.;",
+		"é-pt.", "ü-approx.", "µ-fig.", "Ça-al.", "x-ray.", "non-i.v.", "anti-Dr.",
+	}
+	seps := []string{" ", " ", " ", " ", "  ", "\n", "\n\n", "\t", " \n ", "\u00a0", "\r\n"}
+	rng := rand.New(rand.NewSource(7))
+	n := 20000
+	if raceDetector {
+		n = 2000
+	}
+	for range n {
+		var b strings.Builder
+		words := 1 + rng.Intn(14)
+		if rng.Intn(8) == 0 {
+			b.WriteString(seps[rng.Intn(len(seps))])
+		}
+		for w := range words {
+			if w > 0 {
+				b.WriteString(seps[rng.Intn(len(seps))])
+			}
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+			if rng.Intn(6) == 0 { // glue two pieces into one word
+				b.WriteString(pieces[rng.Intn(len(pieces))])
+			}
+		}
+		if rng.Intn(5) == 0 {
+			b.WriteString(seps[rng.Intn(len(seps))])
+		}
+		text := b.String()
+		if d := pp.diff(text); d != "" {
+			t.Fatalf("%q: %s", text, d)
+		}
+	}
+}
+
+// TestPunktMatchesProseOnReports compares the splitters on real reports:
+// 1,000 of e3c-bulk and the two dev folders, each whole, and each block the
+// normalizer hands the segmenter.
+func TestPunktMatchesProseOnReports(t *testing.T) {
+	const shared = "../../shared/corpus"
+	texts := sharedReports(t, filepath.Join(shared, "e3c-bulk/e3c-layer3-en.jsonl"), 1000)
+	for _, dir := range []string{"maccrobat-dev", "e3c-dev"} {
+		files, _ := filepath.Glob(filepath.Join(shared, dir, "*.txt"))
+		for _, f := range files {
+			if b, err := os.ReadFile(f); err == nil {
+				texts = append(texts, string(b))
+			}
+		}
+	}
+	if len(texts) == 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is missing in CI", shared)
+		}
+		t.Skipf("%s not present", shared)
+	}
+	if raceDetector && len(texts) > 150 {
+		texts = texts[:150]
+	}
+	pp := newPunktPair(t)
+	seg := testSegmenter(t)
+	blocks := 0
+	for ti, text := range texts {
+		if d := pp.diff(text); d != "" {
+			t.Fatalf("report %d: %s", ti, d)
+		}
+		n := Normalize(text, seg.Lines())
+		for _, blk := range n.Blocks {
+			blocks++
+			if d := pp.diff(n.Text[blk.Start:blk.End]); d != "" {
+				t.Fatalf("report %d, block at %d: %s", ti, blk.Start, d)
+			}
+		}
+	}
+	t.Logf("%d reports, %d blocks split alike", len(texts), blocks)
+}
+
+func sharedReports(t *testing.T, path string, limit int) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var texts []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() && len(texts) < limit {
+		var rec struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		texts = append(texts, rec.Text)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return texts
+}
+
+// The scratch buffers come from a pool shared by the workers: concurrent
+// calls must not see each other's tokens.
+func TestPunktConcurrentCallsAgree(t *testing.T) {
+	pp := newPunktPair(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				for _, text := range punktEdgeCases {
+					if d := pp.diff(text); d != "" {
+						t.Errorf("%q: %s", text, d)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func FuzzPunktMatchesProse(f *testing.F) {
+	for _, text := range punktEdgeCases {
+		f.Add(text)
+	}
+	pp := newPunktPair(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		if d := pp.diff(text); d != "" {
+			t.Fatalf("%q: %s", text, d)
+		}
+	})
+}
+
+// endsWithAbbrev answers ASCII windows without its regexp; it must agree
+// with the regexp on every kind of byte before the abbreviation.
+func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
+	s, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.abbrevLower == nil {
+		t.Fatal("the ASCII abbreviations were not prepared for the plain comparison")
+	}
+	befores := []string{"", "x", "X", "xy", ".", "..", " ", "  ", "1", "(", "-", "/", "_", "'", "e.g ", "see ", "a.", "é", "K"}
+	afters := []string{".", "", "..", ". ", "x.", ".)"}
+	checked := 0
+	for _, a := range append(punktAbbrevs, "fi", "g", "v", "al.", "xpt", "i.", "t.i") {
+		for _, form := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:]} {
+			for _, before := range befores {
+				for _, after := range afters {
+					w := before + form + after
+					checked++
+					if got, want := s.endsWithAbbrev(w), s.abbrevEnd.MatchString(w); got != want {
+						t.Errorf("endsWithAbbrev(%q) = %v, regexp says %v", w, got, want)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d windows", checked)
+}
+
+// BenchmarkPunkt splits the blocks of 1,000 e3c-bulk reports with the port
+// and with the prose splitter it replaced.
+func BenchmarkPunkt(b *testing.B) {
+	const bulk = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
+	f, err := os.Open(bulk)
+	if err != nil {
+		b.Skip("shared corpus not present")
+	}
+	defer f.Close()
+	seg, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var blocks []string
+	size := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for reports := 0; sc.Scan() && reports < 1000; reports++ {
+		var rec struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			b.Fatal(err)
+		}
+		n := Normalize(rec.Text, seg.Lines())
+		for _, blk := range n.Blocks {
+			blocks = append(blocks, n.Text[blk.Start:blk.End])
+			size += blk.End - blk.Start
+		}
+	}
+	pp := newPunktPair(b)
+	b.Run("port", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for range b.N {
+			for _, text := range blocks {
+				sc, _ := pp.fast.segment(text)
+				pp.fast.release(sc)
+			}
+		}
+	})
+	b.Run("prose", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for range b.N {
+			for _, text := range blocks {
+				pp.prose.Segment(text)
+			}
+		}
+	})
+}
