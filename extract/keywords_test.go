@@ -103,3 +103,22 @@ func BenchmarkKeywordAutomaton(b *testing.B) {
 		}
 	}
 }
+
+// The automaton is built at every start, so its build is part of the
+// start-up target.
+//
+//	go test ./extract -run '^$' -bench KeywordAutomatonBuild
+func BenchmarkKeywordAutomatonBuild(b *testing.B) {
+	set, err := patterns.Load(patterns.DefaultLayer())
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := NewExtractor(set, SegmentConfig{}, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		newKeywordAutomaton(e.ac.words)
+	}
+}
