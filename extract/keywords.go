@@ -1,5 +1,7 @@
 package extract
 
+import "slices"
+
 // keywordAutomaton is an Aho-Corasick automaton over every keyword, synonym,
 // abbreviation and cue phrase, matching ASCII letters in either case.
 //
@@ -24,32 +26,57 @@ type keywordAutomaton struct {
 	// byte so edge lists sorted by byte are sorted by class.
 	class  [256]uint8
 	stride int // classes, the length of a dense row
-	// dense[s*stride+c] is the next state from state s < nDense on class c.
-	dense  []int32
+	// The search holds a state as a stateRef. dense[s*stride+c] is the
+	// next state from state s < nDense on class c.
+	dense  []stateRef
 	nDense int32
-	// The edges of every state, sorted by class: state s's edges are
-	// edgeClass[edgeStart[s]:edgeStart[s+1]] and edgeNext likewise. The
-	// search reads them for states from nDense on.
-	edgeStart []int32
-	edgeClass []uint8
-	edgeNext  []int32
-	fail      []int32
+	// The deeper states, indexed by state (the dense ones' are unused),
+	// with their edges after the first, sorted by class.
+	deep  []deepState
+	edges []edge
 	// out is the keyword ending at a state, or -1; dict is the nearest
 	// state on the fail chain with a keyword of its own (0: none).
-	out  []int32
-	dict []int32
-	// emits is true where out or dict is set, so the search loop tests one
-	// byte per position.
-	emits   []bool
+	out     []int32
+	dict    []int32
 	wordLen []int
 	words   []string
 }
 
+// stateRef is a state number shifted left by one, with the low bit set
+// where the state emits (has a keyword of its own or on its fail chain): the
+// search tests that bit instead of loading a flag of a state it has not
+// touched yet.
+type stateRef int32
+
+func (r stateRef) state() int32 { return int32(r >> 1) }
+func (r stateRef) emits() bool  { return r&1 != 0 }
+
+// deepState is what a step from a deep state reads, in one record. Its
+// first child, the next state, is also the most likely: a deep state
+// mostly has one.
+type deepState struct {
+	fail       int32
+	first      stateRef
+	more       int32 // the other edges: edges[more:more+nMore]
+	firstClass uint8 // noClass for a leaf
+	nMore      uint8
+}
+
+// noClass is no byte's class: there are at most 231 (the 256 bytes less
+// the capital letters, plus class 0).
+const noClass = 255
+
+type edge struct {
+	next  stateRef
+	class uint8
+}
+
 // denseDepth is how deep the states with a dense row go: with the built-in
-// patterns, 2,933 states and a 690 KB table. The search stays within it
-// for 58% of the bytes of the e3c reports, and every failed step deeper
-// ends in it after a few fail links.
-const denseDepth = 3
+// patterns, 7,220 states and a 1.7 MB table. The search stays within it
+// for 70% of the bytes of the e3c reports, and every failed step deeper
+// ends in it after a few fail links. BenchmarkKeywordAutomaton: depth 2
+// 74 MB/s, 3 88 MB/s, 4 101 MB/s, 5 100 MB/s.
+const denseDepth = 4
 
 var asciiLower = func() (t [256]byte) {
 	for i := range t {
@@ -100,15 +127,10 @@ func newKeywordAutomaton(words []string) *keywordAutomaton {
 	}
 	n := len(nodes)
 	a := &keywordAutomaton{
-		edgeStart: make([]int32, n+1),
-		edgeClass: make([]uint8, 0, n-1),
-		edgeNext:  make([]int32, 0, n-1),
-		fail:      make([]int32, n),
-		out:       make([]int32, n),
-		dict:      make([]int32, n),
-		emits:     make([]bool, n),
-		wordLen:   wordLen,
-		words:     words,
+		out:     make([]int32, n),
+		dict:    make([]int32, n),
+		wordLen: wordLen,
+		words:   words,
 	}
 	classes := 1
 	for b := range used {
@@ -120,112 +142,174 @@ func newKeywordAutomaton(words []string) *keywordAutomaton {
 	for b := 'A'; b <= 'Z'; b++ {
 		a.class[b] = a.class[b+'a'-'A']
 	}
-	a.stride = classes
-	// Breadth-first numbering: the queue holds trie nodes, a node's new
-	// number is its place in the queue, so depth never decreases along it
-	// and the dense states are a prefix.
-	order := make([]int32, 1, n)
+	stride := classes
+	a.stride = stride
+	// The shallow states are numbered breadth first, so they are a prefix
+	// and each comes after its fail state. The deep ones are numbered depth
+	// first below them: walking down a keyword then reads consecutive
+	// records instead of one cache line per byte.
+	bfs := make([]int32, 1, n) // trie nodes, breadth first
 	a.nDense = int32(n)
-	for qi, depth, levelEnd := 0, 0, 1; qi < len(order); qi++ {
+	for qi, depth, levelEnd := 0, 0, 1; qi < len(bfs); qi++ {
 		if qi == levelEnd {
-			depth, levelEnd = depth+1, len(order)
+			depth, levelEnd = depth+1, len(bfs)
 			if depth == denseDepth+1 {
 				a.nDense = int32(qi)
 			}
 		}
-		s := order[qi]
-		a.out[qi] = nodes[s].out
-		a.edgeStart[qi] = int32(len(a.edgeClass))
-		for c := nodes[s].firstChild; c != 0; c = nodes[c].sibling {
-			a.edgeClass = append(a.edgeClass, a.class[nodes[c].b])
-			a.edgeNext = append(a.edgeNext, int32(len(order)))
-			order = append(order, c)
+		for c := nodes[bfs[qi]].firstChild; c != 0; c = nodes[c].sibling {
+			bfs = append(bfs, c)
 		}
 	}
-	a.edgeStart[n] = int32(len(a.edgeClass))
-	stride := a.stride
-	a.dense = make([]int32, int(a.nDense)*stride)
-	// States in order: a state's fail state is shallower, so it comes
-	// earlier and its row and fail link are done.
-	for s := int32(0); s < int32(n); s++ {
-		if s < a.nDense {
-			row := a.dense[int(s)*stride : int(s+1)*stride]
-			if s != 0 {
-				f := a.fail[s]
-				copy(row, a.dense[int(f)*stride:int(f+1)*stride])
+	id := make([]int32, n)    // trie node -> state
+	order := make([]int32, n) // state -> trie node
+	for s, nd := range bfs[:a.nDense] {
+		id[nd], order[s] = int32(s), nd
+	}
+	next := a.nDense
+	stack := make([]int32, 0, 64)
+	for _, root := range bfs[a.nDense:] {
+		if id[root] != 0 {
+			continue // below a shallower deep state: numbered with it
+		}
+		stack = append(stack[:0], root)
+		for len(stack) > 0 {
+			nd := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			id[nd], order[next] = next, nd
+			next++
+			// Children pushed in reverse so the first is numbered next.
+			mark := len(stack)
+			for c := nodes[nd].firstChild; c != 0; c = nodes[c].sibling {
+				stack = append(stack, c)
 			}
-			for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
-				row[a.edgeClass[i]] = a.edgeNext[i]
+			slices.Reverse(stack[mark:])
+		}
+	}
+	edgeStart := make([]int32, n+1)
+	edgeClass := make([]uint8, 0, n-1)
+	edgeNext := make([]int32, 0, n-1)
+	for s, nd := range order {
+		a.out[s] = nodes[nd].out
+		edgeStart[s] = int32(len(edgeClass))
+		for c := nodes[nd].firstChild; c != 0; c = nodes[c].sibling {
+			edgeClass = append(edgeClass, a.class[nodes[c].b])
+			edgeNext = append(edgeNext, id[c])
+		}
+	}
+	edgeStart[n] = int32(len(edgeClass))
+	// Fail links and dense rows breadth first: a state's fail state is
+	// shallower, so its row and fail link are done.
+	fail := make([]int32, n)
+	dense := make([]int32, int(a.nDense)*stride)
+	goTo := func(s int32, c uint8) int32 {
+		for {
+			if s < a.nDense {
+				return dense[int(s)*stride+int(c)]
+			}
+			i, hi := edgeStart[s], edgeStart[s+1]
+			for i < hi && edgeClass[i] < c {
+				i++
+			}
+			if i < hi && edgeClass[i] == c {
+				return edgeNext[i]
+			}
+			s = fail[s]
+		}
+	}
+	for _, nd := range bfs {
+		s := id[nd]
+		if s < a.nDense {
+			row := dense[int(s)*stride : int(s+1)*stride]
+			if s != 0 {
+				f := fail[s]
+				copy(row, dense[int(f)*stride:int(f+1)*stride])
+			}
+			for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
+				row[edgeClass[i]] = edgeNext[i]
 			}
 		}
-		for i := a.edgeStart[s]; i < a.edgeStart[s+1]; i++ {
-			next := a.edgeNext[i]
+		for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
+			child := edgeNext[i]
 			f := int32(0)
 			if s != 0 {
-				f = a.next(a.fail[s], a.edgeClass[i])
+				f = goTo(fail[s], edgeClass[i])
 			}
-			a.fail[next] = f
+			fail[child] = f
 			if a.out[f] >= 0 {
-				a.dict[next] = f
+				a.dict[child] = f
 			} else {
-				a.dict[next] = a.dict[f]
+				a.dict[child] = a.dict[f]
 			}
 		}
 	}
-	for s := range a.emits {
-		a.emits[s] = a.out[s] >= 0 || a.dict[s] != 0
+	ref := func(s int32) stateRef {
+		r := stateRef(s << 1)
+		if a.out[s] >= 0 || a.dict[s] != 0 {
+			r |= 1
+		}
+		return r
+	}
+	a.dense = make([]stateRef, len(dense))
+	for i, s := range dense {
+		a.dense[i] = ref(s)
+	}
+	// Only the deep states' edges are searched. Depth-first numbering
+	// makes a deep state's first child the next state.
+	a.deep = make([]deepState, n)
+	for s := a.nDense; s < int32(n); s++ {
+		d := &a.deep[s]
+		d.fail = fail[s]
+		d.firstClass = noClass
+		lo, hi := edgeStart[s], edgeStart[s+1]
+		if lo == hi {
+			continue
+		}
+		d.firstClass, d.first = edgeClass[lo], ref(edgeNext[lo])
+		d.more, d.nMore = int32(len(a.edges)), uint8(hi-lo-1)
+		for i := lo + 1; i < hi; i++ {
+			a.edges = append(a.edges, edge{ref(edgeNext[i]), edgeClass[i]})
+		}
 	}
 	return a
-}
-
-// next is the state after s on class c.
-func (a *keywordAutomaton) next(s int32, c uint8) int32 {
-	for {
-		if s < a.nDense {
-			return a.dense[int(s)*a.stride+int(c)]
-		}
-		if nx := a.step(s, c); nx >= 0 {
-			return nx
-		}
-		s = a.fail[s]
-	}
-}
-
-// step follows the edge of state s on class c, or returns -1.
-func (a *keywordAutomaton) step(s int32, c uint8) int32 {
-	lo, hi := a.edgeStart[s], a.edgeStart[s+1]
-	for i := lo; i < hi; i++ {
-		if e := a.edgeClass[i]; e >= c {
-			if e == c {
-				return a.edgeNext[i]
-			}
-			return -1
-		}
-	}
-	return -1
 }
 
 // appendHits appends every occurrence of every keyword in t, overlapping
 // ones included.
 func (a *keywordAutomaton) appendHits(hits []hit, t string) []hit {
-	s := int32(0)
-	nDense, stride, dense := a.nDense, a.stride, a.dense
+	r := stateRef(0)
+	nDense, stride, dense, deep, edges := a.nDense, a.stride, a.dense, a.deep, a.edges
 	for i := 0; i < len(t); i++ {
 		c := a.class[t[i]]
+		s := r.state()
+	step:
 		for {
 			if s < nDense {
-				s = dense[int(s)*stride+int(c)]
+				r = dense[int(s)*stride+int(c)]
 				break
 			}
-			if nx := a.step(s, c); nx >= 0 {
-				s = nx
+			d := &deep[s]
+			if c == d.firstClass {
+				r = d.first
 				break
 			}
-			s = a.fail[s]
+			if c > d.firstClass {
+				for _, e := range edges[d.more : d.more+int32(d.nMore)] {
+					if e.class >= c {
+						if e.class == c {
+							r = e.next
+							break step
+						}
+						break
+					}
+				}
+			}
+			s = d.fail
 		}
-		if !a.emits[s] {
+		if !r.emits() {
 			continue
 		}
+		s = r.state()
 		end := i + 1
 		if w := a.out[s]; w >= 0 {
 			hits = append(hits, hit{end - a.wordLen[w], end, int(w)})
