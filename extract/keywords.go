@@ -1,6 +1,9 @@
 package extract
 
-import "slices"
+import (
+	"slices"
+	"unicode/utf8"
+)
 
 // keywordAutomaton is an Aho-Corasick automaton over every keyword, synonym,
 // abbreviation and cue phrase, matching ASCII letters in either case.
@@ -40,6 +43,11 @@ type keywordAutomaton struct {
 	dict    []int32
 	wordLen []int
 	words   []string
+	// boundedOnly marks the words whose hits every stage drops unless they
+	// are whole words (wordBounded): the search drops them itself, since
+	// seven hits in ten are such (a "pain" in "painful", an "ast" in
+	// "past").
+	boundedOnly []bool
 }
 
 // stateRef is a state number shifted left by one, with the low bit set
@@ -86,8 +94,9 @@ var asciiLower = func() (t [256]byte) {
 }()
 
 // newKeywordAutomaton builds the automaton; words must be distinct once
-// ASCII letters are lower-cased, and not empty.
-func newKeywordAutomaton(words []string) *keywordAutomaton {
+// ASCII letters are lower-cased, and not empty. boundedOnly, nil or one
+// flag per word, marks the words to report as whole words only.
+func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 	// The trie as linked lists of children sorted by byte: no slice per
 	// state, which made the build allocation-bound.
 	type node struct {
@@ -127,11 +136,13 @@ func newKeywordAutomaton(words []string) *keywordAutomaton {
 	}
 	n := len(nodes)
 	a := &keywordAutomaton{
-		out:     make([]int32, n),
-		dict:    make([]int32, n),
-		wordLen: wordLen,
-		words:   words,
+		out:         make([]int32, n),
+		dict:        make([]int32, n),
+		wordLen:     wordLen,
+		words:       words,
+		boundedOnly: make([]bool, len(words)),
 	}
+	copy(a.boundedOnly, boundedOnly)
 	classes := 1
 	for b := range used {
 		if used[b] {
@@ -312,12 +323,48 @@ func (a *keywordAutomaton) appendHits(hits []hit, t string) []hit {
 		s = r.state()
 		end := i + 1
 		if w := a.out[s]; w >= 0 {
-			hits = append(hits, hit{end - a.wordLen[w], end, int(w)})
+			if start := end - a.wordLen[w]; !a.boundedOnly[w] || wordBoundedASCII(t, start, end) {
+				hits = append(hits, hit{start, end, int(w)})
+			}
 		}
 		for d := a.dict[s]; d != 0; d = a.dict[d] {
 			w := a.out[d]
-			hits = append(hits, hit{end - a.wordLen[w], end, int(w)})
+			if start := end - a.wordLen[w]; !a.boundedOnly[w] || wordBoundedASCII(t, start, end) {
+				hits = append(hits, hit{start, end, int(w)})
+			}
 		}
 	}
 	return hits
+}
+
+// asciiWordByte is true for the ASCII letters and digits.
+var asciiWordByte = func() (t [utf8.RuneSelf]bool) {
+	for b := range t {
+		t[b] = 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+	}
+	return t
+}()
+
+// wordBoundedASCII is wordBounded with a table lookup where the bytes
+// around the span are ASCII, which they nearly always are.
+func wordBoundedASCII(t string, start, end int) bool {
+	if start > 0 {
+		if b := t[start-1]; b < utf8.RuneSelf {
+			if asciiWordByte[b] {
+				return false
+			}
+		} else if isWordRuneBefore(t, start) {
+			return false
+		}
+	}
+	if end < len(t) {
+		if b := t[end]; b < utf8.RuneSelf {
+			if asciiWordByte[b] {
+				return false
+			}
+		} else if isWordByteAt(t, end) {
+			return false
+		}
+	}
+	return true
 }
