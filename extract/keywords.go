@@ -101,19 +101,39 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 	// state, which made the build allocation-bound.
 	type node struct {
 		firstChild, sibling int32 // 0: none (the root is never a child)
-		b                   byte
 		out                 int32
+		tab                 int16 // 1 + index into tabs, or 0
+		b                   byte
 	}
 	nodes := make([]node, 1, 1<<17)
 	nodes[0].out = -1
 	wordLen := make([]int, len(words))
 	var used [256]bool
+	// The children of the root and of its children by byte: theirs are
+	// the long lists, searched for nearly every word. They are put in
+	// byte order after the last word.
+	tabs, tabNode := make([][256]int32, 1, 64), []int32{0}
+	nodes[0].tab = 1
 	for wi, w := range words {
 		wordLen[wi] = len(w)
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
 			b := asciiLower[w[i]]
 			used[b] = true
+			if t := nodes[s].tab - 1; t >= 0 {
+				c := tabs[t][b]
+				if c == 0 {
+					c = int32(len(nodes))
+					tabs[t][b] = c
+					nodes = append(nodes, node{b: b, out: -1})
+					if s == 0 {
+						tabs, tabNode = append(tabs, [256]int32{}), append(tabNode, c)
+						nodes[c].tab = int16(len(tabs))
+					}
+				}
+				s = c
+				continue
+			}
 			prev, c := int32(-1), nodes[s].firstChild
 			for c != 0 && nodes[c].b < b {
 				prev, c = c, nodes[c].sibling
@@ -132,6 +152,13 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 		}
 		if nodes[s].out < 0 {
 			nodes[s].out = int32(wi)
+		}
+	}
+	for t, nd := range tabNode {
+		for b := len(tabs[t]) - 1; b >= 0; b-- {
+			if c := tabs[t][b]; c != 0 {
+				nodes[c].sibling, nodes[nd].firstChild = nodes[nd].firstChild, c
+			}
 		}
 	}
 	n := len(nodes)
@@ -212,11 +239,11 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 	// Fail links and dense rows breadth first: a state's fail state is
 	// shallower, so its row and fail link are done.
 	fail := make([]int32, n)
-	dense := make([]int32, int(a.nDense)*stride)
+	a.dense = make([]stateRef, int(a.nDense)*stride)
 	goTo := func(s int32, c uint8) int32 {
 		for {
 			if s < a.nDense {
-				return dense[int(s)*stride+int(c)]
+				return a.dense[int(s)*stride+int(c)].state()
 			}
 			i, hi := edgeStart[s], edgeStart[s+1]
 			for i < hi && edgeClass[i] < c {
@@ -228,18 +255,15 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 			s = fail[s]
 		}
 	}
+	ref := func(s int32) stateRef {
+		r := stateRef(s << 1)
+		if a.out[s] >= 0 || a.dict[s] != 0 {
+			r |= 1
+		}
+		return r
+	}
 	for _, nd := range bfs {
 		s := id[nd]
-		if s < a.nDense {
-			row := dense[int(s)*stride : int(s+1)*stride]
-			if s != 0 {
-				f := fail[s]
-				copy(row, dense[int(f)*stride:int(f+1)*stride])
-			}
-			for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
-				row[edgeClass[i]] = edgeNext[i]
-			}
-		}
 		for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
 			child := edgeNext[i]
 			f := int32(0)
@@ -253,17 +277,17 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 				a.dict[child] = a.dict[f]
 			}
 		}
-	}
-	ref := func(s int32) stateRef {
-		r := stateRef(s << 1)
-		if a.out[s] >= 0 || a.dict[s] != 0 {
-			r |= 1
+		// The row after the children's dict links, which their refs need.
+		if s < a.nDense {
+			row := a.dense[int(s)*stride : int(s+1)*stride]
+			if s != 0 {
+				f := fail[s]
+				copy(row, a.dense[int(f)*stride:int(f+1)*stride])
+			}
+			for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
+				row[edgeClass[i]] = ref(edgeNext[i])
+			}
 		}
-		return r
-	}
-	a.dense = make([]stateRef, len(dense))
-	for i, s := range dense {
-		a.dense[i] = ref(s)
 	}
 	// Only the deep states' edges are searched. Depth-first numbering
 	// makes a deep state's first child the next state.
