@@ -225,6 +225,9 @@ func wordCount(s string) int {
 func (e *Extractor) cueHits(t string, hits []hit) []cueHit {
 	var out []cueHit
 	for _, h := range hits {
+		if e.acKinds[h.pat]&kindCue == 0 {
+			continue
+		}
 		for _, tg := range e.acTargets[h.pat] {
 			if tg.cue < 0 {
 				continue

@@ -43,7 +43,10 @@ type Extractor struct {
 	// ruleScan runs each rule's regex (set.Rules order).
 	ruleScan  []*ruleScanner
 	acTargets [][]acTarget
-	protect   *regexp.Regexp
+	// acKinds has the kinds of each keyword's targets, so a stage skips
+	// the hits it has no use for without reading their targets.
+	acKinds []targetKind
+	protect *regexp.Regexp
 	// protectScan runs protect; its submatches are not read.
 	protectScan *ruleScanner
 	opts        Options
@@ -62,6 +65,32 @@ type acTarget struct {
 	cue     int // index into set.Cues, or -1
 	exact   string
 	protect bool // a Protect keyword
+}
+
+type targetKind uint8
+
+const (
+	kindRule targetKind = 1 << iota
+	kindMention
+	kindCue
+	kindProtect
+)
+
+func (t acTarget) kind() targetKind {
+	var k targetKind
+	if t.rule >= 0 {
+		k |= kindRule
+	}
+	if t.analyte >= 0 || t.entity >= 0 {
+		k |= kindMention
+	}
+	if t.cue >= 0 {
+		k |= kindCue
+	}
+	if t.protect {
+		k |= kindProtect
+	}
+	return k
 }
 
 // NewExtractor compiles everything the pipeline needs, once.
@@ -113,7 +142,20 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	// The automaton is the longest part of the build: it grows on another
 	// core while the segmenter loads its sentence model.
 	acDone := make(chan *keywordAutomaton, 1)
-	go func() { acDone <- newKeywordAutomaton(words) }()
+	acKinds := make([]targetKind, len(words))
+	boundedOnly := make([]bool, len(words))
+	for i, tgs := range acTargets {
+		for _, tg := range tgs {
+			acKinds[i] |= tg.kind()
+		}
+		// Mentions and cues take a word's hit only where it is a whole word
+		// (a cue that starts with a letter or digit; see cueHits), and so
+		// do the other readers of hits (PrefilterHits): a word that is
+		// nothing else need not be reported elsewhere.
+		boundedOnly[i] = acKinds[i]&(kindRule|kindProtect) == 0 && words[i] != "" &&
+			words[i][0] < utf8.RuneSelf && asciiWordByte[words[i][0]]
+	}
+	go func() { acDone <- newKeywordAutomaton(words, boundedOnly) }()
 	s, err := NewSegmenter(seg)
 	if err != nil {
 		return nil, err
@@ -155,7 +197,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		e.protect = re
 		e.protectScan = newRuleScanner(re)
 	}
-	e.acTargets = acTargets
+	e.acTargets, e.acKinds = acTargets, acKinds
 	for _, r := range set.Rules {
 		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
 	}
@@ -229,7 +271,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 	doc.Norm, doc.Layout = n, L
 	t := n.Text
 
-	hits := e.ac.appendHits(make([]hit, 0, len(t)/8), t) // about one hit per 9 bytes
+	hits := e.ac.appendHits(make([]hit, 0, len(t)/32), t) // about one hit per 35 bytes
 	protected := e.protectedSpans(t, hits)
 	inProtected := func(p int) bool {
 		i := sort.Search(len(protected), func(i int) bool { return protected[i][1] > p })
@@ -269,6 +311,9 @@ func (e *Extractor) protectedSpans(t string, hits []hit) [][2]int {
 	}
 	var ws [][2]int
 	for _, h := range hits {
+		if e.acKinds[h.pat]&kindProtect == 0 {
+			continue
+		}
 		for _, tg := range e.acTargets[h.pat] {
 			if tg.protect {
 				ws = append(ws, [2]int{max(0, h.start-2), min(len(t), h.end+120)})
@@ -314,7 +359,7 @@ func isWordRuneBefore(t string, i int) bool {
 func (e *Extractor) mentions(t string, hits []hit) []mention {
 	var ms []mention
 	for _, h := range hits {
-		if !wordBounded(t, h.start, h.end) {
+		if e.acKinds[h.pat]&kindMention == 0 || !wordBoundedASCII(t, h.start, h.end) {
 			continue
 		}
 		for _, tg := range e.acTargets[h.pat] {
@@ -355,6 +400,9 @@ func (e *Extractor) mentions(t string, hits []hit) []mention {
 func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
 	windows := map[int][][2]int{}
 	for _, h := range hits {
+		if e.acKinds[h.pat]&kindRule == 0 {
+			continue
+		}
 		for _, tg := range e.acTargets[h.pat] {
 			if tg.rule < 0 {
 				continue
