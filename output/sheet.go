@@ -3,7 +3,6 @@ package output
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
