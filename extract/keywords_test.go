@@ -1,9 +1,6 @@
 package extract
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"testing"
 
 	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
@@ -28,24 +25,15 @@ func TestKeywordAutomatonMatchesLibrary(t *testing.T) {
 	lib := b.Build(e.ac.words)
 	texts := []string{"", "a", "Hb 10.2 g/dL, HEMOGLOBIN of 9; mean arterial pressure 65 mmHg",
 		"no evidence of fever; ruled out PE. Fig. 2 (doi:10.1/x) Potassium chloride 20 mEq"}
-	const bulk = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
-	if f, err := os.Open(bulk); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 1<<20), 1<<26)
-		limit := 1500
-		if raceDetector {
-			limit = 150
-		}
-		for sc.Scan() && len(texts) < limit {
-			var rec struct{ Text string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil {
-				texts = append(texts, rec.Text)
-			}
-		}
-	} else {
-		t.Logf("shared corpus missing (%v): built-in texts only", err)
+	limit := 1500
+	if raceDetector {
+		limit = 150
 	}
+	bulk := sharedReports(t, bulkReports, limit-len(texts))
+	if bulk == nil {
+		t.Logf("shared corpus missing: built-in texts only")
+	}
+	texts = append(texts, bulk...)
 	// The extractor's automaton also drops the hits of whole-word-only
 	// words that are not whole words; the same automaton without those
 	// flags must report everything.
@@ -101,20 +89,13 @@ func benchmarkKeywordAutomaton(b *testing.B, allHits bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f, err := os.Open("../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl")
-	if err != nil {
+	texts := sharedReports(b, bulkReports, 1000)
+	if len(texts) == 0 {
 		b.Skip("shared corpus not present")
 	}
-	defer f.Close()
-	var texts []string
 	size := 0
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() && len(texts) < 1000 {
-		var rec struct{ Text string }
-		json.Unmarshal(sc.Bytes(), &rec)
-		texts = append(texts, rec.Text)
-		size += len(rec.Text)
+	for _, text := range texts {
+		size += len(text)
 	}
 	ac := e.ac
 	if allHits {

@@ -1,9 +1,6 @@
 package extract
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,25 +16,15 @@ func prefilterTexts(t *testing.T) []string {
 		"normal range 3-5, ULN 40, (reference 20-50), ref. 1-2, cut-off 0.5, Normal values: 4-6, upper limit of normal 40, nl: 3",
 		"the pt. 5 was seen; Fig. 2 shows i.v. 3 and E.G. 4; the ptſ. 5; et al. 6; ET AL. 7; x.pt. 8; Dr. 9; vs. 10",
 	}
-	const bulk = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
-	f, err := os.Open(bulk)
-	if err != nil {
-		t.Logf("shared corpus missing (%v): made-up texts only", err)
-		return texts
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	limit := 2000
 	if raceDetector {
 		limit = 200
 	}
-	for sc.Scan() && len(texts) < limit {
-		var rec struct{ Text string }
-		if json.Unmarshal(sc.Bytes(), &rec) == nil {
-			texts = append(texts, rec.Text)
-		}
+	bulk := sharedReports(t, bulkReports, limit-len(texts))
+	if bulk == nil {
+		t.Logf("shared corpus missing: made-up texts only")
 	}
+	texts = append(texts, bulk...)
 	return texts
 }
 

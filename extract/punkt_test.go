@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bufio"
 	"encoding/json"
 	"math/rand"
 	"os"
@@ -209,28 +208,6 @@ func TestPunktMatchesProseOnReports(t *testing.T) {
 	t.Logf("%d reports, %d blocks split alike", len(texts), blocks)
 }
 
-func sharedReports(t *testing.T, path string, limit int) []string {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var texts []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for sc.Scan() && len(texts) < limit {
-		var rec struct{ Text string }
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		texts = append(texts, rec.Text)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return texts
-}
-
 // The scratch buffers come from a pool shared by the workers: concurrent
 // calls must not see each other's tokens.
 func TestPunktConcurrentCallsAgree(t *testing.T) {
@@ -297,26 +274,18 @@ func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
 // BenchmarkPunkt splits the blocks of 1,000 e3c-bulk reports with the port
 // and with the prose splitter it replaced.
 func BenchmarkPunkt(b *testing.B) {
-	const bulk = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
-	f, err := os.Open(bulk)
-	if err != nil {
+	reports := sharedReports(b, bulkReports, 1000)
+	if len(reports) == 0 {
 		b.Skip("shared corpus not present")
 	}
-	defer f.Close()
 	seg, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var blocks []string
 	size := 0
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for reports := 0; sc.Scan() && reports < 1000; reports++ {
-		var rec struct{ Text string }
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			b.Fatal(err)
-		}
-		n := Normalize(rec.Text, seg.Lines())
+	for _, text := range reports {
+		n := Normalize(text, seg.Lines())
 		for _, blk := range n.Blocks {
 			blocks = append(blocks, n.Text[blk.Start:blk.End])
 			size += blk.End - blk.Start
