@@ -25,15 +25,7 @@ func TestKeywordAutomatonMatchesLibrary(t *testing.T) {
 	lib := b.Build(e.ac.words)
 	texts := []string{"", "a", "Hb 10.2 g/dL, HEMOGLOBIN of 9; mean arterial pressure 65 mmHg",
 		"no evidence of fever; ruled out PE. Fig. 2 (doi:10.1/x) Potassium chloride 20 mEq"}
-	limit := 1500
-	if raceDetector {
-		limit = 150
-	}
-	bulk := sharedReports(t, bulkReports, limit-len(texts))
-	if bulk == nil {
-		t.Logf("shared corpus missing: built-in texts only")
-	}
-	texts = append(texts, bulk...)
+	texts = withSharedReports(t, texts, 1500, 150)
 	// The extractor's automaton also drops the hits of whole-word-only
 	// words that are not whole words; the same automaton without those
 	// flags must report everything.

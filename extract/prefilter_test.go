@@ -16,16 +16,7 @@ func prefilterTexts(t *testing.T) []string {
 		"normal range 3-5, ULN 40, (reference 20-50), ref. 1-2, cut-off 0.5, Normal values: 4-6, upper limit of normal 40, nl: 3",
 		"the pt. 5 was seen; Fig. 2 shows i.v. 3 and E.G. 4; the ptſ. 5; et al. 6; ET AL. 7; x.pt. 8; Dr. 9; vs. 10",
 	}
-	limit := 2000
-	if raceDetector {
-		limit = 200
-	}
-	bulk := sharedReports(t, bulkReports, limit-len(texts))
-	if bulk == nil {
-		t.Logf("shared corpus missing: made-up texts only")
-	}
-	texts = append(texts, bulk...)
-	return texts
+	return withSharedReports(t, texts, 2000, 200)
 }
 
 // A pre-check may let through what the regex then rejects, never the

@@ -36,3 +36,19 @@ func sharedReports(tb testing.TB, path string, limit int) []string {
 	}
 	return texts
 }
+
+// withSharedReports returns the made-up texts followed by real reports,
+// up to limit texts in all (raceLimit under the race detector, which makes
+// each text ten times slower and checks concurrency, not results). Without
+// ../shared the made-up texts stand alone, so the test still runs.
+func withSharedReports(tb testing.TB, madeUp []string, limit, raceLimit int) []string {
+	tb.Helper()
+	if raceDetector {
+		limit = raceLimit
+	}
+	bulk := sharedReports(tb, bulkReports, limit-len(madeUp))
+	if bulk == nil {
+		tb.Logf("shared corpus missing: made-up texts only")
+	}
+	return append(madeUp, bulk...)
+}
