@@ -207,16 +207,71 @@ func prevQuantity(qs []Quantity, i int) *Quantity {
 	return nil
 }
 
-// referenceCue ends the text before a reference range or normal value:
+// A reference cue ends the text before a reference range or normal value:
 // "(normal range, 12-16 g/dL)", "(normal <50 µg/L)", "[reference: 4-10]".
-var referenceCue = regexp.MustCompile(`(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$`)
+// It is matched by hand, from the end, as this regexp did (the test holds
+// the matcher to it); the regexp tried each of 40 start positions before
+// every number:
+//
+//	(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$
+var (
+	referenceCues = []string{"normal", "reference", "ref", "ref.", "nl", "uln", "upper limit", "upper limit of normal",
+		"lower limit", "lower limit of normal", "cutoff", "cut-off", "normal value", "normal values"}
+	referenceCueWords = []string{"range", "ranges", "value", "values", "limit", "limits", "level", "levels", "interval",
+		"is", "was", "being", "for age"}
+)
+
+// endsWithReferenceCue reports whether s ends with a reference cue. No
+// part of the grammar ends in white space, so each \s* before a part takes
+// all the white space there is.
+func endsWithReferenceCue(s string) bool {
+	e := trimRegexSpaceEnd(s, len(s))
+	if b, ok := foldSuffixStart(s[:e], "range"); ok && referenceCueBefore(s, b) {
+		return true
+	}
+	return referenceCueBefore(s, e)
+}
+
+// referenceCueBefore: s[:e] ends with the cue words and an optional : , or =.
+func referenceCueBefore(s string, e int) bool {
+	e = trimRegexSpaceEnd(s, e)
+	if cueWordsEndAt(s, e) {
+		return true
+	}
+	return e > 0 && (s[e-1] == ':' || s[e-1] == ',' || s[e-1] == '=') && cueWordsEndAt(s, trimRegexSpaceEnd(s, e-1))
+}
+
+// cueWordsEndAt: s[:e] ends with a cue and any number of words after it
+// ("normal range", "reference values for age").
+func cueWordsEndAt(s string, e int) bool {
+	for _, cue := range referenceCues {
+		if b, ok := foldSuffixStart(s[:e], cue); ok && (b == 0 || !isWordByte(s[b-1])) {
+			return true
+		}
+	}
+	for _, w := range referenceCueWords {
+		if b, ok := foldSuffixStart(s[:e], w); ok {
+			if z := trimRegexSpaceEnd(s, b); z < b && cueWordsEndAt(s, z) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func trimRegexSpaceEnd(s string, e int) int {
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	return e
+}
 
 // isReference tells a reference range from the patient's value: a cue
 // word just before it, or a range in brackets right after a value ("30.4
 // ng/mL (20-50 ng/mL)").
 func isReference(t string, sentStart int, q, prev *Quantity) bool {
 	from := max(sentStart, q.Start-40)
-	if w := t[from:q.Start]; mayHoldReferenceCue(w) && referenceCue.MatchString(w) {
+	if endsWithReferenceCue(t[from:q.Start]) {
 		return true
 	}
 	if q.ValueMax != nil && prev != nil && prev.End <= q.Start && q.Start-prev.End <= 3 {
