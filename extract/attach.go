@@ -8,8 +8,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/jdkato/prose/v3/tokenize"
-
 	"github.com/clinex/clinex/patterns"
 )
 
@@ -44,8 +42,6 @@ func toSet(words string) map[string]bool {
 	}
 	return m
 }
-
-var tokenizer = tokenize.New()
 
 // attach gives each quantity its meaning: the analyte named nearest before
 // it in the sentence (or right after it: "82% oxygen saturation"), the
@@ -171,7 +167,7 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 		// "a fever of 38.9 °C", "sinus tachycardia of 140 beats/min": the
 		// evidence takes in the words that name the value.
 		start := q.Start
-		if _, ls := measurementLabel(t, sent.Start, q.Start); ls < start && q.Start-ls <= 40 {
+		if ls := measurementLabelStart(t, sent.Start, q.Start); ls < start && q.Start-ls <= 40 {
 			start = ls
 		}
 		c := candidate{category: CatVital, concept: unit.Implies, rule: "unit." + unit.Implies,
@@ -211,16 +207,71 @@ func prevQuantity(qs []Quantity, i int) *Quantity {
 	return nil
 }
 
-// referenceCue ends the text before a reference range or normal value:
+// A reference cue ends the text before a reference range or normal value:
 // "(normal range, 12-16 g/dL)", "(normal <50 µg/L)", "[reference: 4-10]".
-var referenceCue = regexp.MustCompile(`(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$`)
+// It is matched by hand, from the end, as this regexp did (the test holds
+// the matcher to it); the regexp tried each of 40 start positions before
+// every number:
+//
+//	(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$
+var (
+	referenceCues = []string{"normal", "reference", "ref", "ref.", "nl", "uln", "upper limit", "upper limit of normal",
+		"lower limit", "lower limit of normal", "cutoff", "cut-off", "normal value", "normal values"}
+	referenceCueWords = []string{"range", "ranges", "value", "values", "limit", "limits", "level", "levels", "interval",
+		"is", "was", "being", "for age"}
+)
+
+// endsWithReferenceCue reports whether s ends with a reference cue. No
+// part of the grammar ends in white space, so each \s* before a part takes
+// all the white space there is.
+func endsWithReferenceCue(s string) bool {
+	e := trimRegexSpaceEnd(s, len(s))
+	if b, ok := foldSuffixStart(s[:e], "range"); ok && referenceCueBefore(s, b) {
+		return true
+	}
+	return referenceCueBefore(s, e)
+}
+
+// referenceCueBefore: s[:e] ends with the cue words and an optional : , or =.
+func referenceCueBefore(s string, e int) bool {
+	e = trimRegexSpaceEnd(s, e)
+	if cueWordsEndAt(s, e) {
+		return true
+	}
+	return e > 0 && (s[e-1] == ':' || s[e-1] == ',' || s[e-1] == '=') && cueWordsEndAt(s, trimRegexSpaceEnd(s, e-1))
+}
+
+// cueWordsEndAt: s[:e] ends with a cue and any number of words after it
+// ("normal range", "reference values for age").
+func cueWordsEndAt(s string, e int) bool {
+	for _, cue := range referenceCues {
+		if b, ok := foldSuffixStart(s[:e], cue); ok && (b == 0 || !isWordByte(s[b-1])) {
+			return true
+		}
+	}
+	for _, w := range referenceCueWords {
+		if b, ok := foldSuffixStart(s[:e], w); ok {
+			if z := trimRegexSpaceEnd(s, b); z < b && cueWordsEndAt(s, z) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func trimRegexSpaceEnd(s string, e int) int {
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	return e
+}
 
 // isReference tells a reference range from the patient's value: a cue
 // word just before it, or a range in brackets right after a value ("30.4
 // ng/mL (20-50 ng/mL)").
 func isReference(t string, sentStart int, q, prev *Quantity) bool {
 	from := max(sentStart, q.Start-40)
-	if w := t[from:q.Start]; mayHoldReferenceCue(w) && referenceCue.MatchString(w) {
+	if endsWithReferenceCue(t[from:q.Start]) {
 		return true
 	}
 	if q.ValueMax != nil && prev != nil && prev.End <= q.Start && q.Start-prev.End <= 3 {
@@ -363,7 +414,7 @@ func mentionStart(t string, m *mention) int {
 	if i == 0 || t[i-1] != '(' || m.end >= len(t) || t[m.end] != ')' {
 		return m.start
 	}
-	if _, ls := measurementLabel(t, max(0, i-80), i-1); ls < i-1 {
+	if ls := measurementLabelStart(t, max(0, i-80), i-1); ls < i-1 {
 		return ls
 	}
 	return m.start
@@ -410,70 +461,110 @@ func (e *Extractor) conceptPlausibility(concept string, v float64, vmax *float64
 // transmitral gradient of 4 mmHg" is labelled "transmitral gradient". It
 // returns the label and where it starts.
 func measurementLabel(t string, sentStart, pos int) (string, int) {
+	var bt backTokens
+	first, last := labelBefore(&bt, t, sentStart, pos)
+	if first < 0 {
+		return "", pos
+	}
+	n := first - last // separating spaces
+	for r := last; r <= first; r++ {
+		n += len(bt.at(r).text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for r := first; r >= last; r-- {
+		b.WriteString(bt.at(r).text)
+		if r > last {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String(), max(sentStart, pos-120) + bt.at(first).start
+}
+
+// measurementLabelStart is where measurementLabel's label starts, or pos.
+func measurementLabelStart(t string, sentStart, pos int) int {
+	var bt backTokens
+	first, _ := labelBefore(&bt, t, sentStart, pos)
+	if first < 0 {
+		return pos
+	}
+	return max(sentStart, pos-120) + bt.at(first).start
+}
+
+// labelBefore finds the label's words among the tokens of the window
+// before pos, which it gives bt: tokens first down to last counted from
+// the end (first >= last), or first < 0 when there is none.
+func labelBefore(bt *backTokens, t string, sentStart, pos int) (first, last int) {
 	from := max(sentStart, pos-120)
-	toks := tokenizer.Tokenize(t[from:pos])
-	i := len(toks) - 1
-	for ; i >= 0; i-- {
-		w := strings.ToLower(toks[i].Text)
-		if w == ")" && i > 0 {
+	bt.w, bt.e = t[from:pos], pos-from
+	r := 0
+	for ; bt.has(r); r++ {
+		w := bt.at(r).text
+		if w == ")" && bt.has(r+1) {
 			// an abbreviation in brackets: "forced vital capacity (FVC) of"
-			k := i - 1
-			for k >= 0 && toks[k].Text != "(" && i-k < 5 {
-				k--
+			k := r + 1
+			for bt.has(k) && bt.at(k).text != "(" && k-r < 5 {
+				k++
 			}
-			if k >= 0 && toks[k].Text == "(" {
-				i = k
+			if bt.has(k) && bt.at(k).text == "(" {
+				r = k
 				continue
 			}
 		}
-		if !labelSkip[w] {
+		if !inFoldSet(labelSkip, w) {
 			break
 		}
 	}
-	var words []string
-	start := -1
-	for ; i >= 0 && len(words) < 4; i-- {
-		w := toks[i].Text
-		lw := strings.ToLower(w)
-		if labelStop[lw] || !isLabelWord(w) {
+	first, last = -1, r
+	for words := 0; bt.has(r) && words < 4; r++ {
+		w := bt.at(r).text
+		if inFoldSet(labelStop, w) || !isLabelWord(w) {
 			break
 		}
-		words = append(words, w)
-		start = from + toks[i].Start
+		first = r
+		words++
 	}
-	if len(words) == 0 {
-		return "", pos
-	}
-	for l, r := 0, len(words)-1; l < r; l, r = l+1, r-1 {
-		words[l], words[r] = words[r], words[l]
-	}
-	return strings.Join(words, " "), start
+	return first, last
 }
 
 // labelAfter names a quantity by the words right after it when none stand
 // before: "a 1cm uterine myoma", "7 mm in diameter". It returns the label
 // and where it ends.
 func labelAfter(t string, pos, limit int) (string, int) {
-	rest := t[pos:min(limit, pos+60)]
-	toks := tokenizer.Tokenize(rest)
-	var words []string
-	end := pos
-	for i, tk := range toks {
-		lw := strings.ToLower(tk.Text)
-		if i == 0 && lw == "in" && len(toks) > 1 {
-			switch strings.ToLower(toks[1].Text) {
-			case "diameter", "size", "length", "width", "thickness", "depth", "height":
-				return toks[1].Text, pos + toks[1].Start + len(toks[1].Text)
-			}
-		}
-		if labelStop[lw] || !isLabelWord(tk.Text) || len(words) == 3 {
+	var buf [12]wordTok
+	// The loop below reads at most the first four tokens.
+	toks := appendTokensFrom(t[pos:min(limit, pos+60)], buf[:0], 4)
+	if len(toks) > 1 && inFoldSet(inWhat, toks[0].text) && inFoldSet(sizeWords, toks[1].text) {
+		return toks[1].text, pos + toks[1].start + len(toks[1].text)
+	}
+	n := 0
+	for ; n < len(toks) && n < 3; n++ {
+		if inFoldSet(labelStop, toks[n].text) || !isLabelWord(toks[n].text) {
 			break
 		}
-		words = append(words, tk.Text)
-		end = pos + tk.Start + len(tk.Text)
 	}
-	return strings.Join(words, " "), end
+	if n == 0 {
+		return "", pos
+	}
+	size := n - 1
+	for _, tk := range toks[:n] {
+		size += len(tk.text)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i, tk := range toks[:n] {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(tk.text)
+	}
+	return b.String(), pos + toks[n-1].start + len(toks[n-1].text)
 }
+
+var (
+	inWhat    = toSet("in")
+	sizeWords = toSet("diameter size length width thickness depth height")
+)
 
 func isLabelWord(w string) bool {
 	letters := 0

@@ -20,21 +20,6 @@ func isRegexSpace(c byte) bool { // \s in Go's regexp syntax
 
 func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
-// trailingWord returns the run of ASCII letters that ends s once trailing
-// white space is cut, and whether a non-ASCII byte stands right before it
-// (a rune that might fold into the word, so only the regex can tell).
-func trailingWord(s string) (word string, afterNonASCII bool) {
-	e := len(s)
-	for e > 0 && isRegexSpace(s[e-1]) {
-		e--
-	}
-	b := e
-	for b > 0 && isASCIILetter(s[b-1]) {
-		b--
-	}
-	return s[b:e], b > 0 && s[b-1] >= 0x80
-}
-
 // equalFoldASCII compares an ASCII-lower-case word with s, ASCII letters
 // in either case.
 func equalFoldASCII(s, lower string) bool {
@@ -47,49 +32,6 @@ func equalFoldASCII(s, lower string) bool {
 		}
 	}
 	return true
-}
-
-// opLastWords are the last words of opBefore's word operators.
-var opLastWords = []string{"than", "to", "over", "above", "below", "under", "least", "most",
-	"approximately", "about", "around", "nearly", "between"}
-
-// mayEndWithOp is false where opBefore cannot match: its match ends, white
-// space aside, with a symbol (<, >, =, ~, or a non-ASCII one: ≤ ≥ ≈ ±) or
-// with one of opLastWords, none of which holds a k or an s.
-func mayEndWithOp(s string) bool {
-	e := len(s)
-	for e > 0 && isRegexSpace(s[e-1]) {
-		e--
-	}
-	if e == 0 {
-		return false
-	}
-	switch c := s[e-1]; {
-	case c >= 0x80 || c == '<' || c == '>' || c == '=' || c == '~':
-		return true
-	case !isASCIILetter(c):
-		return false
-	}
-	w, nonASCII := trailingWord(s[:e])
-	if nonASCII {
-		return true
-	}
-	for _, o := range opLastWords {
-		if equalFoldASCII(w, o) {
-			return true
-		}
-	}
-	return false
-}
-
-// referenceStems are parts of referenceCue's cue words (normal, reference,
-// ref, nl, ULN, upper/lower limit, cut-off, cutoff): every match holds one,
-// and none holds a k or an s.
-var referenceStems = newFoldWords("normal", "ref", "nl", "uln", "limit", "cut")
-
-// mayHoldReferenceCue is false where referenceCue cannot match.
-func mayHoldReferenceCue(s string) bool {
-	return mayContainFold(s, referenceStems) // not ASCII: a rune that folds to k or s, let the regex decide
 }
 
 func isASCII(s string) bool {

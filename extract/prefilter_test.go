@@ -26,27 +26,9 @@ func TestPrefiltersNeverRejectAMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var opMatches, refMatches, abbrevMatches, rejected int
+	var abbrevMatches int
 	for _, text := range prefilterTexts(t) {
 		for i := 0; i < len(text); i++ {
-			if isDigit(text[i]) {
-				w := text[max(0, i-24):i]
-				if opBefore.MatchString(w) {
-					opMatches++
-					if !mayEndWithOp(w) {
-						t.Errorf("mayEndWithOp(%q) = false; opBefore matches", w)
-					}
-				} else if !mayEndWithOp(w) {
-					rejected++
-				}
-				w = text[max(0, i-40):i]
-				if referenceCue.MatchString(w) {
-					refMatches++
-					if !mayHoldReferenceCue(w) {
-						t.Errorf("mayHoldReferenceCue(%q) = false; referenceCue matches", w)
-					}
-				}
-			}
 			if text[i] == '.' {
 				w := text[max(0, i-23) : i+1]
 				want := seg.abbrevEnd.MatchString(w)
@@ -59,9 +41,9 @@ func TestPrefiltersNeverRejectAMatch(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("matches: op %d, reference %d, abbreviation %d; windows the op pre-check spared: %d", opMatches, refMatches, abbrevMatches, rejected)
-	if opMatches < 10 || refMatches < 4 || abbrevMatches < 5 {
-		t.Fatalf("too few matches to prove anything: op %d, reference %d, abbreviation %d", opMatches, refMatches, abbrevMatches)
+	t.Logf("abbreviation matches: %d", abbrevMatches)
+	if abbrevMatches < 5 {
+		t.Fatalf("too few matches to prove anything: abbreviation %d", abbrevMatches)
 	}
 	if !strings.Contains(prefilterTexts(t)[0], "ſ") {
 		t.Fatal("the folding case is gone from the made-up texts")

@@ -184,16 +184,95 @@ type QuantityScanner struct {
 	units *UnitMatcher
 }
 
-var (
-	opBefore = regexp.MustCompile(`(?i)(<=|>=|≤|≥|<|>|~|≈|±|\bless than|\bgreater than|\bmore than|\bhigher than|\blower than|\bup to|\bover|\babove|\bbelow|\bunder|\bat least|\bat most|\bapproximately|\babout|\baround|\bnearly|\bbetween)\s*$`)
-	rangeSep = regexp.MustCompile(`(?i)^\s*(?:-|to|and)\s*`)
-)
+// The operator before a number and the separator of a range are matched
+// by hand: they run at every number, and a regexp anchored at the end
+// (`...\s*$`) tries every start position of the window. The grammars, as
+// the regexps they replace (quantity_test.go compares them):
+//
+//	operator: (?i)(<=|>=|≤|≥|<|>|~|≈|±|\bless than|\bgreater than|\bmore than|\bhigher than|\blower than|\bup to|\bover|\babove|\bbelow|\bunder|\bat least|\bat most|\bapproximately|\babout|\baround|\bnearly|\bbetween)\s*$
+//	range separator: (?i)^\s*(?:-|to|and)\s*
 
-func opBeforeAt(s string) []int {
-	if !mayEndWithOp(s) {
-		return nil
+// opAlternatives are the operators, lower case, indexed by their last
+// byte: a match ends, white space aside, with that byte (no operator ends
+// in k or s, the letters a non-ASCII rune folds to).
+var opAlternatives = func() *[256][]string {
+	var t [256][]string
+	for _, op := range []string{"<=", ">=", "≤", "≥", "<", ">", "~", "≈", "±", "less than", "greater than",
+		"more than", "higher than", "lower than", "up to", "over", "above", "below", "under", "at least",
+		"at most", "approximately", "about", "around", "nearly", "between"} {
+		t[op[len(op)-1]] = append(t[op[len(op)-1]], op)
 	}
-	return opBefore.FindStringSubmatchIndex(s)
+	return &t
+}()
+
+// opBeforeAt finds the operator that ends s, white space aside: where it
+// starts and ends, and the operator as listed (lower case).
+func opBeforeAt(s string) (start, end int, op string, ok bool) {
+	e := len(s)
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	if e == 0 {
+		return 0, 0, "", false
+	}
+	start = -1
+	for _, alt := range opAlternatives[lowerByte(s[e-1])] {
+		b, matched := foldSuffixStart(s[:e], alt)
+		// \b: \w is ASCII, so a byte of a multi-byte rune is no word byte
+		if !matched || isASCIILetter(alt[0]) && b > 0 && isWordByte(s[b-1]) {
+			continue
+		}
+		// leftmost-first: the match that starts first wins
+		if start < 0 || b < start {
+			start, op = b, alt
+		}
+	}
+	return start, e, op, start >= 0
+}
+
+// foldSuffixStart reports whether s ends with lower, an operator in lower
+// case, under (?i): ASCII letters in either case, plus ſ for s and K
+// (Kelvin) for k; every other byte as it is. It returns where the match
+// starts.
+func foldSuffixStart(s, lower string) (int, bool) {
+	j := len(s)
+	for i := len(lower) - 1; i >= 0; i-- {
+		c := lower[i]
+		switch {
+		case j > 0 && (s[j-1] == c || isASCIILetter(c) && lowerByte(s[j-1]) == c):
+			j--
+		case c == 's' && strings.HasSuffix(s[:j], "ſ"):
+			j -= len("ſ")
+		case c == 'k' && strings.HasSuffix(s[:j], "\u212a"):
+			j -= len("\u212a")
+		default:
+			return 0, false
+		}
+	}
+	return j, true
+}
+
+// rangeSepLen is the length of the range separator at the start of s, or
+// -1.
+func rangeSepLen(s string) int {
+	i := 0
+	for i < len(s) && isRegexSpace(s[i]) {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '-':
+		i++
+	case i+2 <= len(s) && lowerByte(s[i]) == 't' && lowerByte(s[i+1]) == 'o':
+		i += 2
+	case i+3 <= len(s) && lowerByte(s[i]) == 'a' && lowerByte(s[i+1]) == 'n' && lowerByte(s[i+2]) == 'd':
+		i += 3
+	default:
+		return -1
+	}
+	for i < len(s) && isRegexSpace(s[i]) {
+		i++
+	}
+	return i
 }
 
 var opCanon = map[string]string{
@@ -338,14 +417,17 @@ func (qs *QuantityScanner) parseAt(text string, i int) (Quantity, int) {
 	if lookback < 0 {
 		lookback = 0
 	}
-	if m := opBeforeAt(text[lookback:q.Start]); m != nil {
-		op := strings.ToLower(text[lookback+m[2] : lookback+m[3]])
+	if st, end, op, ok := opBeforeAt(text[lookback:q.Start]); ok {
+		if end-st != len(op) {
+			// "leſs than" is matched, but names no operator
+			op = strings.ToLower(text[lookback+st : lookback+end])
+		}
 		if op == "between" {
 			q.Op = "between"
 		} else if c, ok := opCanon[op]; ok {
 			q.Op = c
 		}
-		q.Start = lookback + m[0]
+		q.Start = lookback + st
 		if op == "±" {
 			q.Op, q.Start = "", q.NumStart
 		}
@@ -368,9 +450,9 @@ func (qs *QuantityScanner) parseAt(text string, i int) (Quantity, int) {
 	}
 	// range: 35% to 50%, 12-16 g/dL, between 2 and 3
 	if q.Second == nil {
-		if m := rangeSep.FindStringIndex(text[k:]); m != nil {
-			sep := strings.TrimSpace(text[k : k+m[1]])
-			r := k + m[1]
+		if n := rangeSepLen(text[k:]); n >= 0 {
+			sep := strings.TrimSpace(text[k : k+n])
+			r := k + n
 			if (sep != "and" || q.Op == "between") && r < len(text) && isDigit(text[r]) {
 				if v2, e2, ok := readNumber(text, r); ok && v2 >= q.Value {
 					e := e2

@@ -1,0 +1,156 @@
+package extract
+
+import (
+	"math/rand"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The regexps the hand matchers replaced: each test below holds the
+// matcher to its regexp.
+var (
+	opBefore = regexp.MustCompile(`(?i)(<=|>=|≤|≥|<|>|~|≈|±|\bless than|\bgreater than|\bmore than|\bhigher than|\blower than|\bup to|\bover|\babove|\bbelow|\bunder|\bat least|\bat most|\bapproximately|\babout|\baround|\bnearly|\bbetween)\s*$`)
+	rangeSep = regexp.MustCompile(`(?i)^\s*(?:-|to|and)\s*`)
+
+	referenceCue = regexp.MustCompile(`(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$`)
+)
+
+// matcherTexts are corpus reports and texts made to trip a careless
+// matcher: runes that fold to ASCII letters (ſ, K), words cut by a
+// window or glued to a letter, digit or underscore, every kind of white
+// space, upper case, symbols.
+func matcherTexts(t *testing.T) []string {
+	texts := []string{
+		"less than 5, LESS THAN 5, Less Than\n 5, moreover 5, over 5, ≤5, ≥ 5, ≈5, ±5, ~5, <=5, >=5, at leaſt 5, AT MOST 5, between 2 and 3",
+		"leſſ than 5, leſs than 7, at moſt 3, at leaſt\t4, x-over 4, _over 4, 9over 4, éover 4, ſover 4, up  to 4, up to\v4, < =4, ≥=4, ~~4",
+		"approximately 4, roughly 4, nearly 4, up to 4, uP tO 4, under4, 3-4, abov 4, aBoVe 4, «above» 4, Between\f4, betweenn 4, \u212aover 5",
+		"normal range 3-5, ULN 40, (reference 20-50), ref. 1-2, cut-off 0.5, Normal values: 4-6, upper limit of normal 40, nl: 3",
+		"normal range, 12-16; (normal <50; [reference: 4-10; Reference Values For Age = 3; NORMAL VALUES IS 5; normalrange 5; normal:range\t5",
+		"abnormal 5; xref 5; _nl 5; 9ULN 5; cutoff5; cut-off: 5; cut off 5; upper limit of normal 5; lower limit 5; upper  limit 5; ref. 5; ref.. 5",
+		"normal valueſ 5; normal rangeſ 5; reference ranges was being 5; normal levels, 5; normal for  age 5; normal\vrange 5; ULN range range 5; é-normal 5",
+		"5 to 6, 5 TO 6, 5 tO6, 5 and 6, 5 AND 6, 5 - 6, 5-6, 5 \t-\n 6, 5 tomorrow, 5 andes, 5 \v- 6, 5 – 6, 5\u00a0to 6",
+	}
+	return withSharedReports(t, texts, 800, 80)
+}
+
+func randomWindows(seed int64, n int, alphabet []string) []string {
+	rng := rand.New(rand.NewSource(seed))
+	out := make([]string, 0, n)
+	for ; n > 0; n-- {
+		var b strings.Builder
+		for k := rng.Intn(8); k >= 0; k-- {
+			b.WriteString(alphabet[rng.Intn(len(alphabet))])
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+func TestOpBeforeMatchesRegexp(t *testing.T) {
+	var windows []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i <= len(text); i++ {
+			if i == len(text) || isDigit(text[i]) || i%29 == 0 {
+				windows = append(windows, text[max(0, i-24):i])
+			}
+		}
+	}
+	windows = append(windows, randomWindows(1, 20000, []string{"less", " than", "than", "up", " to", "at", " least", " most",
+		"over", "about", "between", "ſ", "\u212a", "S", "X", "x", "_", "9", " ", "\t", "\v", "\n", "<", "=", "≤", "±", "≈", "é", "\xe2", "\x89"})...)
+	matches := 0
+	for _, w := range windows {
+		m := opBefore.FindStringSubmatchIndex(w)
+		st, end, op, ok := opBeforeAt(w)
+		if ok != (m != nil) || ok && (st != m[0] || st != m[2] || end != m[3] || m[1] != len(w)) {
+			t.Fatalf("opBeforeAt(%q) = %d, %d, %q, %v; regexp %v", w, st, end, op, ok, m)
+		}
+		if ok {
+			matches++
+			if strings.ToLower(w[st:end]) != op && end-st == len(op) {
+				t.Fatalf("opBeforeAt(%q): operator %q for %q", w, op, w[st:end])
+			}
+		}
+	}
+	t.Logf("%d windows, %d operators", len(windows), matches)
+	if matches < 500 {
+		t.Fatalf("only %d operators: the comparison proves nothing", matches)
+	}
+}
+
+func TestRangeSepMatchesRegexp(t *testing.T) {
+	var windows []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i < len(text); i++ {
+			if i > 0 && isDigit(text[i-1]) || i%7 == 0 {
+				windows = append(windows, text[i:min(len(text), i+12)])
+			}
+		}
+	}
+	windows = append(windows, randomWindows(2, 20000, []string{"t", "T", "o", "O", "a", "A", "n", "d", "D", "-", "–", " ", "\t", "\v", "\n", "\f", "\r", "5", "\u00a0"})...)
+	matches := 0
+	for _, w := range windows {
+		want := -1
+		if m := rangeSep.FindStringIndex(w); m != nil {
+			want = m[1]
+			matches++
+		}
+		if got := rangeSepLen(w); got != want {
+			t.Fatalf("rangeSepLen(%q) = %d; regexp %d", w, got, want)
+		}
+	}
+	t.Logf("%d windows, %d separators", len(windows), matches)
+	if matches < 500 {
+		t.Fatalf("only %d separators: the comparison proves nothing", matches)
+	}
+}
+
+func TestReferenceCueMatchesRegexp(t *testing.T) {
+	var windows []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i <= len(text); i++ {
+			if i == len(text) || isDigit(text[i]) || i%29 == 0 {
+				windows = append(windows, text[max(0, i-40):i])
+			}
+		}
+	}
+	windows = append(windows, randomWindows(3, 30000, []string{"normal", "Reference", "ref", ".", "nl", "ULN", "upper limit", " of normal",
+		"cut", "-", "off", " ", "  ", "\t", "\v", "range", "s", "ſ", " value", " values", " levels", " is", " was", " for age", ":", ",", "=", "x", "_", "é"})...)
+	matches := 0
+	for _, w := range windows {
+		want := referenceCue.MatchString(w)
+		if want {
+			matches++
+		}
+		if got := endsWithReferenceCue(w); got != want {
+			t.Fatalf("endsWithReferenceCue(%q) = %v; regexp %v", w, got, want)
+		}
+	}
+	t.Logf("%d windows, %d cues", len(windows), matches)
+	if matches < 500 {
+		t.Fatalf("only %d cues: the comparison proves nothing", matches)
+	}
+}
+
+func FuzzHandMatchersMatchRegexps(f *testing.F) {
+	for _, s := range []string{"less than ", "leſs than", "x-over", "normal range: ", "ref.", "5 to 6", " and", "Reference Values For Age ="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, w string) {
+		m := opBefore.FindStringSubmatchIndex(w)
+		st, end, _, ok := opBeforeAt(w)
+		if ok != (m != nil) || ok && (st != m[0] || end != m[3]) {
+			t.Fatalf("opBeforeAt(%q) = %d, %d, %v; regexp %v", w, st, end, ok, m)
+		}
+		want := -1
+		if m := rangeSep.FindStringIndex(w); m != nil {
+			want = m[1]
+		}
+		if got := rangeSepLen(w); got != want {
+			t.Fatalf("rangeSepLen(%q) = %d; regexp %d", w, got, want)
+		}
+		if got, want := endsWithReferenceCue(w), referenceCue.MatchString(w); got != want {
+			t.Fatalf("endsWithReferenceCue(%q) = %v; regexp %v", w, got, want)
+		}
+	})
+}
