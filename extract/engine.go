@@ -1,10 +1,13 @@
 package extract
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -655,23 +658,21 @@ func (e *Extractor) plausibility(v float64, vmax *float64, unit *patterns.Unit, 
 // build maps candidates back to the original text and fills the record.
 func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	n, L := doc.Norm, doc.Layout
-	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if a.start != b.start {
-			return a.start < b.start
-		}
-		if a.vstart != b.vstart {
-			return a.vstart < b.vstart
-		}
-		if a.concept != b.concept {
-			return a.concept < b.concept
-		}
-		return a.rule < b.rule
-	})
 	out := make([]Finding, 0, len(cands))
-	var offs []int
-	sentenceText := map[int]string{}
-	for _, c := range cands {
+	sc := buildScratchPool.Get().(*buildScratch)
+	defer buildScratchPool.Put(sc)
+	offs := sc.offs[:0]
+	// a sentence with several findings is folded once; findings come in
+	// text order, so a few recent sentences are all worth remembering
+	var sentences [8]struct {
+		index int
+		text  string
+	}
+	for i := range sentences {
+		sentences[i].index = -1
+	}
+	for _, ci := range sortCandidates(sc, cands) {
+		c := &cands[ci]
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
 		f := Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
@@ -694,14 +695,12 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		}
 		if si >= 0 {
 			s := L.Sentences[si]
-			// a sentence with several findings is folded once
-			sentence, ok := sentenceText[si]
-			if !ok {
+			slot := &sentences[si%len(sentences)]
+			if slot.index != si {
 				ss, se := n.Map.Span(s.Start, s.End)
-				sentence = collapseSpace(doc.Text[ss:se])
-				sentenceText[si] = sentence
+				slot.index, slot.text = si, collapseSpace(doc.Text[ss:se])
 			}
-			f.Sentence = sentence
+			f.Sentence = slot.text
 			f.Section = L.Sections[s.Section].Name
 			f.Case = s.Case
 			if s.Caption {
@@ -719,19 +718,20 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		secBytes[i] = [2]int{bs, be}
 		offs = append(offs, bs, be)
 	}
-	cp := codePoints(doc.Text, offs)
+	sc.offs = offs
+	cp := codePointsOf(doc.Text, offs)
 	doc.Sections = make([]SectionSpan, 0, len(L.Sections))
 	for i, sec := range L.Sections {
 		doc.Sections = append(doc.Sections, SectionSpan{Case: sec.Case, Name: sec.Name, Heading: sec.Heading,
-			Start: cp[secBytes[i][0]], End: cp[secBytes[i][1]]})
+			Start: cp.at(secBytes[i][0]), End: cp.at(secBytes[i][1])})
 	}
 	for i := range out {
 		f := &out[i]
-		f.Start, f.End = cp[f.ByteStart], cp[f.ByteEnd]
-		f.ValueStart, f.ValueEnd = cp[f.ValueByteStart], cp[f.ValueByteEnd]
+		f.Start, f.End = cp.at(f.ByteStart), cp.at(f.ByteEnd)
+		f.ValueStart, f.ValueEnd = cp.at(f.ValueByteStart), cp.at(f.ValueByteEnd)
 		if k := f.ContextCue; k != nil {
 			if k.nstart >= 0 {
-				k.Start, k.End = cp[k.nstart], cp[k.nend]
+				k.Start, k.End = cp.at(k.nstart), cp.at(k.nend)
 			} else {
 				k.Start, k.End = -1, -1
 			}
@@ -740,17 +740,78 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	return out
 }
 
-func (L *Layout) caseSectionAt(p int) (int, string) {
-	c, s := 1, ""
-	for _, cs := range L.Cases {
-		if cs.Start <= p {
-			c = cs.Index
+// buildScratch is what build reuses from one document to the next.
+type buildScratch struct {
+	offs  []int
+	order []int32
+}
+
+var buildScratchPool = sync.Pool{New: func() any { return new(buildScratch) }}
+
+// sortCandidates returns the indices of cands in finding order: by
+// evidence start, value start, concept, rule, then input order (what
+// sort.SliceStable gave, without moving the large candidates around).
+func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
+	order := sc.order[:0]
+	for i := range cands {
+		order = append(order, int32(i))
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &cands[i], &cands[j]
+		if a.start != b.start {
+			return cmp.Compare(a.start, b.start)
+		}
+		if a.vstart != b.vstart {
+			return cmp.Compare(a.vstart, b.vstart)
+		}
+		if c := strings.Compare(a.concept, b.concept); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.rule, b.rule); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	sc.order = order
+	return order
+}
+
+// codePointer converts byte offsets of a document to code points.
+type codePointer struct {
+	index *runeIndex
+	// slow holds every offset when index cannot count them exactly.
+	slow map[int]int
+}
+
+func (c codePointer) at(o int) int {
+	if c.slow != nil {
+		return c.slow[o]
+	}
+	return c.index.at(o)
+}
+
+// codePointsOf prepares the conversion of offs: by table when the text is
+// valid UTF-8 and every offset is a character boundary (which makes the
+// table's count the same as codePoints' sums), else by codePoints.
+func codePointsOf(text string, offs []int) codePointer {
+	x := newRuneIndex(text)
+	for _, o := range offs {
+		if !x.ok(o) {
+			return codePointer{slow: codePoints(text, offs)}
 		}
 	}
-	for _, sec := range L.Sections {
-		if sec.Start <= p {
-			s = sec.Name
-		}
+	return codePointer{index: x}
+}
+
+// caseSectionAt returns the case and section of normalized offset p: the
+// last of each that starts at or before it (both are in text order).
+func (L *Layout) caseSectionAt(p int) (int, string) {
+	c, s := 1, ""
+	if i := sort.Search(len(L.Cases), func(i int) bool { return L.Cases[i].Start > p }); i > 0 {
+		c = L.Cases[i-1].Index
+	}
+	if i := sort.Search(len(L.Sections), func(i int) bool { return L.Sections[i].Start > p }); i > 0 {
+		s = L.Sections[i-1].Name
 	}
 	return c, s
 }
@@ -772,16 +833,49 @@ func codePoints(text string, offs []int) map[int]int {
 	return out
 }
 
+// collapseSpace is strings.Join(strings.Fields(s), " ") in one pass and
+// one allocation, or none when s is already folded.
 func collapseSpace(s string) string {
 	if spaceFolded(s) {
 		return s // most evidence and labels: nothing to fold, nothing to copy
 	}
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	word := -1 // start of the current field, or -1 between fields
+	for i := 0; i < len(s); {
+		c, size, space := s[i], 1, false
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		switch {
+		case space && word >= 0:
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s[word:i])
+			word = -1
+		case !space && word < 0:
+			word = i
+		}
+		i += size
+	}
+	if word >= 0 {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[word:])
+	}
+	return b.String()
 }
 
 // spaceFolded reports whether strings.Join(strings.Fields(s), " ") would
 // give s back: ASCII (no other space runes to find), single plain spaces,
-// none at either end.
+// none at either end. Every finding's sentence passes here, so it tests
+// eight bytes a step.
 func spaceFolded(s string) bool {
 	if s == "" {
 		return true
@@ -789,11 +883,33 @@ func spaceFolded(s string) bool {
 	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	const (
+		ones   = 0x0101010101010101
+		highs  = 0x8080808080808080
+		sevens = 0x7f7f7f7f7f7f7f7f
+	)
+	i := 0
+	prevSpace := false
+	for ; i+8 <= len(s); i += 8 {
+		w := load64(s, i)
+		if w&highs != 0 {
+			return false // not ASCII
+		}
+		if (w-0x20*ones)&^w&highs != 0 {
+			break // a control byte: the loop below tells a space from the rest
+		}
+		x := w ^ 0x20*ones                    // a space is a zero byte here
+		spaces := ^((x + sevens) | x) & highs // exact: no byte of x has its high bit
+		if spaces&(spaces<<8) != 0 || prevSpace && spaces&0x80 != 0 {
+			return false
+		}
+		prevSpace = spaces>>63 != 0
+	}
+	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 0x80 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
 			return false
-		case c == ' ' && s[i+1] == ' ':
+		case c == ' ' && (i > 0 && s[i-1] == ' '):
 			return false
 		}
 	}

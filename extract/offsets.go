@@ -1,8 +1,10 @@
 package extract
 
 import (
-	"sort"
+	"math"
+	"math/bits"
 	"strings"
+	"unicode/utf8"
 )
 
 // OffsetMap maps byte positions in a normalized text back to byte positions in
@@ -62,8 +64,17 @@ func (m *OffsetMap) start(n int) int {
 	if len(runs) == 0 {
 		return n
 	}
-	// first run with non-empty content that ends after n
-	i := sort.Search(len(runs), func(i int) bool { return runs[i].norm+runs[i].normLen > n })
+	// first run with non-empty content that ends after n (sort.Search by
+	// hand: the closure call per step was most of the cost)
+	i, j := 0, len(runs)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if runs[h].norm+runs[h].normLen > n {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
 	for i < len(runs) && runs[i].normLen == 0 {
 		i++
 	}
@@ -87,7 +98,16 @@ func (m *OffsetMap) end(n int) int {
 		return n
 	}
 	// last non-empty run that starts before n
-	i := sort.Search(len(runs), func(i int) bool { return runs[i].norm >= n }) - 1
+	i, j := 0, len(runs)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if runs[h].norm >= n {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
+	i--
 	for i >= 0 && runs[i].normLen == 0 {
 		i--
 	}
@@ -148,4 +168,100 @@ func (b *mapBuilder) replace(from, to int, s string) {
 
 func (b *mapBuilder) finish(inner *OffsetMap) (string, *OffsetMap) {
 	return b.out.String(), &OffsetMap{runs: b.runs, inner: inner}
+}
+
+// runeIndex turns byte offsets of a text into code-point offsets without
+// sorting them or walking the text once per lookup: the text's ASCII
+// prefix maps to itself, and past it a table holds the code points before
+// each 64-byte block, so a lookup counts at most 63 bytes.
+//
+// It counts the bytes that start a character, which is the code-point
+// count only on valid UTF-8 at a character boundary; ok says whether an
+// offset qualifies, and the caller falls back to RuneCountInString sums
+// (codePoints) when one does not.
+type runeIndex struct {
+	text   string
+	ascii  int  // text[:ascii] is ASCII
+	valid  bool // text is valid UTF-8
+	blocks []uint32
+}
+
+const runeBlock = 64
+
+func newRuneIndex(text string) *runeIndex {
+	x := &runeIndex{text: text, ascii: asciiPrefix(text)}
+	if x.ascii == len(text) {
+		x.valid = true
+		return x
+	}
+	// uint32 counts: a text past 4 GB takes the fallback.
+	x.valid = len(text) <= math.MaxUint32 && utf8.ValidString(text[x.ascii:])
+	if !x.valid {
+		return x
+	}
+	tail := text[x.ascii:]
+	x.blocks = make([]uint32, len(tail)/runeBlock+1)
+	var count uint32
+	for k := range x.blocks {
+		x.blocks[k] = count
+		if end := (k + 1) * runeBlock; end <= len(tail) {
+			count += uint32(runeStarts(tail[k*runeBlock : end]))
+		}
+	}
+	return x
+}
+
+// ok reports whether at returns the exact code-point offset of o.
+func (x *runeIndex) ok(o int) bool {
+	return x.valid && o >= 0 && o <= len(x.text) && (o == len(x.text) || x.text[o]&0xc0 != 0x80)
+}
+
+// at returns the code points before byte offset o, for an o that passes ok.
+func (x *runeIndex) at(o int) int {
+	if o <= x.ascii {
+		return o
+	}
+	rel := o - x.ascii
+	k := rel / runeBlock
+	from := x.ascii + k*runeBlock
+	return x.ascii + int(x.blocks[k]) + runeStarts(x.text[from:o])
+}
+
+// asciiPrefix returns the length of s's ASCII prefix, eight bytes a step.
+func asciiPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if load64(s, i)&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
+}
+
+// runeStarts counts the bytes of s that are not UTF-8 continuation bytes
+// (10xxxxxx), eight bytes a step.
+func runeStarts(s string) int {
+	cont := 0
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := load64(s, i)
+		cont += bits.OnesCount64((w >> 7) &^ (w >> 6) & 0x0101010101010101)
+	}
+	for ; i < len(s); i++ {
+		if s[i]&0xc0 == 0x80 {
+			cont++
+		}
+	}
+	return len(s) - cont
+}
+
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }

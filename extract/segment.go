@@ -3,7 +3,6 @@ package extract
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -292,10 +291,21 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 }
 
 // SentenceAt returns the index of the sentence holding normalized offset p,
-// or -1 when p falls between sentences (in a heading).
+// or -1 when p falls between sentences (in a heading). Every stage asks it
+// for every hit, so the search is written out: the closure sort.Search
+// calls per step cost more than the step.
 func (L *Layout) SentenceAt(p int) int {
-	i := sort.Search(len(L.Sentences), func(i int) bool { return L.Sentences[i].End > p })
-	if i < len(L.Sentences) && L.Sentences[i].Start <= p {
+	ss := L.Sentences
+	i, j := 0, len(ss)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if ss[h].End > p {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
+	if i < len(ss) && ss[i].Start <= p {
 		return i
 	}
 	return -1

@@ -1,0 +1,322 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// docFrameTexts are corpus reports and made-up texts for the per-document
+// frame (offsets, code points, sentence text): multi-byte characters at
+// every place a 64-byte block or an 8-byte word can cut, invalid UTF-8,
+// and odd spaces.
+func docFrameTexts(t testing.TB) []string {
+	madeUp := []string{
+		"",
+		"plain ASCII only",
+		"é",
+		"Temp 38.5 °C, SpO₂ 92 %, Hb 9 g/dl — then 𝛼-blocker\u00a0given",
+		strings.Repeat("abcdefg", 9) + "µg" + strings.Repeat("x", 63) + "°" + strings.Repeat("yz", 40) + "€",
+		strings.Repeat("é", 100),
+		"bad \xff byte and a cut \xe2\x82 rune, then µ",
+		"line\r\nend\tand\u2009thin\u3000wide\u0085next",
+	}
+	return withSharedReports(t, madeUp, 500, 50)
+}
+
+// runeIndex gives the code points utf8.RuneCountInString gives, at every
+// character boundary of valid text, and refuses the offsets it cannot count.
+func TestRuneIndexCountsLikeRuneCount(t *testing.T) {
+	checked := 0
+	for _, text := range docFrameTexts(t) {
+		x := newRuneIndex(text)
+		for o := 0; o <= len(text); o++ {
+			boundary := o == len(text) || utf8.RuneStart(text[o])
+			if got, want := x.ok(o), utf8.ValidString(text) && boundary; got != want {
+				t.Fatalf("ok(%d) = %v, want %v in %q", o, got, want, text)
+			}
+			if !x.ok(o) {
+				continue
+			}
+			checked++
+			if got, want := x.at(o), utf8.RuneCountInString(text[:o]); got != want {
+				t.Fatalf("at(%d) = %d, want %d in %q", o, got, want, text)
+			}
+		}
+	}
+	if checked < 300 {
+		t.Fatalf("only %d offsets checked", checked)
+	}
+}
+
+// codePointsOf takes the table only where it agrees with codePoints, the
+// sweep it replaced, and otherwise is that sweep.
+func TestCodePointsOfMatchesTheSweep(t *testing.T) {
+	fallbacks := 0
+	for _, text := range docFrameTexts(t) {
+		var offs []int
+		for o := 0; o <= len(text); o += 1 + o%7 {
+			offs = append(offs, o)
+		}
+		offs = append(offs, len(text), 0) // unsorted and repeated, as build's are
+		want := codePoints(text, offs)
+		cp := codePointsOf(text, offs)
+		if cp.slow != nil {
+			fallbacks++
+		}
+		for _, o := range offs {
+			if got := cp.at(o); got != want[o] {
+				t.Fatalf("at(%d) = %d, the sweep says %d in %q", o, got, want[o], text)
+			}
+		}
+	}
+	if fallbacks == 0 {
+		t.Fatal("no text took the fallback: the made-up invalid or cut texts are gone")
+	}
+}
+
+func TestCollapseSpaceIsFieldsJoined(t *testing.T) {
+	cases := []string{"", " ", "  ", "a", " a ", "a  b", "\ta\n\nb\r", "a\u00a0b", "a\u0085b", "\u2009", "é\u3000 é",
+		"a \xff b", "\xe2\x82 \xe2", "x\u200by", "a\u2028b\u2029c", "end "}
+	for _, text := range docFrameTexts(t) {
+		for i := 0; i < len(text); i += 97 {
+			cases = append(cases, text[i:min(len(text), i+211)])
+		}
+	}
+	for _, s := range cases {
+		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Fatalf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// spanBySearch is OffsetMap.Span as it was written with sort.Search.
+func spanBySearch(m *OffsetMap, start, end int) (int, int) {
+	var startOf, endOf func(m *OffsetMap, n int) int
+	startOf = func(m *OffsetMap, n int) int {
+		o := n
+		if runs := m.runs; len(runs) > 0 {
+			i := sort.Search(len(runs), func(i int) bool { return runs[i].norm+runs[i].normLen > n })
+			for i < len(runs) && runs[i].normLen == 0 {
+				i++
+			}
+			switch {
+			case i >= len(runs):
+				last := runs[len(runs)-1]
+				o = last.orig + last.origLen + (n - (last.norm + last.normLen))
+			case n < runs[i].norm || !runs[i].copied:
+				o = runs[i].orig
+			default:
+				o = runs[i].orig + (n - runs[i].norm)
+			}
+		}
+		if m.inner != nil {
+			return startOf(m.inner, o)
+		}
+		return o
+	}
+	endOf = func(m *OffsetMap, n int) int {
+		o := n
+		if runs := m.runs; len(runs) > 0 {
+			i := sort.Search(len(runs), func(i int) bool { return runs[i].norm >= n }) - 1
+			for i >= 0 && runs[i].normLen == 0 {
+				i--
+			}
+			switch {
+			case i < 0:
+				o = runs[0].orig
+			case n >= runs[i].norm+runs[i].normLen || !runs[i].copied:
+				o = runs[i].orig + runs[i].origLen
+			default:
+				o = runs[i].orig + (n - runs[i].norm)
+			}
+		}
+		if m.inner != nil {
+			return endOf(m.inner, o)
+		}
+		return o
+	}
+	s, e := startOf(m, start), endOf(m, end)
+	if e < s {
+		e = endOf(m, start+1)
+		if e < s {
+			e = s
+		}
+	}
+	return s, e
+}
+
+func TestSpanMatchesSortSearch(t *testing.T) {
+	texts := append(docFrameTexts(t),
+		"Figure 1: a caption\nthat interrupts\n\nthe text of a sentence.\n12\nHb 7,5 g/dl.1 and \u00b5g\u03bc\u00a0x",
+		"Ke\u0301vin cafe\u0301 and NFC\u0327 at\nthe end")
+	pairs := 0
+	for _, text := range texts {
+		n := Normalize(text, testLines)
+		step := 1 + len(n.Text)/400
+		for i := 0; i <= len(n.Text)+2; i += step {
+			for _, j := range []int{i, i + 1, i + 7, i + 60} {
+				gs, ge := n.Map.Span(i, j)
+				ws, we := spanBySearch(n.Map, i, j)
+				if gs != ws || ge != we {
+					t.Fatalf("Span(%d, %d) = %d, %d; sort.Search gives %d, %d in %q", i, j, gs, ge, ws, we, text)
+				}
+				pairs++
+			}
+		}
+	}
+	t.Logf("%d spans", pairs)
+}
+
+func TestCaseSectionAtTakesTheLastStarted(t *testing.T) {
+	L := &Layout{
+		Cases:    []Case{{Index: 1, Start: 0}, {Index: 2, Start: 50}},
+		Sections: []Section{{Name: "body", Start: 0}, {Name: "history", Start: 10}, {Name: "empty", Start: 50}, {Name: "course", Start: 50}, {Name: "end", Start: 90}},
+	}
+	for _, tc := range []struct {
+		p       int
+		c       int
+		section string
+	}{{0, 1, "body"}, {9, 1, "body"}, {10, 1, "history"}, {49, 1, "history"}, {50, 2, "course"}, {89, 2, "course"}, {90, 2, "end"}, {1000, 2, "end"}} {
+		if c, s := L.caseSectionAt(tc.p); c != tc.c || s != tc.section {
+			t.Errorf("caseSectionAt(%d) = %d, %q; want %d, %q", tc.p, c, s, tc.c, tc.section)
+		}
+	}
+}
+
+// sortCandidates orders as sort.SliceStable did with build's comparison.
+func TestSortCandidatesIsTheStableOrder(t *testing.T) {
+	var cands []candidate
+	for i := range 300 {
+		cands = append(cands, candidate{start: i * 7 % 13, vstart: i * 5 % 3, concept: []string{"hr", "bp", "hr", ""}[i%4],
+			rule: []string{"r1", "", "r0"}[i%3], order: i})
+	}
+	want := append([]candidate(nil), cands...)
+	sort.SliceStable(want, func(i, j int) bool {
+		a, b := want[i], want[j]
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		if a.vstart != b.vstart {
+			return a.vstart < b.vstart
+		}
+		if a.concept != b.concept {
+			return a.concept < b.concept
+		}
+		return a.rule < b.rule
+	})
+	got := sortCandidates(new(buildScratch), cands)
+	for k, i := range got {
+		if cands[i].order != want[k].order {
+			t.Fatalf("position %d holds candidate %d, sort.SliceStable put %d there", k, cands[i].order, want[k].order)
+		}
+	}
+}
+
+// spaceFolded says yes exactly to the ASCII strings strings.Fields and a
+// join give back unchanged, wherever an eight-byte step cuts them.
+func TestSpaceFoldedIsFieldsUnchanged(t *testing.T) {
+	var cases []string
+	base := "abcdefghijklmnopqrstuvwxyz0123456789"
+	for i := 0; i <= 24; i++ {
+		for _, odd := range []string{" ", "  ", "\t", "\n", "\x01", "\x1f", "é", "\u00a0", "\x7f", " \x01", "\x01 "} {
+			cases = append(cases, base[:i]+odd+base[i:], base[:i]+" "+odd+base[i:])
+		}
+		cases = append(cases, base[:i], " "+base[:i], base[:i]+" ")
+	}
+	for _, text := range docFrameTexts(t) {
+		for i := 0; i < len(text); i += 89 {
+			for _, n := range []int{7, 8, 9, 31, 200} {
+				cases = append(cases, text[i:min(len(text), i+n)])
+			}
+		}
+	}
+	folded := 0
+	for _, s := range cases {
+		want := isASCII(s) && strings.Join(strings.Fields(s), " ") == s
+		if got := spaceFolded(s); got != want {
+			t.Fatalf("spaceFolded(%q) = %v, want %v", s, got, want)
+		}
+		if want {
+			folded++
+		}
+	}
+	if folded < 100 || folded == len(cases) {
+		t.Fatalf("%d of %d cases folded: the cases do not test both answers", folded, len(cases))
+	}
+}
+
+// BenchmarkSentenceText is what build does per sentence holding a finding
+// and per offset, on every sentence of 1,000 e3c-bulk reports: map the
+// sentence back, fold its spaces, and turn both ends into code points.
+func BenchmarkSentenceText(b *testing.B) {
+	reports := sharedReports(b, bulkReports, 1000)
+	if len(reports) == 0 {
+		b.Skip("shared corpus not present")
+	}
+	seg, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	type doc struct {
+		text  string
+		n     *Normalized
+		spans []Sentence
+	}
+	var docs []doc
+	size := 0
+	for _, text := range reports {
+		n := Normalize(text, seg.Lines())
+		docs = append(docs, doc{text, n, seg.Segment(n).Sentences})
+		size += len(text)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var offs []int
+	for range b.N {
+		for _, d := range docs {
+			offs = offs[:0]
+			for _, s := range d.spans {
+				ss, se := d.n.Map.Span(s.Start, s.End)
+				collapseSpace(d.text[ss:se])
+				offs = append(offs, ss, se)
+			}
+			cp := codePointsOf(d.text, offs)
+			for _, o := range offs {
+				cp.at(o)
+			}
+		}
+	}
+}
+
+func TestSentenceAtFindsTheHolder(t *testing.T) {
+	seg, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := 0
+	texts := docFrameTexts(t)
+	for _, text := range texts[:min(60, len(texts))] {
+		n := Normalize(text, seg.Lines())
+		L := seg.Segment(n)
+		for p := -1; p <= len(n.Text)+1; p++ {
+			want := -1
+			for i, s := range L.Sentences {
+				if s.Start <= p && p < s.End {
+					want = i
+					break
+				}
+			}
+			if got := L.SentenceAt(p); got != want {
+				t.Fatalf("SentenceAt(%d) = %d, want %d in %q", p, got, want, n.Text)
+			}
+			if want >= 0 {
+				inside++
+			}
+		}
+	}
+	if inside < 200 {
+		t.Fatalf("only %d offsets inside sentences", inside)
+	}
+}
