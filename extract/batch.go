@@ -28,6 +28,10 @@ type Result struct {
 	// Repaired is set when invalid UTF-8 was replaced.
 	Warnings []string
 	Repaired bool
+	// Lines is what RunThen's step made of the result on its worker for
+	// the writer (the findings encoded as JSONL), so the writer's single
+	// goroutine only copies it.
+	Lines []byte
 }
 
 // Run extracts every input with a bounded pool of workers and hands the
@@ -36,6 +40,14 @@ type Result struct {
 // in memory at once (read, being extracted, or waiting for a slower one
 // before them), however large the corpus: the reader waits for a slot.
 func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) error) error, emit func(*Result) error) error {
+	return e.RunThen(ctx, workers, read, nil, emit)
+}
+
+// RunThen is Run with a step done on the worker right after each document
+// (then may be nil): work the ordered writer would otherwise do alone on
+// one goroutine, such as encoding the findings, runs on every core. A
+// panic in then becomes the document's error, as one in extraction does.
+func (e *Extractor) RunThen(ctx context.Context, workers int, read func(func(Input) error) error, then func(*Result), emit func(*Result) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -85,6 +97,9 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 			defer wg.Done()
 			for j := range jobs {
 				r := e.safeExtract(j.in)
+				if then != nil {
+					safeThen(then, r)
+				}
 				select {
 				case done <- struct {
 					seq int
@@ -129,6 +144,16 @@ func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) 
 		return readErr
 	}
 	return ctx.Err()
+}
+
+func safeThen(then func(*Result), r *Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Findings, r.Lines = nil, nil
+			r.Err = fmt.Errorf("%s: internal error after extracting (please report it): %v\n%s", r.Source, p, debug.Stack())
+		}
+	}()
+	then(r)
 }
 
 // ExtractInput is the per-document step of Run for callers that schedule

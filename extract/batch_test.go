@@ -83,3 +83,50 @@ func TestDocumentsInFlightAreBounded(t *testing.T) {
 		t.Errorf("the reader ran %d documents ahead of the writer, more than 4×%d", m, workers)
 	}
 }
+
+// RunThen's step runs on the worker for every document before it is
+// emitted, in input order; a panic in it is that document's error.
+func TestRunThenStepBeforeEmit(t *testing.T) {
+	ex := &Extractor{}
+	const n = 200
+	var steps atomic.Int64
+	var got []string
+	err := ex.RunThen(context.Background(), 3, func(emit func(Input) error) error {
+		for i := 0; i < n; i++ {
+			// Documents with an error skip extraction, so the empty
+			// extractor does not panic; the step still sees them.
+			if err := emit(Input{ID: fmt.Sprint(i), Source: fmt.Sprintf("doc%d", i), Err: fmt.Errorf("unread")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(r *Result) {
+		steps.Add(1)
+		if r.ID == "7" {
+			panic("step failed")
+		}
+		r.Lines = []byte("lines of " + r.ID)
+	}, func(r *Result) error {
+		got = append(got, r.ID)
+		switch {
+		case r.ID == "7":
+			if r.Err == nil || !strings.Contains(r.Err.Error(), "internal error after extracting") || r.Lines != nil {
+				t.Errorf("panicking step: err %v, lines %q", r.Err, r.Lines)
+			}
+		case string(r.Lines) != "lines of "+r.ID:
+			t.Errorf("%s: lines %q: the step had not run before emit", r.ID, r.Lines)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steps.Load() != n || len(got) != n {
+		t.Fatalf("%d steps, %d emitted, want %d", steps.Load(), len(got), n)
+	}
+	for i, id := range got {
+		if id != fmt.Sprint(i) {
+			t.Fatalf("document %d came out as %s", i, id)
+		}
+	}
+}

@@ -9,9 +9,9 @@ import (
 
 // JSONL writes one finding per line.
 type JSONL struct {
-	f   *atomicFile
-	buf *bufio.Writer
-	enc *json.Encoder
+	f    *atomicFile
+	buf  *bufio.Writer
+	line []byte
 }
 
 // NewJSONL starts findings.jsonl at path.
@@ -21,7 +21,7 @@ func NewJSONL(path string) (*JSONL, error) {
 		return nil, err
 	}
 	buf := bufio.NewWriterSize(f.tmp, 1<<16)
-	return &JSONL{f: f, buf: buf, enc: NewEncoder(buf)}, nil
+	return &JSONL{f: f, buf: buf}, nil
 }
 
 // NewEncoder is the JSON encoder every JSON output uses: no HTML escaping,
@@ -36,13 +36,22 @@ func NewEncoder(w io.Writer) *json.Encoder {
 // writes them, so a caller that keeps the lines too (the run's journal)
 // encodes each finding once and hands the lines to WriteLines.
 func EncodeFindings(buf *bytes.Buffer, d *DocResult) error {
-	enc := NewEncoder(buf)
+	lines, err := AppendFindings(buf.AvailableBuffer(), d)
+	buf.Write(lines)
+	return err
+}
+
+// AppendFindings appends d's findings to dst as JSONL (see AppendFinding).
+// On an error dst holds the lines before the finding that failed.
+func AppendFindings(dst []byte, d *DocResult) ([]byte, error) {
 	for i := range d.Findings {
-		if err := enc.Encode(&d.Findings[i]); err != nil {
-			return err
+		n := len(dst)
+		var err error
+		if dst, err = AppendFinding(dst, &d.Findings[i]); err != nil {
+			return dst[:n], err
 		}
 	}
-	return nil
+	return dst, nil
 }
 
 // WriteLines writes findings already encoded by EncodeFindings.
@@ -52,12 +61,12 @@ func (j *JSONL) WriteLines(lines []byte) error {
 }
 
 func (j *JSONL) Write(d *DocResult) error {
-	for i := range d.Findings {
-		if err := j.enc.Encode(&d.Findings[i]); err != nil {
-			return err
-		}
+	var err error
+	j.line, err = AppendFindings(j.line[:0], d)
+	if _, werr := j.buf.Write(j.line); err == nil {
+		err = werr
 	}
-	return nil
+	return err
 }
 
 func (j *JSONL) Close() error {

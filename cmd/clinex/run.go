@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -95,7 +94,7 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 	}
 	read := b.reader(jr, msgs, &t)
 	var strictErr error
-	err := b.eng.Extractor.Run(ctx, b.workers, read, func(r *extract.Result) error {
+	err := b.eng.Extractor.RunThen(ctx, b.workers, read, encodeLines, func(r *extract.Result) error {
 		t.docs++
 		t.bytes += int64(r.Bytes)
 		t.findings += len(r.Findings)
@@ -113,7 +112,9 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		if bar != nil {
 			bar.done(r)
 		}
-		if err := out.write(r); err != nil {
+		err := out.write(r)
+		releaseLines(r)
+		if err != nil {
 			return err
 		}
 		if r.Err != nil && b.strict {
@@ -191,6 +192,50 @@ func (b *batchRun) reader(jr *journal, msgs io.Writer, t *tally) func(func(extra
 	}
 }
 
+// linesPool recycles the buffers findings are encoded into: one per
+// document in flight.
+var linesPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// encodeLines runs on the pool's workers: every sink writes the findings as
+// JSONL (findings.jsonl, the journal, standard output), and encoding them
+// there, not on the one writer goroutine, lets it keep up with the workers.
+// A finding that fails to encode leaves Lines nil: the sink encodes the
+// document again and reports the error.
+func encodeLines(r *extract.Result) {
+	if len(r.Findings) == 0 {
+		return
+	}
+	buf := linesPool.Get().(*[]byte)
+	lines, err := output.AppendFindings((*buf)[:0], r)
+	if err != nil {
+		linesPool.Put(buf)
+		return
+	}
+	r.Lines = lines
+}
+
+// findingLines is r's findings as JSONL: encoded by a worker, or here.
+func findingLines(r *extract.Result, scratch *[]byte) ([]byte, error) {
+	if r.Lines != nil || len(r.Findings) == 0 {
+		return r.Lines, nil
+	}
+	var err error
+	*scratch, err = output.AppendFindings((*scratch)[:0], r)
+	return *scratch, err
+}
+
+// releaseLines gives r's buffer back once every sink has written it.
+func releaseLines(r *extract.Result) {
+	if r.Lines == nil {
+		return
+	}
+	buf := r.Lines[:0]
+	r.Lines = nil
+	if cap(buf) <= 1<<20 { // a huge document's buffer is not kept for all
+		linesPool.Put(&buf)
+	}
+}
+
 // lockedWriter lets the reader (a changed input on resume) and the writer
 // (failed documents) speak on stderr at once.
 type lockedWriter struct {
@@ -212,7 +257,7 @@ type fileSink struct {
 	writers []output.Writer
 	jr      *journal
 	seq     int
-	lines   bytes.Buffer
+	scratch []byte
 }
 
 func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, error) {
@@ -243,14 +288,14 @@ func removeStalePartials(outDir string) {
 
 func (s *fileSink) write(r *extract.Result) error {
 	// Each finding is encoded once, for findings.jsonl and the journal.
-	s.lines.Reset()
-	if err := output.EncodeFindings(&s.lines, r); err != nil {
+	lines, err := findingLines(r, &s.scratch)
+	if err != nil {
 		return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
 	}
 	// The first jr.kept documents are in the journal already (read back,
 	// or extracted again because their input changed).
 	if s.seq >= s.jr.kept {
-		if err := s.jr.append(r, s.lines.Bytes()); err != nil {
+		if err := s.jr.append(r, lines); err != nil {
 			return err
 		}
 	}
@@ -258,7 +303,7 @@ func (s *fileSink) write(r *extract.Result) error {
 	for _, w := range s.writers {
 		var err error
 		if jw, ok := w.(*output.JSONL); ok {
-			err = jw.WriteLines(s.lines.Bytes())
+			err = jw.WriteLines(lines)
 		} else {
 			err = w.Write(r)
 		}
@@ -301,14 +346,14 @@ func (s *fileSink) abort() {
 // flushed as each document ends; failed documents as JSON lines on stderr.
 // Nothing else goes to stdout.
 type streamSink struct {
-	w      *bufio.Writer
-	errEnc interface{ Encode(any) error }
-	enc    interface{ Encode(any) error }
+	w       *bufio.Writer
+	errEnc  interface{ Encode(any) error }
+	scratch []byte
 }
 
 func newStreamSink(stdout, stderr io.Writer) *streamSink {
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	return &streamSink{w: w, enc: output.NewEncoder(w), errEnc: output.NewEncoder(stderr)}
+	return &streamSink{w: w, errEnc: output.NewEncoder(stderr)}
 }
 
 func (s *streamSink) write(r *extract.Result) error {
@@ -320,10 +365,12 @@ func (s *streamSink) write(r *extract.Result) error {
 			return err
 		}
 	}
-	for i := range r.Findings {
-		if err := s.enc.Encode(&r.Findings[i]); err != nil {
-			return fmt.Errorf("writing to standard output: %w", err)
-		}
+	lines, err := findingLines(r, &s.scratch)
+	if _, werr := s.w.Write(lines); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return fmt.Errorf("writing to standard output: %w", err)
 	}
 	if err := s.w.Flush(); err != nil {
 		return fmt.Errorf("writing to standard output: %w", err)

@@ -1,0 +1,303 @@
+package output
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/clinex/clinex/extract"
+)
+
+// AppendFinding appends f to dst as one JSONL line, byte for byte what
+// NewEncoder(w).Encode(f) writes. encoding/json's reflection was a tenth of
+// a run's CPU, on the writer's single goroutine; this walks the struct
+// directly. Anything it does not know how to write exactly (a NaN, an
+// attribute of a type the extractor never makes) goes through
+// encoding/json instead, so the bytes and the errors stay the library's.
+func AppendFinding(dst []byte, f *extract.Finding) ([]byte, error) {
+	start := len(dst)
+	out, ok := appendFindingFast(dst, f)
+	if ok {
+		return out, nil
+	}
+	buf := bytes.NewBuffer(out[:start])
+	err := NewEncoder(buf).Encode(f)
+	return buf.Bytes(), err
+}
+
+func appendFindingFast(b []byte, f *extract.Finding) ([]byte, bool) {
+	b = append(b, `{"doc":`...)
+	b = appendJSONString(b, f.Doc, false)
+	b = append(b, `,"case":`...)
+	b = strconv.AppendInt(b, int64(f.Case), 10)
+	b = append(b, `,"section":`...)
+	b = appendJSONString(b, f.Section, false)
+	b = append(b, `,"category":`...)
+	b = appendJSONString(b, f.Category, false)
+	b = append(b, `,"concept":`...)
+	b = appendJSONString(b, f.Concept, false)
+	b = append(b, `,"label":`...)
+	b = appendJSONString(b, f.Label, false)
+	b = append(b, `,"value":`...)
+	switch f.Value.Kind {
+	case extract.NumValue:
+		// Value.MarshalJSON prints 'f' format; encoding/json rejects what
+		// that makes of NaN and the infinities.
+		if math.IsNaN(f.Value.Num) || math.IsInf(f.Value.Num, 0) {
+			return b, false
+		}
+		b = strconv.AppendFloat(b, f.Value.Num, 'f', -1, 64)
+	case extract.StrValue:
+		// MarshalJSON uses json.Marshal, which escapes <, > and &; the
+		// encoder keeps a marshaler's output as it is.
+		b = appendJSONString(b, f.Value.Str, true)
+	case extract.NoValue:
+		b = append(b, "null"...)
+	default:
+		return b, false
+	}
+	b = append(b, `,"value_max":`...)
+	if f.ValueMax == nil {
+		b = append(b, "null"...)
+	} else {
+		var ok bool
+		if b, ok = appendJSONFloat(b, *f.ValueMax); !ok {
+			return b, false
+		}
+	}
+	if f.Operator != "" {
+		b = append(b, `,"operator":`...)
+		b = appendJSONString(b, f.Operator, false)
+	}
+	b = append(b, `,"unit":`...)
+	b = appendJSONString(b, f.Unit, false)
+	b = append(b, `,"text":`...)
+	b = appendJSONString(b, f.Text, false)
+	b = append(b, `,"start":`...)
+	b = strconv.AppendInt(b, int64(f.Start), 10)
+	b = append(b, `,"end":`...)
+	b = strconv.AppendInt(b, int64(f.End), 10)
+	b = append(b, `,"value_start":`...)
+	b = strconv.AppendInt(b, int64(f.ValueStart), 10)
+	b = append(b, `,"value_end":`...)
+	b = strconv.AppendInt(b, int64(f.ValueEnd), 10)
+	b = append(b, `,"sentence":`...)
+	b = appendJSONString(b, f.Sentence, false)
+	b = append(b, `,"assertion":`...)
+	b = appendJSONString(b, f.Assertion, false)
+	b = append(b, `,"subject":`...)
+	b = appendJSONString(b, f.Subject, false)
+	b = append(b, `,"rule":`...)
+	b = appendJSONString(b, f.Rule, false)
+	b = append(b, `,"flags":`...)
+	if f.Flags == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, fl := range f.Flags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, fl, false)
+		}
+		b = append(b, ']')
+	}
+	if len(f.Attributes) > 0 {
+		b = append(b, `,"attributes":`...)
+		var ok bool
+		if b, ok = appendJSONAny(b, f.Attributes, false); !ok {
+			return b, false
+		}
+	}
+	if c := f.ContextCue; c != nil {
+		b = append(b, `,"context_cue":{"id":`...)
+		b = appendJSONString(b, c.ID, false)
+		b = append(b, `,"text":`...)
+		b = appendJSONString(b, c.Text, false)
+		b = append(b, `,"start":`...)
+		b = strconv.AppendInt(b, int64(c.Start), 10)
+		b = append(b, `,"end":`...)
+		b = strconv.AppendInt(b, int64(c.End), 10)
+		b = append(b, `,"sets":`...)
+		b = appendJSONString(b, c.Sets, false)
+		b = append(b, '}')
+	}
+	return append(b, "}\n"...), true
+}
+
+// AppendJSONValue appends v as json.Marshal writes it (escapeHTML) or as
+// NewEncoder does without the newline (!escapeHTML), for the value types
+// attributes hold; ok is false for any other type, which the caller
+// leaves to encoding/json.
+func AppendJSONValue(b []byte, v any, escapeHTML bool) ([]byte, bool) {
+	return appendJSONAny(b, v, escapeHTML)
+}
+
+func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
+	switch t := v.(type) {
+	case nil:
+		return append(b, "null"...), true
+	case string:
+		return appendJSONString(b, t, escapeHTML), true
+	case float64:
+		return appendJSONFloat(b, t)
+	case int:
+		return strconv.AppendInt(b, int64(t), 10), true
+	case bool:
+		return strconv.AppendBool(b, t), true
+	case []string:
+		if t == nil {
+			return append(b, "null"...), true
+		}
+		b = append(b, '[')
+		for i, s := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s, escapeHTML)
+		}
+		return append(b, ']'), true
+	case []any:
+		if t == nil {
+			return append(b, "null"...), true
+		}
+		b = append(b, '[')
+		for i, e := range t {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var ok bool
+			if b, ok = appendJSONAny(b, e, escapeHTML); !ok {
+				return b, false
+			}
+		}
+		return append(b, ']'), true
+	case map[string]any:
+		if t == nil {
+			return append(b, "null"...), true
+		}
+		// encoding/json sorts a map's keys as strings; attributes have a
+		// handful, so a small array on the stack does.
+		var keyBuf [16]string
+		keys := keyBuf[:0]
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k, escapeHTML)
+			b = append(b, ':')
+			var ok bool
+			if b, ok = appendJSONAny(b, t[k], escapeHTML); !ok {
+				return b, false
+			}
+		}
+		return append(b, '}'), true
+	}
+	return b, false
+}
+
+// appendJSONFloat is encoding/json's float64 encoder: ES6 number
+// formatting, exponents unpadded; NaN and infinities are not JSON.
+func appendJSONFloat(b []byte, f float64) ([]byte, bool) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, false
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 -> e-9
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, true
+}
+
+// jsonPlain marks the ASCII bytes a JSON string holds as they are:
+// jsonPlain[c]&1 without HTML escaping, &2 with it.
+var jsonPlain = func() (t [utf8.RuneSelf]uint8) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		if c == '"' || c == '\\' {
+			continue
+		}
+		t[c] = 1
+		if c != '<' && c != '>' && c != '&' {
+			t[c] |= 2
+		}
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString is encoding/json's string encoder: the short escapes,
+// \u00XX for other control bytes (and <, >, & under escapeHTML), \ufffd
+// for each invalid UTF-8 byte, and U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
+	mask := uint8(1)
+	if escapeHTML {
+		mask = 2
+	}
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if jsonPlain[c]&mask != 0 {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,169 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/clinex/clinex/extract"
+)
+
+// libraryLine is what AppendFinding must write: encoding/json's encoder as
+// every JSON output configures it.
+func libraryLine(f *extract.Finding) ([]byte, error) {
+	var buf bytes.Buffer
+	err := NewEncoder(&buf).Encode(f)
+	return buf.Bytes(), err
+}
+
+func checkSameAsLibrary(t *testing.T, f *extract.Finding) {
+	t.Helper()
+	want, wantErr := libraryLine(f)
+	got, err := AppendFinding([]byte("prefix"), f)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("error %v, encoding/json's %v", err, wantErr)
+	}
+	if !bytes.HasPrefix(got, []byte("prefix")) {
+		t.Fatalf("the bytes before the line were changed: %q", got)
+	}
+	if err != nil {
+		if err.Error() != wantErr.Error() {
+			t.Fatalf("error %q, encoding/json's %q", err, wantErr)
+		}
+		return
+	}
+	if got := got[len("prefix"):]; !bytes.Equal(got, want) {
+		t.Fatalf("AppendFinding\n%s\nencoding/json\n%s", got, want)
+	}
+}
+
+// edgeStrings are texts whose JSON encoding has a special case.
+var edgeStrings = []string{
+	"", "plain", `quote " backslash \ slash /`, "<0.01 & >5", "\b\f\n\r\t\x00\x01\x1f\x7f",
+	"bad \xff byte", "\xe2\x80", "cut \xf0\x9f\x98", "\u2028line\u2029para", "😀 émoji", "\ufffd", "\xed\xa0\x80 surrogate",
+	"<script>", "a\u00a0b", "\uFEFFbom",
+}
+
+func edgeFindings() []extract.Finding {
+	base := hardFinding()
+	var fs []extract.Finding
+	fs = append(fs, base)
+	bare := extract.Finding{Doc: "d"} // zero everything: nil flags, no value, no attributes, no cue
+	fs = append(fs, bare)
+	empty := bare
+	empty.Flags = []string{}
+	empty.Attributes = map[string]any{} // omitempty leaves out an empty map too
+	fs = append(fs, empty)
+	for _, s := range edgeStrings {
+		f := base
+		f.Doc, f.Section, f.Label, f.Text, f.Sentence, f.Rule, f.Operator = s, s, s, s, s, s, s
+		f.Value = extract.String(s)
+		f.Flags = []string{s, "x"}
+		f.Attributes = map[string]any{s: s, "k" + s: []any{s, 1.5, nil, true}}
+		f.ContextCue = &extract.ContextCue{ID: s, Text: s, Sets: s, Start: -1, End: 7}
+		fs = append(fs, f)
+	}
+	for _, v := range []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 1e-6, 9.99e-7, 1e-7, 1.5e-10, 1e20, 1e21, 1.234e21, -2e300,
+		math.MaxFloat64, math.SmallestNonzeroFloat64, 123456789.125, 37.5, 1.0 / 3} {
+		f := base
+		v := v
+		f.Value = extract.Number(v)
+		f.ValueMax = &v
+		f.Attributes = map[string]any{"n": v, "time": map[string]any{"value": v, "unit": "h", "relation": "after"}, "count": 3, "neg": -42}
+		fs = append(fs, f)
+	}
+	// Values encoding/json refuses or that only it knows how to write:
+	// AppendFinding must hand them over and give the same bytes or error.
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, f := range []extract.Finding{
+		{Doc: "nan", Value: extract.Number(nan)},
+		{Doc: "inf", Value: extract.Number(math.Inf(-1))},
+		{Doc: "max-nan", ValueMax: &nan},
+		{Doc: "max-inf", ValueMax: &inf},
+		{Doc: "attr-nan", Attributes: map[string]any{"x": nan}},
+		{Doc: "attr-types", Attributes: map[string]any{"i64": int64(5), "u8": uint8(7), "f32": float32(0.1),
+			"strs": []string{"a", "<b>"}, "nilstrs": []string(nil), "nilmap": map[string]any(nil), "nilany": []any(nil),
+			"value": extract.Number(2.5), "raw": json.RawMessage(`{"a": 1}`), "map": map[string]int{"b": 2, "a": 1}}},
+		{Doc: "kind", Value: extract.Value{Kind: 9}},
+	} {
+		fs = append(fs, f)
+	}
+	// Many attributes: more keys than the sort's stack array holds.
+	many := base
+	many.Attributes = map[string]any{}
+	for i := range 40 {
+		many.Attributes[strings.Repeat("k", 40-i)] = i
+	}
+	fs = append(fs, many)
+	return fs
+}
+
+func TestAppendFindingMatchesEncodingJSON(t *testing.T) {
+	for i, f := range edgeFindings() {
+		t.Run(strconv.Itoa(i), func(t *testing.T) { checkSameAsLibrary(t, &f) })
+	}
+}
+
+// AppendFinding writes the escaped string json.Marshal would for a
+// categorical value (Value.MarshalJSON escapes HTML) and the unescaped one
+// everywhere else: the test above compares bytes, this says it plainly.
+func TestAppendFindingHTMLEscapingOnlyInValue(t *testing.T) {
+	f := extract.Finding{Doc: "<a&b>", Value: extract.String("<a&b>")}
+	got, err := AppendFinding(nil, &f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(got, []byte(`"doc":"<a&b>"`)) || !bytes.Contains(got, []byte(`"value":"\u003ca\u0026b\u003e"`)) {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestEncodeFindingsMatchesWrite(t *testing.T) {
+	d := &DocResult{Findings: edgeFindings()[:5]}
+	var want bytes.Buffer
+	enc := NewEncoder(&want)
+	for i := range d.Findings {
+		if err := enc.Encode(&d.Findings[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got bytes.Buffer
+	if err := EncodeFindings(&got, d); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("EncodeFindings\n%s\nencoding/json\n%s", got.Bytes(), want.Bytes())
+	}
+}
+
+// FuzzAppendFinding: for any strings and numbers in any field, the line is
+// encoding/json's, byte for byte (or the same error).
+func FuzzAppendFinding(f *testing.F) {
+	for _, s := range edgeStrings {
+		f.Add(s, s, 1.5, -3.25, 7, true)
+	}
+	f.Add("a", "b", math.NaN(), 1e21, -1, false)
+	f.Add("\u2029", "\xff", 1e-7, 0.0, 0, true)
+	f.Fuzz(func(t *testing.T, s1, s2 string, v, vmax float64, n int, flag bool) {
+		fd := extract.Finding{Doc: s1, Case: n, Section: s2, Category: s1, Concept: s2, Label: s1 + s2,
+			Unit: s2, Text: s1, Start: n, End: -n, ValueStart: n / 2, ValueEnd: n * 3, Sentence: s2 + s1,
+			Assertion: s1, Subject: s2, Rule: s1, Operator: s2}
+		if flag {
+			fd.Value = extract.Number(v)
+			fd.ValueMax = &vmax
+			fd.Flags = []string{s1, s2}
+			fd.Attributes = map[string]any{s1: v, s2: map[string]any{"value": vmax, s1: s2, "n": n}}
+			fd.ContextCue = &extract.ContextCue{ID: s1, Text: s2, Start: n, End: n + 1, Sets: s1}
+		} else {
+			fd.Value = extract.String(s1)
+			fd.Attributes = map[string]any{s2: []any{s1, v, flag, nil}}
+			if n%2 == 0 {
+				fd.Flags = []string{}
+			}
+		}
+		checkSameAsLibrary(t, &fd)
+	})
+}
