@@ -215,17 +215,35 @@ func prevQuantity(qs []Quantity, i int) *Quantity {
 //
 //	(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$
 var (
-	referenceCues = []string{"normal", "reference", "ref", "ref.", "nl", "uln", "upper limit", "upper limit of normal",
-		"lower limit", "lower limit of normal", "cutoff", "cut-off", "normal value", "normal values"}
-	referenceCueWords = []string{"range", "ranges", "value", "values", "limit", "limits", "level", "levels", "interval",
-		"is", "was", "being", "for age"}
+	referenceCues = byLastByte("normal", "reference", "ref", "ref.", "nl", "uln", "upper limit", "upper limit of normal",
+		"lower limit", "lower limit of normal", "cutoff", "cut-off", "normal value", "normal values")
+	referenceCueWords = byLastByte("range", "ranges", "value", "values", "limit", "limits", "level", "levels", "interval",
+		"is", "was", "being", "for age")
 )
+
+// byLastByte indexes lower-case words by their last byte, so a matcher
+// reading backwards tries only the words that can end where it stands. A
+// word ending in s is also listed under 0xBF, the last byte of ſ, which
+// (?i) folds to s (no word ends in k, the other letter a rune folds to).
+func byLastByte(words ...string) *[256][]string {
+	var t [256][]string
+	for _, w := range words {
+		t[w[len(w)-1]] = append(t[w[len(w)-1]], w)
+		if w[len(w)-1] == 's' {
+			t[0xBF] = append(t[0xBF], w)
+		}
+	}
+	return &t
+}
 
 // endsWithReferenceCue reports whether s ends with a reference cue. No
 // part of the grammar ends in white space, so each \s* before a part takes
 // all the white space there is.
 func endsWithReferenceCue(s string) bool {
 	e := trimRegexSpaceEnd(s, len(s))
+	if e == 0 {
+		return false
+	}
 	if b, ok := foldSuffixStart(s[:e], "range"); ok && referenceCueBefore(s, b) {
 		return true
 	}
@@ -244,12 +262,16 @@ func referenceCueBefore(s string, e int) bool {
 // cueWordsEndAt: s[:e] ends with a cue and any number of words after it
 // ("normal range", "reference values for age").
 func cueWordsEndAt(s string, e int) bool {
-	for _, cue := range referenceCues {
+	if e == 0 {
+		return false
+	}
+	last := lowerByte(s[e-1])
+	for _, cue := range referenceCues[last] {
 		if b, ok := foldSuffixStart(s[:e], cue); ok && (b == 0 || !isWordByte(s[b-1])) {
 			return true
 		}
 	}
-	for _, w := range referenceCueWords {
+	for _, w := range referenceCueWords[last] {
 		if b, ok := foldSuffixStart(s[:e], w); ok {
 			if z := trimRegexSpaceEnd(s, b); z < b && cueWordsEndAt(s, z) {
 				return true
@@ -358,17 +380,39 @@ func nearestMentions(ms []mention, q *Quantity, sent Sentence, t string, maxGap 
 }
 
 // isLinkGap reports whether only link words and light punctuation stand in s.
+// It walks the words in place: lower-casing a word as it is looked up
+// finds what lower-casing s and then splitting it found, as no rune
+// lower-cases into a separator or out of one.
 func isLinkGap(s string) bool {
 	words := 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",:=()-", r)
-	}) {
+	for i := 0; i < len(s); {
+		sep, size := linkSepAt(s, i)
+		if sep {
+			i += size
+			continue
+		}
+		b := i
+		for i < len(s) {
+			if sep, size = linkSepAt(s, i); sep {
+				break
+			}
+			i += size
+		}
 		words++
-		if !linkWords[w] || words > 5 {
+		if !inFoldSet(linkWords, s[b:i]) || words > 5 {
 			return false
 		}
 	}
-	return !strings.ContainsAny(s, ";")
+	return strings.IndexByte(s, ';') < 0
+}
+
+// linkSepAt: white space or , : = ( ) - at i separates the words of a gap.
+func linkSepAt(s string, i int) (bool, int) {
+	switch s[i] {
+	case ',', ':', '=', '(', ')', '-':
+		return true, 1
+	}
+	return spaceAt(s, i)
 }
 
 func takesUnit(a *patterns.Analyte, code string) bool {

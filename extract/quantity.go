@@ -37,6 +37,10 @@ type UnitMatcher struct {
 	// byFirst lists the synonyms by their lower-cased first byte, longest
 	// first, so "mg/dL" wins over "mg".
 	byFirst [256][]unitSyn
+	// bySecond narrows a long byFirst list (198 synonyms start with m) by
+	// the byte after the first: bySecond[first][second] keeps, in order,
+	// the synonyms that second byte does not rule out.
+	bySecond [256]*[256][]unitSyn
 	// expRe matches the power-of-ten count units: x 10^9/L, ×10⁹/L, and
 	// "× 103/µL" where a PDF lost the superscript of 10³.
 	expRe *regexp.Regexp
@@ -71,6 +75,16 @@ func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
 	}
 	for k := range m.byFirst {
 		sort.SliceStable(m.byFirst[k], func(i, j int) bool { return len(m.byFirst[k][i].text) > len(m.byFirst[k][j].text) })
+		if len(m.byFirst[k]) > 8 {
+			m.bySecond[k] = new([256][]unitSyn)
+			for b := range 256 {
+				for _, syn := range m.byFirst[k] {
+					if secondMayMatch(syn, byte(b)) {
+						m.bySecond[k][b] = append(m.bySecond[k][b], syn)
+					}
+				}
+			}
+		}
 	}
 	m.expRe = regexp.MustCompile(`^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e)?\s*(\(\d{1,2}\)|\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})(?:\s*(?:(?i:cells?|cell)\s*)?(?:/|per\s+)\s*(µL|uL|mcL|L|l|mm\s*3|mm³|mm\^3|cmm|mL|ml|dL|dl)\b)?`)
 	return m, nil
@@ -81,6 +95,22 @@ func lowerByte(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// secondMayMatch is false where matchSyn fails on a text whose second
+// byte is b.
+func secondMayMatch(syn unitSyn, b byte) bool {
+	if len(syn.text) == 1 || syn.text[0] == '/' && b == ' ' { // spaces may follow a slash
+		return true
+	}
+	switch c := syn.text[1]; c {
+	case ' ':
+		return b == ' ' || b == '\n'
+	case '/':
+		return b == ' ' || b == '/'
+	default:
+		return b == c || !syn.caseSensitive && lowerByte(b) == lowerByte(c)
+	}
 }
 
 // matchSyn matches one synonym at the start of s, where texts vary: any
@@ -171,7 +201,11 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 	if s == "" {
 		return nil, "", 0
 	}
-	for _, syn := range m.byFirst[lowerByte(s[0])] {
+	syns := m.byFirst[lowerByte(s[0])]
+	if t := m.bySecond[lowerByte(s[0])]; t != nil && len(s) > 1 {
+		syns = t[s[1]]
+	}
+	for _, syn := range syns {
 		if n := matchSyn(syn, s); n > 0 {
 			return syn.unit, syn.unit.Code, n
 		}
