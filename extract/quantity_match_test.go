@@ -271,3 +271,40 @@ func TestLinkGapMatchesFields(t *testing.T) {
 		t.Fatalf("only %d linked gaps: the comparison proves nothing", linked)
 	}
 }
+
+func TestNextDigitFindsEveryDigit(t *testing.T) {
+	texts := matcherTexts(t)
+	rng := rand.New(rand.NewSource(6))
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, rng.Intn(40))
+		for i := range b {
+			switch rng.Intn(4) {
+			case 0:
+				b[i] = byte(rng.Intn(256))
+			case 1:
+				b[i] = "/0123456789:"[rng.Intn(12)]
+			default:
+				b[i] = byte('0' + 0x80 + rng.Intn(12) - 1) // digits with the high bit set, and their neighbours
+			}
+		}
+		texts = append(texts, string(b))
+	}
+	digits := 0
+	for _, text := range texts {
+		for i := 0; i <= len(text); i++ {
+			want := i
+			for want < len(text) && !isDigit(text[want]) {
+				want++
+			}
+			if got := nextDigit(text, i); got != want {
+				t.Fatalf("nextDigit(%q, %d) = %d, want %d", text, i, got, want)
+			}
+			if want == i && i < len(text) {
+				digits++
+			}
+		}
+	}
+	if digits < 1000 {
+		t.Fatalf("only %d digits: the test proves nothing", digits)
+	}
+}
