@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,18 +77,35 @@ func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
 	for k := range m.byFirst {
 		sort.SliceStable(m.byFirst[k], func(i, j int) bool { return len(m.byFirst[k][i].text) > len(m.byFirst[k][j].text) })
 		if len(m.byFirst[k]) > 8 {
-			m.bySecond[k] = new([256][]unitSyn)
-			for b := range 256 {
-				for _, syn := range m.byFirst[k] {
-					if secondMayMatch(syn, byte(b)) {
-						m.bySecond[k][b] = append(m.bySecond[k][b], syn)
+			t := new([256][]unitSyn)
+			for _, syn := range m.byFirst[k] {
+				if len(syn.text) == 1 {
+					for b := range t {
+						t[b] = append(t[b], syn)
+					}
+					continue
+				}
+				// the bytes secondMayMatch lets through, each once
+				c := syn.text[1]
+				seconds := [...]int{' ', '\n', '/', int(c), int(lowerByte(c)), int(upperByte(c))}
+				for i, b := range seconds {
+					if !slices.Contains(seconds[:i], b) && secondMayMatch(syn, byte(b)) {
+						t[b] = append(t[b], syn)
 					}
 				}
 			}
+			m.bySecond[k] = t
 		}
 	}
 	m.expRe = regexp.MustCompile(`^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e)?\s*(\(\d{1,2}\)|\d{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})(?:\s*(?:(?i:cells?|cell)\s*)?(?:/|per\s+)\s*(µL|uL|mcL|L|l|mm\s*3|mm³|mm\^3|cmm|mL|ml|dL|dl)\b)?`)
 	return m, nil
+}
+
+func upperByte(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 func lowerByte(c byte) byte {
