@@ -50,8 +50,11 @@ func toSet(words string) map[string]bool {
 // heart rate), or, failing all, a `measurement` labelled with the words
 // before it. A reference range ("normal range, 12-16 g/dL") keeps its
 // analyte but gets subject `reference`.
-func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []candidate {
-	var out []candidate
+//
+// It appends the candidates to out, so they go straight into the caller's
+// list instead of a list of their own, and a quantity's into it too.
+func (e *Extractor) attach(out []candidate, t string, L *Layout, ms []mention, qs []Quantity) []candidate {
+	first := len(out)
 	// prev is the last quantity given a meaning, for list continuation.
 	prev := struct {
 		q     *Quantity
@@ -75,12 +78,9 @@ func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []c
 			isRangeLink(t[q.End:qs[qi+1].Start]) {
 			unit, unitCode = qs[qi+1].Unit, qs[qi+1].UnitCode
 		}
-		subject := ""
-		if isReference(t, sent.Start, q, prevQuantity(qs, qi)) {
-			subject = "reference"
-		}
-		cs := e.meaning(t, sent, ms, q, unit, unitCode)
-		if cs == nil && prev.valid && prev.sent == si && continues(t, prev.q, q, unit) {
+		n := len(out)
+		out = e.meaning(out, t, sent, ms, q, unit, unitCode)
+		if len(out) == n && prev.valid && prev.sent == si && continues(t, prev.q, q, unit) {
 			for _, pc := range prev.c {
 				c := pc
 				c.start, c.end = pc.start, q.End
@@ -93,29 +93,33 @@ func (e *Extractor) attach(t string, L *Layout, ms []mention, qs []Quantity) []c
 				if a, ok := e.analytes[c.concept]; ok && c.value.IsNum() {
 					c.flags = e.analytePlausibility(a, q.Value, q.ValueMax, unit)
 				}
-				cs = append(cs, c)
+				out = append(out, c)
 				break
 			}
 		}
-		if cs == nil {
+		if len(out) == n {
 			continue
 		}
+		cs := out[n:]
+		// Only a quantity that means something needs this test.
+		reference := isReference(t, sent.Start, q, prevQuantity(qs, qi))
 		for i := range cs {
-			if subject != "" {
-				cs[i].subject = subject
+			if reference {
+				cs[i].subject = "reference"
 			}
 			if cs[i].flags == nil {
 				cs[i].flags = []string{}
 			}
 		}
-		out = append(out, cs...)
+		// cs stays valid when out grows: later appends copy, never change, it.
 		prev.q, prev.c, prev.sent, prev.valid = q, cs, si, true
 	}
-	return backfillLabels(out)
+	backfillLabels(out[first:])
+	return out
 }
 
-// meaning finds what one quantity measures, or nil.
-func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, unit *patterns.Unit, unitCode string) []candidate {
+// meaning appends to out what one quantity measures, if anything.
+func (e *Extractor) meaning(out []candidate, t string, sent Sentence, ms []mention, q *Quantity, unit *patterns.Unit, unitCode string) []candidate {
 	left, right := nearestMentions(ms, q, sent, t, e.opts.MaxGap)
 	order := []*mention{left, right}
 	if left != nil && right != nil && strings.TrimSpace(t[q.End:right.start]) == "" &&
@@ -140,14 +144,14 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 		linked := isLinkGap(gap)
 		switch {
 		case compatible && (isLeft || linked):
-			return e.analyteCandidates(t, a, m, q, unitCode, unit, nil)
+			return e.analyteCandidates(out, t, a, m, q, unitCode, unit, nil)
 		case unit == nil && linked && isLeft && !a.UnitRequired && (q.Second == nil || len(a.Pair) == 2) && !followedByWordValue(t, q.End):
 			var flags []string
 			code := a.DefaultUnit
 			if code == "" {
 				flags = append(flags, "unit_missing")
 			}
-			return e.analyteCandidates(t, a, m, q, code, e.unitCodes[code], flags)
+			return e.analyteCandidates(out, t, a, m, q, code, e.unitCodes[code], flags)
 		case unit == nil && !isLeft && strings.TrimSpace(gap) == "" && !a.UnitRequired && q.Second == nil:
 			// "-1.2 z-score": the name follows the bare number directly
 			var flags []string
@@ -155,13 +159,13 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 			if code == "" {
 				flags = append(flags, "unit_missing")
 			}
-			return e.analyteCandidates(t, a, m, q, code, e.unitCodes[code], flags)
+			return e.analyteCandidates(out, t, a, m, q, code, e.unitCodes[code], flags)
 		case unit != nil && linked && isLeft && e.measDims[unit.Dimension] && (unit.Implies == "" || unit.Implies == a.Concept) && !strings.ContainsAny(gap, "()[]"):
-			return e.analyteCandidates(t, a, m, q, unitCode, unit, []string{"unit_mismatch"})
+			return e.analyteCandidates(out, t, a, m, q, unitCode, unit, []string{"unit_mismatch"})
 		}
 	}
 	if unit == nil {
-		return nil
+		return out
 	}
 	if unit.Implies != "" {
 		// "a fever of 38.9 °C", "sinus tachycardia of 140 beats/min": the
@@ -177,10 +181,10 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 			c.category, c.label = a.Category, a.Label
 			c.flags = e.analytePlausibility(a, q.Value, q.ValueMax, unit)
 		}
-		return []candidate{c}
+		return append(out, c)
 	}
 	if !e.measDims[unit.Dimension] && !q.Exponent {
-		return nil
+		return out
 	}
 	label, ls := measurementLabel(t, sent.Start, q.Start)
 	end := q.End
@@ -189,7 +193,7 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 		ls = q.Start
 	}
 	if label == "" {
-		return nil
+		return out
 	}
 	c := candidate{category: CatMeasurement, concept: snake(label), label: label, rule: "quantity.measurement",
 		start: ls, end: end, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
@@ -197,7 +201,7 @@ func (e *Extractor) meaning(t string, sent Sentence, ms []mention, q *Quantity, 
 	if q.Second != nil {
 		c.value = String(FormatNumber(q.Value) + "/" + FormatNumber(*q.Second))
 	}
-	return []candidate{c}
+	return append(out, c)
 }
 
 func prevQuantity(qs []Quantity, i int) *Quantity {
@@ -215,17 +219,35 @@ func prevQuantity(qs []Quantity, i int) *Quantity {
 //
 //	(?i)(?:\bnormal|\breference|\bref\.?|\bnl|\bULN|\bupper limit(?: of normal)?|\blower limit(?: of normal)?|\bcut-?off|\bnormal values?)(?:\s+(?:range|ranges|value|values|limits?|levels?|interval|is|was|being|for age))*\s*[:,=]?\s*(?:range\s*)?$
 var (
-	referenceCues = []string{"normal", "reference", "ref", "ref.", "nl", "uln", "upper limit", "upper limit of normal",
-		"lower limit", "lower limit of normal", "cutoff", "cut-off", "normal value", "normal values"}
-	referenceCueWords = []string{"range", "ranges", "value", "values", "limit", "limits", "level", "levels", "interval",
-		"is", "was", "being", "for age"}
+	referenceCues = byLastByte("normal", "reference", "ref", "ref.", "nl", "uln", "upper limit", "upper limit of normal",
+		"lower limit", "lower limit of normal", "cutoff", "cut-off", "normal value", "normal values")
+	referenceCueWords = byLastByte("range", "ranges", "value", "values", "limit", "limits", "level", "levels", "interval",
+		"is", "was", "being", "for age")
 )
+
+// byLastByte indexes lower-case words by their last byte, so a matcher
+// reading backwards tries only the words that can end where it stands. A
+// word ending in s is also listed under 0xBF, the last byte of ſ, which
+// (?i) folds to s (no word ends in k, the other letter a rune folds to).
+func byLastByte(words ...string) *[256][]string {
+	var t [256][]string
+	for _, w := range words {
+		t[w[len(w)-1]] = append(t[w[len(w)-1]], w)
+		if w[len(w)-1] == 's' {
+			t[0xBF] = append(t[0xBF], w)
+		}
+	}
+	return &t
+}
 
 // endsWithReferenceCue reports whether s ends with a reference cue. No
 // part of the grammar ends in white space, so each \s* before a part takes
 // all the white space there is.
 func endsWithReferenceCue(s string) bool {
 	e := trimRegexSpaceEnd(s, len(s))
+	if e == 0 {
+		return false
+	}
 	if b, ok := foldSuffixStart(s[:e], "range"); ok && referenceCueBefore(s, b) {
 		return true
 	}
@@ -244,12 +266,16 @@ func referenceCueBefore(s string, e int) bool {
 // cueWordsEndAt: s[:e] ends with a cue and any number of words after it
 // ("normal range", "reference values for age").
 func cueWordsEndAt(s string, e int) bool {
-	for _, cue := range referenceCues {
+	if e == 0 {
+		return false
+	}
+	last := lowerByte(s[e-1])
+	for _, cue := range referenceCues[last] {
 		if b, ok := foldSuffixStart(s[:e], cue); ok && (b == 0 || !isWordByte(s[b-1])) {
 			return true
 		}
 	}
-	for _, w := range referenceCueWords {
+	for _, w := range referenceCueWords[last] {
 		if b, ok := foldSuffixStart(s[:e], w); ok {
 			if z := trimRegexSpaceEnd(s, b); z < b && cueWordsEndAt(s, z) {
 				return true
@@ -358,17 +384,39 @@ func nearestMentions(ms []mention, q *Quantity, sent Sentence, t string, maxGap 
 }
 
 // isLinkGap reports whether only link words and light punctuation stand in s.
+// It walks the words in place: lower-casing a word as it is looked up
+// finds what lower-casing s and then splitting it found, as no rune
+// lower-cases into a separator or out of one.
 func isLinkGap(s string) bool {
 	words := 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",:=()-", r)
-	}) {
+	for i := 0; i < len(s); {
+		sep, size := linkSepAt(s, i)
+		if sep {
+			i += size
+			continue
+		}
+		b := i
+		for i < len(s) {
+			if sep, size = linkSepAt(s, i); sep {
+				break
+			}
+			i += size
+		}
 		words++
-		if !linkWords[w] || words > 5 {
+		if !inFoldSet(linkWords, s[b:i]) || words > 5 {
 			return false
 		}
 	}
-	return !strings.ContainsAny(s, ";")
+	return strings.IndexByte(s, ';') < 0
+}
+
+// linkSepAt: white space or , : = ( ) - at i separates the words of a gap.
+func linkSepAt(s string, i int) (bool, int) {
+	switch s[i] {
+	case ',', ':', '=', '(', ')', '-':
+		return true, 1
+	}
+	return spaceAt(s, i)
 }
 
 func takesUnit(a *patterns.Analyte, code string) bool {
@@ -420,7 +468,7 @@ func mentionStart(t string, m *mention) int {
 	return m.start
 }
 
-func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention, q *Quantity, code string, unit *patterns.Unit, flags []string) []candidate {
+func (e *Extractor) analyteCandidates(out []candidate, t string, a *patterns.Analyte, m *mention, q *Quantity, code string, unit *patterns.Unit, flags []string) []candidate {
 	start, end := min(mentionStart(t, m), q.Start), max(m.end, q.End)
 	base := candidate{category: a.Category, concept: a.Concept, label: firstNonEmpty(a.Label, t[m.start:m.end]), rule: a.ID,
 		start: start, end: end, vstart: q.NumStart, vend: q.End, unit: code, op: q.Op, order: 1 << 19}
@@ -436,7 +484,7 @@ func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention,
 		if f, ok := e.analytes[a.Pair[1]]; ok {
 			second.category = f.Category
 		}
-		return []candidate{first, second}
+		return append(out, first, second)
 	}
 	c := base
 	c.value, c.valueMax = Number(q.Value), q.ValueMax
@@ -447,7 +495,7 @@ func (e *Extractor) analyteCandidates(t string, a *patterns.Analyte, m *mention,
 	if c.value.IsNum() && !slices.Contains(flags, "unit_mismatch") {
 		c.flags = append(c.flags, e.analytePlausibility(a, q.Value, q.ValueMax, unit)...)
 	}
-	return []candidate{c}
+	return append(out, c)
 }
 
 func (e *Extractor) conceptPlausibility(concept string, v float64, vmax *float64, unit *patterns.Unit) []string {

@@ -299,7 +299,9 @@ func (e *Extractor) Extract(id, text string) *Document {
 			free = append(free, qs[i])
 		}
 	}
-	cands = append(cands, e.linkDeviceSettings(t, L, entityMs, e.attach(t, L, analyteMs, free))...)
+	attached := len(cands)
+	cands = e.attach(cands, t, L, analyteMs, free)
+	e.linkDeviceSettings(t, L, entityMs, cands[attached:])
 	cands = resolve(cands)
 	e.qualify(t, L, cands, e.cueHits(t, hits))
 	doc.Findings = e.build(doc, cands)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // The regexps the hand matchers replaced: each test below holds the
@@ -153,4 +154,157 @@ func FuzzHandMatchersMatchRegexps(f *testing.F) {
 			t.Fatalf("endsWithReferenceCue(%q) = %v; regexp %v", w, got, want)
 		}
 	})
+}
+
+// The second-byte index only skips synonyms that cannot match: Match
+// finds what a walk through all synonyms of the first byte finds.
+func TestUnitIndexMatchesFullList(t *testing.T) {
+	um := testScanner(t).units
+	full := func(s string) (string, int) {
+		if len(s) > 64 {
+			s = s[:64]
+		}
+		if s == "" {
+			return "", 0
+		}
+		for _, syn := range um.byFirst[lowerByte(s[0])] {
+			if n := matchSyn(syn, s); n > 0 {
+				return syn.unit.Code, n
+			}
+		}
+		return "", 0
+	}
+	var windows []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i < len(text); i++ {
+			if i > 0 && isDigit(text[i-1]) && !isDigit(text[i]) {
+				windows = append(windows, text[skipSpaces(text, i):])
+			}
+		}
+	}
+	var syns []string
+	for _, l := range um.byFirst {
+		for _, syn := range l {
+			syns = append(syns, syn.text, strings.ToUpper(syn.text))
+		}
+	}
+	windows = append(windows, syns...)
+	windows = append(windows, randomWindows(4, 20000, append(syns[:min(len(syns), 200)], " ", "\n", "/", "m", "M", "g", "L", "x", "2", "."))...)
+	matches := 0
+	for _, w := range windows {
+		if w == "" || w[0] == 'x' || w[0] == '*' || w[0] == '1' || strings.HasPrefix(w, "×") {
+			continue // the power-of-ten units, matched before the synonyms
+		}
+		wantCode, wantN := full(w)
+		u, code, n := um.Match(w)
+		if code != wantCode || n != wantN || (u == nil) != (wantCode == "") {
+			t.Fatalf("Match(%q) = %q, %d; all synonyms %q, %d", w, code, n, wantCode, wantN)
+		}
+		if wantCode != "" {
+			matches++
+		}
+	}
+	t.Logf("%d windows, %d units", len(windows), matches)
+	if matches < 1000 {
+		t.Fatalf("only %d units: the comparison proves nothing", matches)
+	}
+}
+
+func BenchmarkQuantityScan(b *testing.B) {
+	texts := sharedReports(b, bulkReports, 500)
+	if texts == nil {
+		b.Skip("shared corpus missing")
+	}
+	qs := testScanner(b)
+	size := 0
+	for _, text := range texts {
+		size += len(text)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, text := range texts {
+			qs.Scan(text, nil)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(texts)), "ns/report")
+}
+
+// isLinkGapFields is isLinkGap as it was, lower-casing and splitting the
+// whole gap.
+func isLinkGapFields(s string) bool {
+	words := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(",:=()-", r)
+	}) {
+		words++
+		if !linkWords[w] || words > 5 {
+			return false
+		}
+	}
+	return !strings.ContainsAny(s, ";")
+}
+
+func TestLinkGapMatchesFields(t *testing.T) {
+	var gaps []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i < len(text); i++ {
+			if isDigit(text[i]) || i%31 == 0 {
+				gaps = append(gaps, text[max(0, i-30):i], text[i:min(len(text), i+24)])
+			}
+		}
+	}
+	words := []string{"of", "WAS", "Level", "level:", "the", "ſerum", "\u212a", "x", " ", "  ", "\u00a0", "\n", ",", ":", "=", "(", ")", "-", ";", "é", "\xff", "İ"}
+	gaps = append(gaps, randomWindows(5, 30000, words)...)
+	linked := 0
+	for _, g := range gaps {
+		want := isLinkGapFields(g)
+		if want {
+			linked++
+		}
+		if got := isLinkGap(g); got != want {
+			t.Fatalf("isLinkGap(%q) = %v, fields say %v", g, got, want)
+		}
+	}
+	t.Logf("%d gaps, %d linked", len(gaps), linked)
+	if linked < 1000 {
+		t.Fatalf("only %d linked gaps: the comparison proves nothing", linked)
+	}
+}
+
+func TestNextDigitFindsEveryDigit(t *testing.T) {
+	texts := matcherTexts(t)
+	rng := rand.New(rand.NewSource(6))
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, rng.Intn(40))
+		for i := range b {
+			switch rng.Intn(4) {
+			case 0:
+				b[i] = byte(rng.Intn(256))
+			case 1:
+				b[i] = "/0123456789:"[rng.Intn(12)]
+			default:
+				b[i] = byte('0' + 0x80 + rng.Intn(12) - 1) // digits with the high bit set, and their neighbours
+			}
+		}
+		texts = append(texts, string(b))
+	}
+	digits := 0
+	for _, text := range texts {
+		for i := 0; i <= len(text); i++ {
+			want := i
+			for want < len(text) && !isDigit(text[want]) {
+				want++
+			}
+			if got := nextDigit(text, i); got != want {
+				t.Fatalf("nextDigit(%q, %d) = %d, want %d", text, i, got, want)
+			}
+			if want == i && i < len(text) {
+				digits++
+			}
+		}
+	}
+	if digits < 1000 {
+		t.Fatalf("only %d digits: the test proves nothing", digits)
+	}
 }
