@@ -40,6 +40,8 @@ type Extractor struct {
 	units   *UnitMatcher
 	scanner *QuantityScanner
 	ac      *keywordAutomaton
+	// entities is what the entity stage reads of set.Entities, same order.
+	entities []entityExtra
 	// ruleScan runs each rule's regex (set.Rules order).
 	ruleScan  []*ruleScanner
 	acTargets [][]acTarget
@@ -198,6 +200,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		e.protectScan = newRuleScanner(re)
 	}
 	e.acTargets, e.acKinds = acTargets, acKinds
+	e.entities = newEntityExtras(set.Entities)
 	for _, r := range set.Rules {
 		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
 	}
