@@ -43,6 +43,8 @@ type Extractor struct {
 	units   *UnitMatcher
 	scanner *QuantityScanner
 	ac      *keywordAutomaton
+	// entities is what the entity stage reads of set.Entities, same order.
+	entities []entityExtra
 	// ruleScan runs each rule's regex (set.Rules order).
 	ruleScan  []*ruleScanner
 	acTargets [][]acTarget
@@ -201,6 +203,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		e.protectScan = newRuleScanner(re)
 	}
 	e.acTargets, e.acKinds = acTargets, acKinds
+	e.entities = newEntityExtras(set.Entities)
 	for _, r := range set.Rules {
 		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
 	}

@@ -1,11 +1,11 @@
 package extract
 
 import (
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/clinex/clinex/patterns"
 )
@@ -43,31 +43,31 @@ var (
 // condition or procedure; a word list is much cheaper than a regex run on
 // every mention.
 var (
-	severityWords = toSet(`mild mild-to-moderate moderate moderate-to-severe severe massive acute chronic critical
+	severityWords = newWordSet(`mild mild-to-moderate moderate moderate-to-severe severe massive acute chronic critical
 significant large small extensive diffuse life-threatening refractory recurrent progressive`)
-	statusWords = toSet(`attempted planned scheduled proposed failed unsuccessful successful elective emergency emergent urgent`)
+	statusWords = newWordSet(`attempted planned scheduled proposed failed unsuccessful successful elective emergency emergent urgent`)
 )
 
-// wordBefore returns the farthest of the last n words before a mention that
-// is in the set, lower-cased, or "". The words in between must be words.
-func wordBefore(before string, n int, set map[string]bool) string {
-	fields := strings.Fields(before)
-	if len(fields) > 0 && !strings.HasSuffix(before, " ") && !strings.HasSuffix(before, "\n") {
-		fields = fields[:len(fields)-1] // a word glued to the mention is not before it
-	}
-	from := max(0, len(fields)-n)
-	for i := from; i < len(fields); i++ {
-		w := strings.ToLower(fields[i])
-		if set[w] {
-			for _, later := range fields[i+1:] {
-				if strings.IndexFunc(later, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) >= 0 {
-					return ""
-				}
+// entityExtra is what entityCandidates reads of an entity at each of its
+// mentions, made once with the extractor rather than on every mention.
+type entityExtra struct {
+	attrs  map[string]any // the entity's attributes, cloned into each finding
+	models []string       // longest first: the longest listed model wins
+}
+
+func newEntityExtras(ents []*patterns.Entity) []entityExtra {
+	out := make([]entityExtra, len(ents))
+	for i, en := range ents {
+		if len(en.Attributes) > 0 {
+			out[i].attrs = make(map[string]any, len(en.Attributes))
+			for k, v := range en.Attributes {
+				out[i].attrs[k] = v
 			}
-			return w
 		}
+		out[i].models = append([]string(nil), en.Models...)
+		sort.SliceStable(out[i].models, func(a, b int) bool { return len(out[i].models[a]) > len(out[i].models[b]) })
 	}
-	return ""
+	return out
 }
 
 var wordNumbers = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -87,12 +87,14 @@ func (e *Extractor) timeUnit(word string) string {
 // procedure's count, status and guidance; a condition's severity; an
 // outcome's time. It returns the quantities it used (doses, counts, models)
 // so they are not read again as measurements.
-func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, map[int]bool) {
-	used := map[int]bool{}
+func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
+	used := make([]bool, len(qs))
 	out := make([]candidate, 0, len(ms))
+	guided := false
 	for mi := range ms {
 		m := &ms[mi]
 		en := e.set.Entities[m.entity]
+		ex := &e.entities[m.entity]
 		si := L.SentenceAt(m.start)
 		if si < 0 {
 			continue // a heading ("CASE RESOLUTION") names a section, not an outcome
@@ -103,9 +105,11 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		if c.label == "" {
 			c.label = t[m.start:m.end]
 		}
-		attrs := make(map[string]any, len(en.Attributes)+2)
-		for k, v := range en.Attributes {
-			attrs[k] = v
+		var attrs map[string]any
+		if len(ex.attrs) > 0 {
+			attrs = maps.Clone(ex.attrs) // each finding owns its map
+		} else {
+			attrs = make(map[string]any, 2)
 		}
 		before := t[max(sent.Start, m.start-60):m.start]
 		after := t[m.end:min(sent.End, m.end+120)]
@@ -115,9 +119,9 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 				out = append(out, e.moreDoses(t, sent, ms, mi, pick, qs, used, c)...)
 			}
 		case CatDevice:
-			readModel(t, m, en, &c)
-			if o := ordinalRe.FindStringSubmatch(before); o != nil {
-				w := strings.ToLower(o[1])
+			readModel(t, m, ex.models, &c)
+			if o := ordinalBefore(before); o != "" {
+				w := strings.ToLower(o)
 				switch n, ok := wordNumbers[w]; {
 				case w == "two" || w == "three" || w == "four":
 					attrs["count"] = n
@@ -127,7 +131,8 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 					attrs["ordinal"] = w
 				}
 			}
-			if p := positionRe.FindStringSubmatch(after); p != nil {
+			if !mayHavePosition(after) {
+			} else if p := positionRe.FindStringSubmatch(after); p != nil {
 				attrs["position"] = strings.Join(strings.Fields(strings.ReplaceAll(p[1], " ", "")), "")
 			}
 			for qi := range qs {
@@ -135,7 +140,8 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 					used[qi] = true // the model "5.0" is not a quantity
 				}
 			}
-			if r := removalRe.FindStringSubmatchIndex(t[c.end:min(sent.End, c.end+60)]); r != nil {
+			if w := t[c.end:min(sent.End, c.end+60)]; !mayBeRemoval(w) {
+			} else if r := removalRe.FindStringSubmatchIndex(w); r != nil {
 				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r[1]))
 			}
 		case CatProcedure:
@@ -159,21 +165,22 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 					}
 				}
 			}
-			if st := findIfAny(statusAfterRe, after, statusAfterWords); st != nil {
-				attrs["status"] = procedureStatus(st[1])
+			if st := statusAfter(after); st != "" {
+				attrs["status"] = procedureStatus(st)
 			} else if st := wordBefore(before, 3, statusWords); st != "" {
 				attrs["status"] = procedureStatus(st)
 			} else {
 				attrs["status"] = "performed"
 			}
-			if guidanceAfter.MatchString(after) && guidanceRe.MatchString(before) { // the anchored test first: it fails at once
+			if mayBeGuidance(after) && guidanceAfter.MatchString(after) && guidanceRe.MatchString(before) { // the anchored test first: it fails at once
 				attrs["role"] = "guidance"
+				guided = true
 			}
 		case CatCondition:
 			if sv := wordBefore(before, 3, severityWords); sv != "" {
 				attrs["severity"] = sv
 			}
-			if g := gradeAfterRe.FindStringSubmatch(after); g != nil {
+			if g := gradeAfter(after); g != nil {
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
 			} else if g := gradeBefore(before); g != nil {
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
@@ -188,12 +195,21 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		}
 		out = append(out, c)
 	}
-	linkGuidance(out)
+	if guided { // most documents have no guide to link
+		linkGuidance(out)
+	}
 	return out, used
 }
 
+func gradeAfter(after string) []string {
+	if !mayBeGradeAfter(after) {
+		return nil
+	}
+	return gradeAfterRe.FindStringSubmatch(after)
+}
+
 func gradeBefore(before string) []string {
-	if !mayContainFold(before, gradeWord) {
+	if !containsFoldASCII(before, "grade") {
 		return nil
 	}
 	return gradeBeforeRe.FindStringSubmatch(before)
@@ -213,24 +229,18 @@ func procedureStatus(w string) string {
 
 // readTime reads "72 hours later", "after 3 days", "on day 5".
 func (e *Extractor) readTime(s string) map[string]any {
-	if !hasDigit(s) { // each branch of timeAfterRe reads a number
+	if !hasDigit(s) || !mayContainFold(s, timeWords) { // each branch of timeAfterRe reads a number and one of timeWords
 		return nil
 	}
-	m := timeAfterRe.FindStringSubmatch(s)
-	if m == nil {
+	match, num, unit, onDay, ok := timeAfter(s)
+	if !ok {
 		return nil
 	}
-	switch {
-	case m[1] != "":
-		v, _ := strconv.ParseFloat(m[1], 64)
-		return map[string]any{"value": v, "unit": e.timeUnit(m[2]), "relation": "after", "text": m[0]}
-	case m[4] != "":
-		v, _ := strconv.ParseFloat(m[4], 64)
-		return map[string]any{"value": v, "unit": e.timeUnit(m[5]), "relation": "after", "text": m[0]}
-	default:
-		v, _ := strconv.ParseFloat(m[6], 64)
-		return map[string]any{"value": v, "unit": "d", "relation": "on_day", "text": m[0]}
+	v, _ := strconv.ParseFloat(num, 64)
+	if onDay {
+		return map[string]any{"value": v, "unit": "d", "relation": "on_day", "text": match}
 	}
+	return map[string]any{"value": v, "unit": e.timeUnit(unit), "relation": "after", "text": match}
 }
 
 // removalOutcome is "the Impella 5.0 device was removed 72 hours later": an
@@ -274,16 +284,14 @@ func linkGuidance(cs []candidate) {
 
 // readModel reads a device's model right after its name: "Impella 5.0",
 // "MitraClip NTW". The longest listed model wins.
-func readModel(t string, m *mention, en *patterns.Entity, c *candidate) {
-	if len(en.Models) == 0 {
+func readModel(t string, m *mention, models []string, c *candidate) {
+	if len(models) == 0 {
 		return
 	}
 	i := m.end
 	for i < len(t) && (t[i] == ' ' || t[i] == '-') {
 		i++
 	}
-	models := append([]string(nil), en.Models...)
-	sort.SliceStable(models, func(a, b int) bool { return len(models[a]) > len(models[b]) })
 	for _, md := range models {
 		if i+len(md) <= len(t) && strings.EqualFold(t[i:i+len(md)], md) && !isWordByteAt(t, i+len(md)) {
 			if strings.HasSuffix(md, ".") || i+len(md) == len(t) || !(t[i+len(md)] == '.' && i+len(md)+1 < len(t) && isDigit(t[i+len(md)+1])) {
@@ -298,7 +306,7 @@ func readModel(t string, m *mention, en *patterns.Entity, c *candidate) {
 // readDose finds a drug's dose: the quantity in a dose unit right after
 // the name ("noradrenalin at 0.3 µg/kg/min"), or right before it ("40 mg
 // furosemide"), then its route, frequency, duration and times.
-func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity, used map[int]bool, c *candidate, attrs map[string]any) int {
+func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity, used []bool, c *candidate, attrs map[string]any) int {
 	pick := -1
 	i := sort.Search(len(qs), func(i int) bool { return qs[i].Start >= m.end })
 	for k := i; k < len(qs) && qs[k].Start-m.end <= 70 && qs[k].End <= sent.End; k++ {
@@ -306,7 +314,7 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 		if used[k] {
 			continue
 		}
-		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && doseGapRe.MatchString(dropParentheticals(t[m.end:q.Start])) {
+		if q.Unit != nil && doseDimensions[q.Unit.Dimension] && isDoseGap(dropParentheticals(t[m.end:q.Start])) {
 			pick = k
 		}
 		break
@@ -351,15 +359,15 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 		c.start = min(c.start, max(sent.Start, q.Start-8)+tm[0])
 	}
 	rest := t[q.End:min(sent.End, q.End+60)]
-	if r := routeRe.FindStringSubmatch(rest); r != nil {
-		attrs["route"] = canonicalRoute(r[1])
-	} else if r := routeRe.FindStringSubmatch(t[max(sent.Start, m.start-20):m.start]); r != nil {
-		attrs["route"] = canonicalRoute(r[1])
+	if r := findRoute(rest); r != "" {
+		attrs["route"] = canonicalRoute(r)
+	} else if r := findRoute(t[max(sent.Start, m.start-20):m.start]); r != "" {
+		attrs["route"] = canonicalRoute(r)
 	}
-	if f := freqRe.FindString(rest); f != "" {
+	if f := findFreq(rest); f != "" {
 		attrs["frequency"] = strings.ToLower(f)
 	}
-	if !hasDigit(rest) || !mayContainFold(rest, forWord) {
+	if !hasDigit(rest) || !containsFoldASCII(rest, "for") {
 	} else if d := durRe.FindStringSubmatch(rest); d != nil {
 		v, _ := strconv.ParseFloat(d[1], 64)
 		attrs["duration"] = map[string]any{"value": v, "unit": e.timeUnit(d[2])}
@@ -371,7 +379,7 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 // from 60 mg daily to 5 mg daily", "20 mg/day for 1 month, 10 mg/day for 4
 // months". Each is a finding of its own whose evidence runs from the drug's
 // name, so the dose stays tied to its drug.
-func (e *Extractor) moreDoses(t string, sent Sentence, ms []mention, mi, pick int, qs []Quantity, used map[int]bool, first candidate) []candidate {
+func (e *Extractor) moreDoses(t string, sent Sentence, ms []mention, mi, pick int, qs []Quantity, used []bool, first candidate) []candidate {
 	var out []candidate
 	for next := pick + 1; next < len(qs); next++ {
 		p, q := &qs[pick], &qs[next]

@@ -35,7 +35,14 @@ func equalFoldASCII(s, lower string) bool {
 }
 
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 { // eight bytes a step: windows are mostly ASCII
+		w := s[i : i+8]
+		if (w[0]|w[1]|w[2]|w[3]|w[4]|w[5]|w[6]|w[7])&0x80 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
 		}
@@ -92,10 +99,8 @@ var (
 	statusAfterWords = newFoldWords("attempted", "planned", "scheduled", "proposed", "considered", "recommended",
 		"indicated", "deferred", "refused", "declined", "postponed", "performed", "done", "carried out",
 		"completed", "successful")
-	gradeWord = newFoldWords("grade")
 	// cyclesRe: "4 cycles of", "two doses of"
 	cyclesWords = newFoldWords("cycle", "course", "dose", "infusion", "injection")
-	forWord     = newFoldWords("for") // durRe: "for 5 days"
 )
 
 func hasDigit(s string) bool {

@@ -1,0 +1,647 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Hand-written readers for the entity stage's windows. Each replaces one
+// regex on ASCII text and hands any other text to that regex: on ASCII the
+// regex's (?i) is plain ASCII case folding, \w, \b and \pL are ASCII
+// classes, and a reader only has to follow the regex's own order of
+// preference. About one window in a hundred holds a non-ASCII byte, so
+// the regex still runs now and then but no longer on every mention.
+
+// isReWordByte is \w, the class \b tests, on ASCII.
+func isReWordByte(c byte) bool {
+	return c < utf8.RuneSelf && asciiWordByte[c] || c == '_'
+}
+
+// reBoundary is \b at i in s: a word byte on one side only.
+func reBoundary(s string, i int) bool {
+	return (i > 0 && isReWordByte(s[i-1])) != (i < len(s) && isReWordByte(s[i]))
+}
+
+// hasPrefixFold is strings.HasPrefix with ASCII letters in either case;
+// prefix is lower case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFoldASCII(s[:len(prefix)], prefix)
+}
+
+func skipRegexSpace(s string, i int) int {
+	for i < len(s) && isRegexSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// wordBefore returns the farthest of the last n words before a mention that
+// is in the set, lower-cased, or "". The words in between must be words.
+// Words are what strings.Fields makes of before; on ASCII text the fields
+// are read from the end without splitting the whole window.
+func wordBefore(before string, n int, set *wordSet) string {
+	const most = 4
+	if n > most || !isASCII(before) {
+		return wordBeforeFields(before, n, set)
+	}
+	// a word glued to the mention is not before it
+	dropLast := !strings.HasSuffix(before, " ") && !strings.HasSuffix(before, "\n")
+	want := n
+	if dropLast {
+		want++
+	}
+	var from, to [most + 1]int // the fields, nearest first
+	k := 0
+	for i := len(before); k < want; k++ {
+		for i > 0 && isFieldsSpace(before[i-1]) {
+			i--
+		}
+		if i == 0 {
+			break
+		}
+		to[k] = i
+		for i > 0 && !isFieldsSpace(before[i-1]) {
+			i--
+		}
+		from[k] = i
+	}
+	nearest := 0
+	if dropLast {
+		nearest = 1
+	}
+	for j := k - 1; j >= nearest; j-- {
+		w := before[from[j]:to[j]]
+		lw, ok := lookupLower(w, set)
+		if !ok {
+			continue
+		}
+		for l := j - 1; l >= nearest; l-- {
+			for _, c := range []byte(before[from[l]:to[l]]) {
+				if !isASCIILetter(c) && c != '-' {
+					return ""
+				}
+			}
+		}
+		return lw
+	}
+	return ""
+}
+
+// isFieldsSpace is what strings.Fields splits ASCII text at.
+func isFieldsSpace(c byte) bool { return isRegexSpace(c) || c == '\v' }
+
+// wordSet is a set of lower-case words that tells most other words from
+// them by their first byte and length, before hashing them.
+type wordSet struct {
+	words map[string]bool
+	// lens has, by first byte, bit n set where a word of n bytes starts
+	// with it, bit 63 for all longer words.
+	lens [256]uint64
+}
+
+func newWordSet(words string) *wordSet {
+	s := &wordSet{words: toSet(words)}
+	for w := range s.words {
+		s.lens[w[0]] |= 1 << min(len(w), 63)
+	}
+	return s
+}
+
+// lookupLower looks an ASCII word up in the set in any case, without
+// allocating unless the word is in the set and not lower case.
+func lookupLower(w string, set *wordSet) (string, bool) {
+	if len(w) == 0 || set.lens[asciiLower[w[0]]]&(1<<min(len(w), 63)) == 0 {
+		return "", false
+	}
+	var buf [32]byte
+	if len(w) > len(buf) {
+		lw := strings.ToLower(w)
+		return lw, set.words[lw]
+	}
+	lower := true
+	for i := 0; i < len(w); i++ {
+		buf[i] = asciiLower[w[i]]
+		lower = lower && buf[i] == w[i]
+	}
+	if !set.words[string(buf[:len(w)])] {
+		return "", false
+	}
+	if lower {
+		return w, true
+	}
+	return string(buf[:len(w)]), true
+}
+
+// wordBeforeFields is wordBefore on any text.
+func wordBeforeFields(before string, n int, set *wordSet) string {
+	fields := strings.Fields(before)
+	if len(fields) > 0 && !strings.HasSuffix(before, " ") && !strings.HasSuffix(before, "\n") {
+		fields = fields[:len(fields)-1] // a word glued to the mention is not before it
+	}
+	from := max(0, len(fields)-n)
+	for i := from; i < len(fields); i++ {
+		w := strings.ToLower(fields[i])
+		if set.words[w] {
+			for _, later := range fields[i+1:] {
+				if strings.IndexFunc(later, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) >= 0 {
+					return ""
+				}
+			}
+			return w
+		}
+	}
+	return ""
+}
+
+var (
+	statusVerbs = []string{"was", "were", "is", "are", "had been", "has been", "been"}
+	// statusAfterRe's statuses, by first byte: no two can match at one
+	// place (a \b follows each), so their order does not matter.
+	statusNames = newFoldWords("attempted", "planned", "scheduled", "proposed", "considered", "recommended", "indicated",
+		"deferred", "refused", "declined", "postponed", "performed", "done", "carried out", "completed", "successful", "unsuccessful")
+)
+
+// statusAfter is statusAfterRe's submatch 1 on after, "" where it does not
+// match: "… was planned", "the procedure was then performed".
+func statusAfter(after string) string {
+	if !isASCII(after) {
+		if m := findIfAny(statusAfterRe, after, statusAfterWords); m != nil {
+			return m[1]
+		}
+		return ""
+	}
+	i := 0
+	for i < len(after) && (isRegexSpace(after[i]) || after[i] == ',') {
+		i++
+	}
+	// up to two words before the verb, the fewest first: each is a whole
+	// run of word bytes then a whole run of spaces, as nothing else lets
+	// the next part match
+	for words := 0; ; words++ {
+		if st := verbStatusAt(after, i); st != "" {
+			return st
+		}
+		if words == 2 {
+			return ""
+		}
+		j := i
+		for j < len(after) && isReWordByte(after[j]) {
+			j++
+		}
+		k := skipRegexSpace(after, j)
+		if j == i || k == j {
+			return ""
+		}
+		i = k
+	}
+}
+
+func verbStatusAt(s string, i int) string {
+	if i == len(s) {
+		return ""
+	}
+	switch asciiLower[s[i]] {
+	case 'w', 'i', 'a', 'h', 'b':
+	default:
+		return ""
+	}
+	for _, v := range statusVerbs {
+		if !hasPrefixFold(s[i:], v) {
+			continue
+		}
+		j := i + len(v)
+		k := skipRegexSpace(s, j)
+		if k == j {
+			continue
+		}
+		if k == len(s) {
+			continue
+		}
+		for _, st := range statusNames.byFirst[s[k]] {
+			if hasPrefixFold(s[k:], st) && !(k+len(st) < len(s) && isReWordByte(s[k+len(st)])) {
+				return s[k : k+len(st)]
+			}
+		}
+	}
+	return ""
+}
+
+// ordinalWords are ordinalRe's words in its order.
+var ordinalWords = []string{"first", "second", "third", "fourth", "fifth", "another", "two", "three", "four",
+	"2nd", "3rd", "4th", "additional"}
+
+// ordinalBefore is ordinalRe's submatch 1 on before, "" where it does not
+// match: "a second Impella ", "two chest tubes ".
+func ordinalBefore(before string) string {
+	if !isASCII(before) {
+		if m := ordinalRe.FindStringSubmatch(before); m != nil {
+			return m[1]
+		}
+		return ""
+	}
+	end := len(before)
+	for end > 0 && isRegexSpace(before[end-1]) {
+		end--
+	}
+	if end == len(before) {
+		return "" // the match ends in white space
+	}
+	// The leftmost match wins: an ordinal with a word after it ("second
+	// Impella ") starts before one right before the mention.
+	w := end
+	for w > 0 && (isASCIILetter(before[w-1]) || before[w-1] == '-') {
+		w--
+	}
+	if w < end && w > 0 && isRegexSpace(before[w-1]) {
+		sp := w - 1
+		for sp > 0 && isRegexSpace(before[sp-1]) {
+			sp--
+		}
+		if o := ordinalEndingAt(before, sp); o != "" {
+			return o
+		}
+	}
+	return ordinalEndingAt(before, end)
+}
+
+func ordinalEndingAt(s string, end int) string {
+	for _, o := range ordinalWords {
+		start := end - len(o)
+		if start >= 0 && equalFoldASCII(s[start:end], o) && !(start > 0 && isReWordByte(s[start-1])) {
+			return s[start:end]
+		}
+	}
+	return ""
+}
+
+// mayHavePosition is false where positionRe cannot match: every match
+// starts with A or P and a digit 1 to 3 (the regex is case-sensitive).
+func mayHavePosition(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == 'A' || s[i] == 'P') && s[i+1] >= '1' && s[i+1] <= '3' {
+			return true
+		}
+	}
+	return false
+}
+
+// firstByteAfter is the lower-cased byte at the first position of s that
+// is not in skip's white space and commas (0 at the end), for anchored
+// regexes whose next letter is one of a few. No non-ASCII rune folds to
+// the letters these tests look for (only k and s have such folds).
+func firstByteAfter(s string, commas bool) byte {
+	i := 0
+	for i < len(s) && (isRegexSpace(s[i]) || commas && s[i] == ',') {
+		i++
+	}
+	if i == len(s) {
+		return 0
+	}
+	return asciiLower[s[i]]
+}
+
+// mayBeRemoval is false where removalRe cannot match: after white space
+// and commas it reads device, pump, catheter, was, were, had, has, could
+// or is.
+func mayBeRemoval(s string) bool {
+	switch firstByteAfter(s, true) {
+	case 'd', 'p', 'c', 'w', 'h', 'i':
+		return true
+	}
+	return false
+}
+
+// mayBeGuidance is false where guidanceAfter cannot match: after white
+// space it reads guidance, guided or control.
+func mayBeGuidance(s string) bool {
+	switch firstByteAfter(s, false) {
+	case 'g', 'c':
+		return true
+	}
+	return false
+}
+
+// mayBeGradeAfter is false where gradeAfterRe cannot match: after white
+// space and an optional bracket it reads "grade".
+func mayBeGradeAfter(s string) bool {
+	i := skipRegexSpace(s, 0)
+	if i < len(s) && s[i] == '(' {
+		i = skipRegexSpace(s, i+1)
+	}
+	return i < len(s) && asciiLower[s[i]] == 'g'
+}
+
+// timeWords: each match of timeAfterRe holds later, after, post or day.
+var timeWords = newFoldWords("later", "after", "post", "day")
+
+// freqAlternatives are freqRe's literal alternatives in its order, an
+// optional last dot written both ways, the longer first as the regex
+// prefers it. The two with a number (every 8 hours, q6h) are read by
+// freqAt in their place, marked by "".
+var freqAlternatives = []string{"once daily", "twice daily", "three times daily", "four times daily",
+	"once a day", "twice a day", "three times a day", "daily", "nightly", "weekly", "monthly",
+	"b.i.d.", "b.i.d", "t.i.d.", "t.i.d", "q.i.d.", "q.i.d", "q.d.", "q.d", "bid", "tid", "qid", "od", "qd",
+	"", "per day", "/day", "a day", "as needed", "prn"}
+
+// findFreq is freqRe.FindString(s): "twice daily", "q8h", "every 6 hours".
+func findFreq(s string) string {
+	if !isASCII(s) {
+		return freqRe.FindString(s)
+	}
+	for p := 0; p < len(s); p++ {
+		if !reBoundary(s, p) {
+			continue
+		}
+		if end := freqAt(s, p); end >= 0 {
+			return s[p:end]
+		}
+	}
+	return ""
+}
+
+// freqAt is the end of freqRe's match at p, where \b holds, or -1.
+func freqAt(s string, p int) int {
+	for _, alt := range freqAlternatives {
+		if alt != "" {
+			if hasPrefixFold(s[p:], alt) && reBoundary(s, p+len(alt)) {
+				return p + len(alt)
+			}
+			continue
+		}
+		// every\s+\d+\s*(?:h|hours?|days?|weeks?)
+		if hasPrefixFold(s[p:], "every") {
+			i := skipRegexSpace(s, p+5)
+			j := skipDigits(s, i)
+			if i > p+5 && j > i {
+				k := skipRegexSpace(s, j)
+				for _, u := range []string{"h", "hours", "hour", "days", "day", "weeks", "week"} {
+					if hasPrefixFold(s[k:], u) && reBoundary(s, k+len(u)) {
+						return k + len(u)
+					}
+				}
+			}
+		}
+		// q\s?\d+\s*h
+		if p < len(s) && asciiLower[s[p]] == 'q' {
+			i := p + 1
+			if i < len(s) && isRegexSpace(s[i]) {
+				i++
+			}
+			if j := skipDigits(s, i); j > i {
+				k := skipRegexSpace(s, j)
+				if k < len(s) && asciiLower[s[k]] == 'h' && reBoundary(s, k+1) {
+					return k + 1
+				}
+			}
+		}
+	}
+	return -1
+}
+
+func skipDigits(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
+}
+
+// routeAlternatives are routeRe's alternatives in its order, each
+// optional "ly" written both ways, the longer first.
+var routeAlternatives = []string{"i.v.", "i.v", "iv", "intravenously", "intravenous", "orally", "oral",
+	"p.o.", "per os", "po", "s.c.", "subcutaneously", "subcutaneous", "sc", "i.m.", "intramuscularly",
+	"intramuscular", "im", "inhaled", "nebulised", "nebulized", "topically", "topical", "intrathecally",
+	"intrathecal", "intravitreal", "transdermal", "sublingual", "rectally", "rectal"}
+
+// findRoute is routeRe's submatch 1 on s, "" where it does not match: a
+// route written between non-letters.
+func findRoute(s string) string {
+	if !isASCII(s) {
+		if m := routeRe.FindStringSubmatch(s); m != nil {
+			return m[1]
+		}
+		return ""
+	}
+	for p := 0; p < len(s); p++ {
+		if p > 0 && isASCIILetter(s[p-1]) {
+			continue
+		}
+		for _, alt := range routeAlternatives {
+			if end := p + len(alt); hasPrefixFold(s[p:], alt) && (end == len(s) || !isASCIILetter(s[end])) {
+				return s[p:end]
+			}
+		}
+	}
+	return ""
+}
+
+// doseGapWords are doseGapRe's words, by first byte.
+var doseGapWords = newFoldWords("at", "of", "a", "an", "dose", "doses", "dosage", "was", "were", "is", "started",
+	"given", "administered", "infusion", "infused", "initiated", "with", "in", "to", "increased", "decreased",
+	"reduced", "titrated", "up", "bolus", "loading", "maintenance", "daily", "iv", "i.v.", "orally", "oral",
+	"intravenous", "intravenously", "subcutaneous", "subcutaneously", "total", "single", "continuous", "then",
+	"rate", "by", "mg", "tablet", "tablets", "capsule", "capsules", "hydrochloride", "sodium", "injection",
+	"therapy", "treatment", "regimen", "which", "sustained-release", "extended-release", "slow-release",
+	"prolonged-release", "the", "solution", "drip", "dosing", "restarted", "resumed", "commenced",
+	"prescribed", "received", "receiving", "on", "course", "courses", "pulse", "pulses", "high-dose",
+	"low-dose", "as", "for", "per", "tapered", "weaned", "from", "lowered", "raised", "escalated", "switched",
+	"changed", "maintained", "kept", "continued", "initially", "first", "eventually", "finally", "later",
+	"subsequently")
+
+// isDoseGap is doseGapRe.MatchString(s): s is nothing but separators
+// (white space , : ( [ -) and whole words of doseGapWords, as in " was
+// started at a dose of ". It asks which prefixes of s can be read so, so
+// the order of the regex's alternatives does not matter.
+func isDoseGap(s string) bool {
+	const most = 128
+	if len(s) > most || !isASCII(s) {
+		return doseGapRe.MatchString(s)
+	}
+	var reach [most + 1]bool
+	reach[0] = true
+	for i := 0; i < len(s); i++ {
+		if !reach[i] {
+			continue
+		}
+		switch c := s[i]; {
+		case isRegexSpace(c) || c == ',' || c == ':' || c == '(' || c == '[' || c == '-':
+			reach[i+1] = true
+		case reBoundary(s, i):
+			for _, w := range doseGapWords.byFirst[c] {
+				if hasPrefixFold(s[i:], w) && reBoundary(s, i+len(w)) {
+					reach[i+len(w)] = true
+				}
+			}
+		}
+	}
+	return reach[len(s)]
+}
+
+// timeUnitWords are the time units of timeAfterRe.
+var timeUnitWords = []string{"hours", "hour", "hrs", "hr", "h", "days", "day", "d", "weeks", "week", "wks", "wk",
+	"months", "month", "mos", "mo", "years", "year", "yrs", "yr"}
+
+// timeAfter is timeAfterRe.FindStringSubmatch(s) without its unused
+// groups: the match, its number, its unit ("" for "on day 5") and whether
+// it reads "on day". ok is false where it does not match.
+func timeAfter(s string) (match, num, unit string, onDay, ok bool) {
+	if !isASCII(s) {
+		m := timeAfterRe.FindStringSubmatch(s)
+		switch {
+		case m == nil:
+			return "", "", "", false, false
+		case m[1] != "":
+			return m[0], m[1], m[2], false, true
+		case m[4] != "":
+			return m[0], m[4], m[5], false, true
+		}
+		return m[0], m[6], "", true, true
+	}
+	for p := 0; p < len(s); p++ {
+		if !reBoundary(s, p) {
+			continue
+		}
+		// \d+(?:\.\d+)?\s*UNIT\s+(later|after(?:wards)?|post[\pL-]*)\b
+		if n := readDecimal(s, p); n > p {
+			if u := timeUnitAt(s, skipRegexSpace(s, n)); u > 0 {
+				us := skipRegexSpace(s, n)
+				if k := skipRegexSpace(s, us+u); k > us+u {
+					if end := afterWordAt(s, k); end > 0 {
+						return s[p:end], s[p:n], s[us : us+u], false, true
+					}
+				}
+			}
+		}
+		// after\s+\d+(?:\.\d+)?\s*UNIT\b
+		if hasPrefixFold(s[p:], "after") {
+			if i := skipRegexSpace(s, p+5); i > p+5 {
+				if n := readDecimal(s, i); n > i {
+					us := skipRegexSpace(s, n)
+					if u := wordRunAt(s, us); u > 0 && isTimeUnit(s[us:us+u]) {
+						return s[p : us+u], s[i:n], s[us : us+u], false, true
+					}
+				}
+			}
+		}
+		// on\s+(?:post[\pL-]*\s+)?day\s+(\d+)\b
+		if hasPrefixFold(s[p:], "on") {
+			if i := skipRegexSpace(s, p+2); i > p+2 {
+				if hasPrefixFold(s[i:], "post") {
+					j := i + 4
+					for j < len(s) && (isASCIILetter(s[j]) || s[j] == '-') {
+						j++
+					}
+					if k := skipRegexSpace(s, j); k > j {
+						if end, d := onDayAt(s, k); end > 0 {
+							return s[p:end], s[d:end], "", true, true
+						}
+					}
+				}
+				if end, d := onDayAt(s, i); end > 0 {
+					return s[p:end], s[d:end], "", true, true
+				}
+			}
+		}
+	}
+	return "", "", "", false, false
+}
+
+// readDecimal is the end of \d+(?:\.\d+)? at i, i where there is none.
+func readDecimal(s string, i int) int {
+	j := skipDigits(s, i)
+	if j > i && j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
+		j = skipDigits(s, j+1)
+	}
+	return j
+}
+
+// wordRunAt is the length of the run of \w bytes at i.
+func wordRunAt(s string, i int) int {
+	j := i
+	for j < len(s) && isReWordByte(s[j]) {
+		j++
+	}
+	return j - i
+}
+
+func isTimeUnit(w string) bool {
+	for _, u := range timeUnitWords {
+		if equalFoldASCII(w, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// timeUnitAt is the length of the time unit at i that a white space
+// follows, 0 where there is none: the unit is then the whole run of
+// letters.
+func timeUnitAt(s string, i int) int {
+	j := i
+	for j < len(s) && isASCIILetter(s[j]) {
+		j++
+	}
+	if j == i || j == len(s) || !isRegexSpace(s[j]) || !isTimeUnit(s[i:j]) {
+		return 0
+	}
+	return j - i
+}
+
+// afterWordAt is the end of (later|after(?:wards)?|post[\pL-]*)\b at i,
+// or 0.
+func afterWordAt(s string, i int) int {
+	for _, w := range []string{"later", "afterwards", "after"} {
+		if hasPrefixFold(s[i:], w) && reBoundary(s, i+len(w)) {
+			return i + len(w)
+		}
+	}
+	if !hasPrefixFold(s[i:], "post") {
+		return 0
+	}
+	j := i + 4
+	for j < len(s) && (isASCIILetter(s[j]) || s[j] == '-') {
+		j++
+	}
+	for ; j >= i+4; j-- { // [\pL-]* gives back until \b holds
+		if reBoundary(s, j) {
+			return j
+		}
+	}
+	return 0
+}
+
+// onDayAt reads day\s+(\d+)\b at i: the match's end and the number's
+// start, or 0.
+func onDayAt(s string, i int) (end, digits int) {
+	if !hasPrefixFold(s[i:], "day") {
+		return 0, 0
+	}
+	k := skipRegexSpace(s, i+3)
+	e := skipDigits(s, k)
+	if k == i+3 || e == k || !reBoundary(s, e) {
+		return 0, 0
+	}
+	return e, k
+}
+
+// containsFoldASCII reports whether s holds w, a lower-case ASCII word
+// that starts with a letter, with ASCII letters in either case. A (?i)
+// regex whose every match holds w cannot match where it is false if w has
+// no k or s: no other ASCII letter is the fold of a non-ASCII rune.
+func containsFoldASCII(s, w string) bool {
+	up := w[0] - 'a' + 'A'
+	for len(s) >= len(w) {
+		i := strings.IndexByte(s, w[0])
+		if j := strings.IndexByte(s, up); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+		if i < 0 || len(s)-i < len(w) {
+			return false
+		}
+		if equalFoldASCII(s[i:i+len(w)], w) {
+			return true
+		}
+		s = s[i+1:]
+	}
+	return false
+}

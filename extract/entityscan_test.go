@@ -1,0 +1,238 @@
+package extract
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// scanVocabulary is what made-up windows are built from: the words of the
+// entity regexes and their near misses, numbers, separators, upper case,
+// and non-ASCII runes (ſ and K fold into s and k) that send a reader to
+// its regex.
+var scanVocabulary = strings.Fields(`was were is are had been has been could be then successfully finally
+performed planned carried out Carried Out unsuccessful successful done Done considered PLANNED wasp isn't
+first second two three four another additional 4th 3rd x-first -second fourth fifths
+once daily twice a day three times daily b.i.d. b.i.d B.I.D. t.i.d q.i.d. q.d. q.d qd od bid
+q8h q 6 h Q12H q6 every 8 hours every 2 days EVERY 1 week per day /day mg/day a day as needed prn weekly
+i.v. i.v iv IV orally oral p.o. per os po s.c. sc SC im i.m. intramuscularly nebulised nebulized rectally
+at of a an dose doses dosage sustained-release high-dose low-dose started given titrated then ofthe
+after later afterwards post-op postoperative post- post day days on On hours hour hrs h d wks mo years
+3 72 1.5 2. 5.5 10 4x 2 x , : ( [ ] ) - _ . ; ſ K é µ grade (grade II-III 1-2 III device pump catheter
+removed explanted guidance guided control A1-P2 P3 A2 severe mild moderate-to-severe life-threatening
+attempted emergency Elective failed chronic`)
+
+// scanEdgeCases are written to sit on the edges of each reader.
+var scanEdgeCases = []string{
+	" was removed 72 hours later", ", device was then removed", " pump had been explanted", " catheter could be withdrawn",
+	"  ,  is successfully decannulated", " wasremoved", " Was Finally Retrieved after 3 days", " device  were retrieved",
+	" was performed", " , , the procedure was attempted", " it then was done.", " x y z was planned", " had been carried out",
+	" has been Carried  Out", " was carried outside", " is unsuccessful", " was successfully", " was ſcheduled",
+	" K was planned", " é was planned", " was_planned", " was\tplanned", " were\nrecommended",
+	" (grade 2)", "( grade III-IV)", " grade", "\tGrade 1 - 2", " under guidance", " guided", "control", " controls",
+	" A1-P2 ", "A1 - P3", "xA1-A2", "P2-A4", "a1-p2", " 72 hours later", " 3 d after", " 1.5 weeks postoperatively",
+	" 2 days post-op-", " 2 days post-", " 4 yrs afterwards", " after 3 days", " after 3.5 h,", " after 3days", " after 3 daysx",
+	" on day 5", " on postoperative day 3", " on post day 2", " on day 5a", " on  day  12.", " On Post-Op Day 1",
+	" 5h later", " 5 hours  later", " 3. days later", " after 2.", "q8h", " q 12 h", " Q6H,", "every 8 hours", " every 2days",
+	"mg/day", " mg /day", " b.i.d. then", " b.i.d.x", " t.i.d", " q.d.", "qd.", " per day", " as needed", " prn",
+	" i.v.", " i.v.x", " iv,", " IVx", " orally.", " per os ", " s.c.", " nebulised", " nebulized", " subcutaneously",
+	"first ", "a second Impella ", "two chest tubes ", "x-first ", "1first ", "_first ", "first  ", "first", "2nd ",
+	"the first - ", "first second ", "third re-do ", "first Impella CP ", "additional\n", "another\tone\t",
+}
+
+// madeUpWindows joins random vocabulary with random white space into n
+// windows, the same ones on every run.
+func madeUpWindows(n int) []string {
+	r := rand.New(rand.NewPCG(7, 11))
+	seps := []string{" ", " ", " ", "", "  ", "\n", "\t", ", ", "\v"}
+	out := make([]string, 0, n)
+	for len(out) < n {
+		var b strings.Builder
+		if r.IntN(4) == 0 {
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		for k := 1 + r.IntN(8); k > 0; k-- {
+			b.WriteString(scanVocabulary[r.IntN(len(scanVocabulary))])
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// scanWindows are the windows the readers are compared on: made-up ones
+// and, around every space and digit of the shared reports, the windows
+// before and after it at the sizes the entity stage cuts.
+func scanWindows(t *testing.T) (before, after []string) {
+	made := madeUpWindows(20000)
+	if raceDetector {
+		made = made[:2000]
+	}
+	for _, c := range scanEdgeCases {
+		made = append(made, c, strings.TrimSpace(c), strings.ToUpper(c))
+	}
+	before = append(before, made...)
+	after = append(after, made...)
+	for _, text := range withSharedReports(t, nil, 200, 20) {
+		for i := 0; i < len(text); i++ {
+			if text[i] != ' ' && !isDigit(text[i]) {
+				continue
+			}
+			before = append(before, text[max(0, i-60):i+1], text[max(0, i-20):i])
+			after = append(after, text[i:min(len(text), i+120)])
+		}
+	}
+	return before, after
+}
+
+func submatch(m []string, i int) string {
+	if m == nil {
+		return ""
+	}
+	return m[i]
+}
+
+// Each reader must give what the regex it replaces gives, on every
+// window; and each pre-check must never reject a window its regex matches.
+func TestEntityReadersMatchTheirRegexes(t *testing.T) {
+	before, after := scanWindows(t)
+	matches := map[string]int{}
+	check := func(name, w string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s(%q) = %q, the regex says %q", name, w, got, want)
+		}
+		if !reflect.ValueOf(want).IsZero() {
+			matches[name]++
+		}
+	}
+	for _, w := range before {
+		check("ordinalBefore", w, ordinalBefore(w), submatch(ordinalRe.FindStringSubmatch(w), 1))
+		check("findRoute", w, findRoute(w), submatch(routeRe.FindStringSubmatch(w), 1))
+		for _, set := range []*wordSet{severityWords, statusWords} {
+			for n := 1; n <= 3; n++ {
+				check("wordBefore", w, wordBefore(w, n, set), wordBeforeFields(w, n, set))
+			}
+		}
+	}
+	for _, w := range after {
+		check("statusAfter", w, statusAfter(w), submatch(statusAfterRe.FindStringSubmatch(w), 1))
+		check("findFreq", w, findFreq(w), freqRe.FindString(w))
+		check("findRoute", w, findRoute(w), submatch(routeRe.FindStringSubmatch(w), 1))
+		m := timeAfterRe.FindStringSubmatch(w)
+		var want []string
+		switch {
+		case m == nil:
+		case m[1] != "":
+			want = []string{m[0], m[1], m[2], "after"}
+		case m[4] != "":
+			want = []string{m[0], m[4], m[5], "after"}
+		default:
+			want = []string{m[0], m[6], "", "on_day"}
+		}
+		var got []string
+		if match, num, unit, onDay, ok := timeAfter(w); ok {
+			got = []string{match, num, unit, map[bool]string{false: "after", true: "on_day"}[onDay]}
+		}
+		check("timeAfter", w, got, want)
+		for _, pre := range []struct {
+			name string
+			ok   bool
+			want bool
+		}{
+			{"mayHavePosition", mayHavePosition(w), positionRe.MatchString(w)},
+			{"mayBeRemoval", mayBeRemoval(w), removalRe.MatchString(w)},
+			{"mayBeGuidance", mayBeGuidance(w), guidanceAfter.MatchString(w)},
+			{"mayBeGradeAfter", mayBeGradeAfter(w), gradeAfterRe.MatchString(w)},
+			{"timeWords", mayContainFold(w, timeWords), timeAfterRe.MatchString(w)},
+		} {
+			if pre.want {
+				matches[pre.name]++
+				if !pre.ok {
+					t.Errorf("%s rejects %q, which its regex matches", pre.name, w)
+				}
+			}
+		}
+	}
+	t.Logf("%d windows before, %d after; matches: %v", len(before), len(after), matches)
+	for _, name := range []string{"ordinalBefore", "findRoute", "wordBefore", "statusAfter", "findFreq", "timeAfter",
+		"mayHavePosition", "mayBeRemoval", "mayBeGuidance", "mayBeGradeAfter", "timeWords"} {
+		if matches[name] < 20 {
+			t.Errorf("%s: only %d matches, too few to prove anything", name, matches[name])
+		}
+	}
+}
+
+// isDoseGap reads the gap between a drug's name and its dose; the gaps
+// are the real ones of the shared reports' drugs and every quantity
+// after them, and made-up ones.
+func TestIsDoseGapMatchesItsRegex(t *testing.T) {
+	gaps := madeUpWindows(30000)
+	gaps = append(gaps, "", " ", " at ", " was started at a dose of ", " (i.v.) ", "i.v.x", " i.v. ", "ofthe",
+		" sustained-release ", "-release ", " high-dose", " ſodium ", " é ", "Dose:", " DOSE [")
+	if texts := sharedReports(t, bulkReports, 1500); texts != nil {
+		_, ins := entityInputs(t, texts)
+		for _, in := range ins {
+			for _, m := range in.ms {
+				for _, q := range in.qs {
+					if q.Start >= m.end && q.Start-m.end <= 70 {
+						gaps = append(gaps, dropParentheticals(in.t[m.end:q.Start]))
+					}
+				}
+			}
+		}
+	}
+	n := 0
+	for _, g := range gaps {
+		want := doseGapRe.MatchString(g)
+		if got := isDoseGap(g); got != want {
+			t.Errorf("isDoseGap(%q) = %v, the regex says %v", g, got, want)
+		}
+		if want {
+			n++
+		}
+	}
+	t.Logf("%d gaps, %d dose gaps", len(gaps), n)
+	if n < 50 || n == len(gaps) {
+		t.Fatalf("%d of %d gaps match: the comparison proves nothing", n, len(gaps))
+	}
+}
+
+func TestContainsFoldASCIIAndIsASCII(t *testing.T) {
+	windows := append(madeUpWindows(3000), "", "g", "grad", "grade", "GRADE", "xgRaDe", "gradgrade", "ggrade", "gradé",
+		"for", "FOR", "fo", "f", "ffor", "fOr ", "Grade\u00e9", "\u00e9grade")
+	for _, w := range windows {
+		lw := strings.Map(func(r rune) rune {
+			if r < utf8.RuneSelf {
+				return rune(asciiLower[r])
+			}
+			return r
+		}, w)
+		for _, word := range []string{"grade", "for", "g"} {
+			if got, want := containsFoldASCII(w, word), strings.Contains(lw, word); got != want {
+				t.Errorf("containsFoldASCII(%q, %q) = %v, want %v", w, word, got, want)
+			}
+		}
+		want := true
+		for i := 0; i < len(w); i++ {
+			want = want && w[i] < utf8.RuneSelf
+		}
+		if got := isASCII(w); got != want {
+			t.Errorf("isASCII(%q) = %v", w, got)
+		}
+	}
+	for n := 0; n < 20; n++ { // a non-ASCII byte at every place of every length
+		for at := 0; at < n; at++ {
+			b := []byte(strings.Repeat("a", n))
+			b[at] = 0xC3
+			if isASCII(string(b)) {
+				t.Errorf("isASCII(%q) = true", b)
+			}
+		}
+		if !isASCII(strings.Repeat("a", n)) {
+			t.Errorf("isASCII of %d a's = false", n)
+		}
+	}
+}
