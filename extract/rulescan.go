@@ -28,10 +28,19 @@ import (
 //     character, so it is not tried;
 //   - a pattern that may match the empty string is not scanned this way
 //     (FindAll's rules for empty matches would need copying).
+//
+// Most starts that pass the first byte still fail ("man" is tried at every
+// "may" and "most"), and each failed try costs the regexp a clear of its
+// whole backtracking state. So a start is tried only when the runes from
+// it could begin a match, rune by rune (see prefixClasses).
 type ruleScanner struct {
 	re    *regexp.Regexp
 	fast  bool
 	first [256]bool
+	// prefix[d] holds the bytes the d-th rune of any match can start with;
+	// a match holds at least len(prefix) runes.
+	prefix [][256]bool
+	prog   *syntax.Prog // re's program, for mayStart
 	// boundaryFirst: every match begins with \b. wordAssert: the pattern
 	// holds \b or \B somewhere.
 	boundaryFirst, wordAssert bool
@@ -54,7 +63,13 @@ func newRuleScanner(re *regexp.Regexp) *ruleScanner {
 	if !ok || nullable || a.beginAnchor {
 		return s
 	}
+	prog, err := syntax.Compile(tree)
+	if err != nil {
+		return s
+	}
 	s.fast = true
+	s.prog = prog
+	s.prefix = prefixClasses(prog, maxPrefixRunes)
 	s.wordAssert = a.wordAssert
 	s.boundaryFirst = startsWithBoundary(tree)
 	return s
@@ -69,6 +84,8 @@ func (s *ruleScanner) findAll(text string) [][]int {
 		s.anchored = regexp.MustCompile(`^(?:` + s.src + `)`)
 		s.afterOne = regexp.MustCompile(`^(?s:.)(?:` + s.src + `)`)
 	})
+	sim := simPool.Get().(*simScratch)
+	defer simPool.Put(sim)
 	var out [][]int
 	// c steps as the regexp's own search does: a rune at a time (a byte at
 	// a time through invalid UTF-8), so no match starts inside a rune.
@@ -81,12 +98,22 @@ func (s *ruleScanner) findAll(text string) [][]int {
 			c += w
 			continue
 		}
+		behind := c > 0 && s.wordAssert && isASCIIWordByte(text[c-1])
+		if behind && s.boundaryFirst && isASCIIWordByte(text[c]) {
+			c += w
+			continue // no word boundary here, so no match starts here
+		}
+		// the rune before c as the regexp run below sees it
+		before := rune(-1)
+		if behind {
+			before = rune(text[c-1])
+		}
+		if !s.prefixFits(text, c) || !s.mayStart(sim, text, c, before) {
+			c += w
+			continue
+		}
 		var m []int
-		if c > 0 && s.wordAssert && isASCIIWordByte(text[c-1]) {
-			if s.boundaryFirst && isASCIIWordByte(text[c]) {
-				c += w
-				continue // no word boundary here, so no match starts here
-			}
+		if behind {
 			// \b and \B must see the word character before c
 			if m = s.afterOne.FindStringSubmatchIndex(text[c-1:]); m != nil {
 				m[0] = 1
@@ -111,6 +138,122 @@ func (s *ruleScanner) findAll(text string) [][]int {
 		c = m[1] // the next search starts where this match ends
 	}
 	return out
+}
+
+// prefixFits reports whether the runes of text from c fit s.prefix; where
+// they do not, no match starts at c.
+func (s *ruleScanner) prefixFits(text string, c int) bool {
+	for d := range s.prefix {
+		if c >= len(text) {
+			return false // a match would run past the end
+		}
+		b := text[c]
+		if !s.prefix[d][b] {
+			return false
+		}
+		if b < utf8.RuneSelf {
+			c++
+		} else {
+			_, w := utf8.DecodeRuneInString(text[c:])
+			c += w
+		}
+	}
+	return true
+}
+
+// maxSimRunes is how far mayStart follows a match: far enough to read past
+// the keyword most rules begin with, not so far that the threads of a
+// filler ("[^\d.;]{0,40}?") pile up.
+const maxSimRunes = 16
+
+// simScratch is mayStart's working memory, reused across calls.
+type simScratch struct {
+	mark             []uint32 // mark[pc] == gen: pc seen in this step
+	gen              uint32
+	cur, next, stack []uint32
+}
+
+var simPool = sync.Pool{New: func() any { return new(simScratch) }}
+
+// mayStart runs s.prog from c on text, without captures and for at most
+// maxSimRunes runes, and reports whether a match can start at c: false
+// only when every thread has died before reaching a match. It reads the
+// empty-width assertions as the regexp does, with before the rune it sees
+// before c (-1 for none), so it lets through nothing more than needed.
+//
+// A failed regexp try costs far more (a backtracking state to set up and
+// every alternative tried with captures) than these few steps.
+func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune) bool {
+	prog := s.prog
+	if len(sim.mark) < len(prog.Inst) {
+		sim.mark = make([]uint32, len(prog.Inst))
+		sim.gen = 0
+	}
+	cur := append(sim.cur[:0], uint32(prog.Start))
+	next := sim.next[:0]
+	defer func() { sim.cur, sim.next = cur, next }()
+	r1 := before
+	for p, steps := c, 0; steps < maxSimRunes; steps++ {
+		r2, w := rune(-1), 0
+		if p < len(text) {
+			if r2, w = rune(text[p]), 1; r2 >= utf8.RuneSelf {
+				r2, w = utf8.DecodeRuneInString(text[p:])
+			}
+		}
+		ctx := syntax.EmptyOpContext(r1, r2)
+		if sim.gen++; sim.gen == 0 { // wrapped: old marks could read as new
+			clear(sim.mark)
+			sim.gen = 1
+		}
+		next = next[:0]
+		stack := append(sim.stack[:0], cur...)
+		for len(stack) > 0 {
+			pc := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if sim.mark[pc] == sim.gen {
+				continue
+			}
+			sim.mark[pc] = sim.gen
+			inst := &prog.Inst[pc]
+			switch inst.Op {
+			case syntax.InstAlt, syntax.InstAltMatch:
+				stack = append(stack, inst.Arg, inst.Out)
+			case syntax.InstCapture, syntax.InstNop:
+				stack = append(stack, inst.Out)
+			case syntax.InstEmptyWidth:
+				if syntax.EmptyOp(inst.Arg)&^ctx == 0 {
+					stack = append(stack, inst.Out)
+				}
+			case syntax.InstMatch:
+				sim.stack = stack
+				return true
+			case syntax.InstRune1:
+				if r2 == inst.Rune[0] {
+					next = append(next, inst.Out)
+				}
+			case syntax.InstRune:
+				if r2 >= 0 && inst.MatchRune(r2) {
+					next = append(next, inst.Out)
+				}
+			case syntax.InstRuneAny:
+				if r2 >= 0 {
+					next = append(next, inst.Out)
+				}
+			case syntax.InstRuneAnyNotNL:
+				if r2 >= 0 && r2 != '\n' {
+					next = append(next, inst.Out)
+				}
+			}
+		}
+		sim.stack = stack
+		if len(next) == 0 {
+			return false
+		}
+		cur, next = next, cur
+		p += w
+		r1 = r2
+	}
+	return true
 }
 
 // isASCIIWordByte is \w as Go's \b reads it: a byte of a multi-byte rune
@@ -242,4 +385,101 @@ func startsWithBoundary(re *syntax.Regexp) bool {
 		return len(re.Sub) > 0
 	}
 	return false
+}
+
+// maxPrefixRunes is how many runes of a match prefixClasses looks at: the
+// first few letters of a keyword tell most words apart.
+const maxPrefixRunes = 10
+
+// prefixClasses returns, for each of the first runes of any match of prog
+// anchored at its start, the bytes that rune can start with: an ASCII byte
+// for itself, and every byte from 0x80 up for any non-ASCII rune (and the
+// invalid byte the regexp reads as U+FFFD). It stops at max runes, and
+// where a match may end, so every match holds at least len(result) runes.
+//
+// It follows the program as a regexp would, a rune at a time, with every
+// state a match could be in; the empty-width assertions (\b, ^, $) are
+// taken as passed, which only lets more through.
+func prefixClasses(prog *syntax.Prog, max int) [][256]bool {
+	var out [][256]bool
+	states := []uint32{uint32(prog.Start)}
+	for len(out) < max {
+		runes, matched := closure(prog, states)
+		if matched {
+			break
+		}
+		var cls [256]bool
+		states = states[:0]
+		for _, pc := range runes {
+			inst := &prog.Inst[pc]
+			markInst(&cls, inst)
+			states = append(states, inst.Out)
+		}
+		out = append(out, cls)
+		if len(runes) == 0 {
+			break // nothing can match: the empty class rejects every start
+		}
+	}
+	return out
+}
+
+// closure follows the empty moves from states and returns the rune
+// instructions reached, in no particular order, and whether a match is.
+func closure(prog *syntax.Prog, states []uint32) (runes []uint32, matched bool) {
+	seen := make([]bool, len(prog.Inst))
+	stack := append([]uint32(nil), states...)
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[pc] {
+			continue
+		}
+		seen[pc] = true
+		inst := &prog.Inst[pc]
+		switch inst.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			stack = append(stack, inst.Out, inst.Arg)
+		case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+			stack = append(stack, inst.Out)
+		case syntax.InstMatch:
+			matched = true
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			runes = append(runes, pc)
+		}
+	}
+	return runes, matched
+}
+
+// markInst adds to cls the first bytes of the runes inst matches.
+func markInst(cls *[256]bool, inst *syntax.Inst) {
+	nonASCII := false
+	switch inst.Op {
+	case syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+		for b := range utf8.RuneSelf {
+			if inst.Op == syntax.InstRuneAny || b != '\n' {
+				cls[b] = true
+			}
+		}
+		nonASCII = true
+	default: // InstRune, InstRune1
+		for b := range utf8.RuneSelf {
+			if inst.MatchRune(rune(b)) {
+				cls[b] = true
+			}
+		}
+		for _, r := range inst.Rune { // a range reaching past ASCII ends there
+			nonASCII = nonASCII || r >= utf8.RuneSelf
+		}
+		if inst.Op == syntax.InstRune && len(inst.Rune) == 1 && syntax.Flags(inst.Arg)&syntax.FoldCase != 0 {
+			r0 := inst.Rune[0]
+			for f := unicode.SimpleFold(r0); f != r0; f = unicode.SimpleFold(f) {
+				nonASCII = nonASCII || f >= utf8.RuneSelf
+			}
+		}
+	}
+	if nonASCII {
+		for b := utf8.RuneSelf; b < 0x100; b++ {
+			cls[b] = true
+		}
+	}
 }
