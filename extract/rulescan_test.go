@@ -81,6 +81,7 @@ func TestRuleScannerFiltersKeepEveryMatch(t *testing.T) {
 		if !sc.fast {
 			continue
 		}
+		sc.ready()
 		anchored := regexp.MustCompile(`^(?:` + sc.src + `)`)
 		afterOne := regexp.MustCompile(`^(?s:.)(?:` + sc.src + `)`)
 		for _, text := range texts[:min(len(texts), sample)] {
