@@ -406,11 +406,14 @@ func (e *Extractor) mentions(t string, hits []hit) []mention {
 // runRules runs each rule's regex on windows around its keyword hits,
 // clamped to the hit's sentence, so no rule sweeps the whole document.
 func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
-	windows := map[int][][2]int{}
+	// every rule's windows in one slice, sorted by rule then start: one
+	// allocation where a map of slices took one per rule and more
+	var windows []ruleWindow
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindRule == 0 {
 			continue
 		}
+		si := -2 // not looked up yet: most hits are no rule's keyword
 		for _, tg := range e.acTargets[h.pat] {
 			if tg.rule < 0 {
 				continue
@@ -420,51 +423,64 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 			if w == 0 {
 				w = e.opts.RuleWindow
 			}
+			if si == -2 {
+				si = L.SentenceAt(h.start)
+			}
 			lo, hi := h.start-w, h.end+w
-			if si := L.SentenceAt(h.start); si >= 0 {
+			if si >= 0 {
 				s := L.Sentences[si]
 				lo, hi = max(lo, s.Start), min(hi, s.End)
 			} else {
 				lo, hi = max(lo, 0), min(hi, len(t))
 			}
-			windows[tg.rule] = append(windows[tg.rule], [2]int{lo, hi})
+			windows = append(windows, ruleWindow{tg.rule, [2]int{lo, hi}})
 		}
 	}
-	ruleIdx := make([]int, 0, len(windows))
-	for i := range windows {
-		ruleIdx = append(ruleIdx, i)
-	}
-	sort.Ints(ruleIdx)
+	slices.SortFunc(windows, func(a, b ruleWindow) int {
+		if a.rule != b.rule {
+			return a.rule - b.rule
+		}
+		return a.span[0] - b.span[0]
+	})
 	var out []candidate
-	for _, ri := range ruleIdx {
+	var ws [][2]int
+	for i := 0; i < len(windows); {
+		ri := windows[i].rule
+		ws = ws[:0]
+		for ; i < len(windows) && windows[i].rule == ri; i++ {
+			ws = append(ws, windows[i].span)
+		}
 		r := e.set.Rules[ri]
-		ws := mergeWindows(windows[ri])
-		seen := map[[2]int]bool{}
-		for _, w := range ws {
+		// Merged windows are disjoint and a window's matches do not
+		// overlap, so no match is found twice.
+		for _, w := range mergeWindows(ws) {
 			for _, m := range e.ruleScan[ri].findAll(t[w[0]:w[1]]) {
 				for k := range m {
 					if m[k] >= 0 {
 						m[k] += w[0]
 					}
 				}
-				key := [2]int{m[0], m[1]}
-				if seen[key] || m[1] == m[0] {
+				if m[1] == m[0] || inProtected(m[0]) {
 					continue
 				}
-				seen[key] = true
-				if inProtected(m[0]) {
-					continue
-				}
-				out = append(out, e.ruleCandidates(t, r, ri, m)...)
+				out = e.appendRuleCandidates(out, t, r, ri, m)
 			}
 		}
 	}
 	return out
 }
 
+// ruleWindow is a span of text one rule runs on.
+type ruleWindow struct {
+	rule int // index into set.Rules
+	span [2]int
+}
+
+// mergeWindows sorts ws by start and merges the windows that overlap or
+// touch, in place.
 func mergeWindows(ws [][2]int) [][2]int {
-	sort.Slice(ws, func(i, j int) bool { return ws[i][0] < ws[j][0] })
-	var out [][2]int
+	slices.SortFunc(ws, func(a, b [2]int) int { return a[0] - b[0] })
+	out := ws[:0]
 	for _, w := range ws {
 		if len(out) > 0 && w[0] <= out[len(out)-1][1] {
 			if w[1] > out[len(out)-1][1] {
@@ -484,7 +500,8 @@ func groupText(t string, m []int, g int) (string, int, int, bool) {
 	return t[m[2*g]:m[2*g+1]], m[2*g], m[2*g+1], true
 }
 
-func (e *Extractor) ruleCandidates(t string, r *patterns.Rule, ri int, m []int) []candidate {
+// appendRuleCandidates appends the findings of rule r's match m to out.
+func (e *Extractor) appendRuleCandidates(out []candidate, t string, r *patterns.Rule, ri int, m []int) []candidate {
 	outputs := r.Outputs
 	if len(outputs) == 0 {
 		outputs = []patterns.Output{{Concept: r.Concept, Label: r.Label, Category: r.Category, Group: "value"}}
@@ -506,7 +523,6 @@ func (e *Extractor) ruleCandidates(t string, r *patterns.Rule, ri int, m []int) 
 			op = strings.TrimSpace(ot)
 		}
 	}
-	var out []candidate
 	for _, o := range outputs {
 		vt, vs, ve, ok := groupText(t, m, r.Group(o.Group))
 		if !ok {

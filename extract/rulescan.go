@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -28,18 +29,34 @@ import (
 //     character, so it is not tried;
 //   - a pattern that may match the empty string is not scanned this way
 //     (FindAll's rules for empty matches would need copying).
+//
+// Most starts that pass the first byte still fail ("man" is tried at every
+// "may" and "most"), and each failed try costs the regexp a clear of its
+// whole backtracking state. So a start is tried only when the runes from
+// it could begin a match, rune by rune (see prefixClasses).
 type ruleScanner struct {
 	re    *regexp.Regexp
 	fast  bool
 	first [256]bool
+	// prefix[d] holds the bytes the d-th rune of any match can start with;
+	// a match holds at least len(prefix) runes.
+	prefix [][256]bool
+	prog   []simInst // re's program, as mayStart reads it
+	start  uint32
+	// startSteps[k][r] are the threads left after the first rune r (ASCII)
+	// of a match, with nothing before it (k = 0) or a word character (k =
+	// 1): the first step, whose closure is the largest, done once.
+	startSteps [2][utf8.RuneSelf][]uint32
 	// boundaryFirst: every match begins with \b. wordAssert: the pattern
 	// holds \b or \B somewhere.
 	boundaryFirst, wordAssert bool
 
-	once     sync.Once
-	src      string
-	anchored *regexp.Regexp // ^(?:re): a match starting at the input's start
-	afterOne *regexp.Regexp // ^(?s:.)(?:re): one starting after its first rune
+	once sync.Once
+	src  string
+	// syntaxProg is re's program, for ready
+	syntaxProg *syntax.Prog
+	anchored   *regexp.Regexp // ^(?:re): a match starting at the input's start
+	afterOne   *regexp.Regexp // ^(?s:.)(?:re): one starting after its first rune
 }
 
 func newRuleScanner(re *regexp.Regexp) *ruleScanner {
@@ -54,6 +71,9 @@ func newRuleScanner(re *regexp.Regexp) *ruleScanner {
 	if !ok || nullable || a.beginAnchor {
 		return s
 	}
+	if s.syntaxProg, err = syntax.Compile(tree); err != nil {
+		return s
+	}
 	s.fast = true
 	s.wordAssert = a.wordAssert
 	s.boundaryFirst = startsWithBoundary(tree)
@@ -65,28 +85,42 @@ func (s *ruleScanner) findAll(text string) [][]int {
 	if !s.fast {
 		return s.re.FindAllStringSubmatchIndex(text, -1)
 	}
-	s.once.Do(func() {
-		s.anchored = regexp.MustCompile(`^(?:` + s.src + `)`)
-		s.afterOne = regexp.MustCompile(`^(?s:.)(?:` + s.src + `)`)
-	})
+	s.ready()
+	sim := simPool.Get().(*simScratch)
+	defer simPool.Put(sim)
 	var out [][]int
 	// c steps as the regexp's own search does: a rune at a time (a byte at
 	// a time through invalid UTF-8), so no match starts inside a rune.
 	for c := 0; c < len(text); {
+		for c < len(text) && !s.first[text[c]] {
+			// Every byte from 0x80 up is in first or none is, so stepping
+			// a byte at a time through what first turns away never lands
+			// a try inside a rune.
+			c++
+		}
+		if c == len(text) {
+			break
+		}
 		w := 1
 		if text[c] >= utf8.RuneSelf {
 			_, w = utf8.DecodeRuneInString(text[c:])
 		}
-		if !s.first[text[c]] {
+		behind := c > 0 && s.wordAssert && isASCIIWordByte(text[c-1])
+		if behind && s.boundaryFirst && isASCIIWordByte(text[c]) {
+			c += w
+			continue // no word boundary here, so no match starts here
+		}
+		// the rune before c as the regexp run below sees it
+		before := rune(-1)
+		if behind {
+			before = rune(text[c-1])
+		}
+		if !s.prefixFits(text, c) || !s.mayStart(sim, text, c, before) {
 			c += w
 			continue
 		}
 		var m []int
-		if c > 0 && s.wordAssert && isASCIIWordByte(text[c-1]) {
-			if s.boundaryFirst && isASCIIWordByte(text[c]) {
-				c += w
-				continue // no word boundary here, so no match starts here
-			}
+		if behind {
 			// \b and \B must see the word character before c
 			if m = s.afterOne.FindStringSubmatchIndex(text[c-1:]); m != nil {
 				m[0] = 1
@@ -111,6 +145,279 @@ func (s *ruleScanner) findAll(text string) [][]int {
 		c = m[1] // the next search starts where this match ends
 	}
 	return out
+}
+
+// prefixFits reports whether the runes of text from c fit s.prefix; where
+// they do not, no match starts at c.
+func (s *ruleScanner) prefixFits(text string, c int) bool {
+	for d := range s.prefix {
+		if c >= len(text) {
+			return false // a match would run past the end
+		}
+		b := text[c]
+		if !s.prefix[d][b] {
+			return false
+		}
+		if b < utf8.RuneSelf {
+			c++
+		} else {
+			_, w := utf8.DecodeRuneInString(text[c:])
+			c += w
+		}
+	}
+	return true
+}
+
+// maxSimRunes is how far mayStart follows a match: far enough to read past
+// the keyword most rules begin with, not so far that the threads of a
+// filler ("[^\d.;]{0,40}?") pile up.
+const maxSimRunes = 16
+
+// simScratch is mayStart's working memory, reused across calls.
+type simScratch struct {
+	mark             []uint32 // mark[pc] == gen: pc seen in this step
+	gen              uint32
+	cur, next, stack []uint32
+	runeInsts        []uint32 // closure's rune instructions, in step
+}
+
+var simPool = sync.Pool{New: func() any { return new(simScratch) }}
+
+// mayStart runs s.prog from c on text, without captures and for at most
+// maxSimRunes runes, and reports whether a match can start at c: false
+// only when every thread has died before reaching a match. It reads the
+// empty-width assertions as the regexp does, with before the rune it sees
+// before c (-1 for none), so it lets through nothing more than needed.
+//
+// A failed regexp try costs far more (a backtracking state to set up and
+// every alternative tried with captures) than these few steps.
+func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune) bool {
+	if len(sim.mark) < len(s.prog) {
+		sim.mark = make([]uint32, len(s.prog))
+		sim.gen = 0
+	}
+	cur, next := sim.cur[:0], sim.next[:0]
+	defer func() { sim.cur, sim.next = cur, next }()
+	p, steps := c, 0
+	if b := text[c]; b < utf8.RuneSelf && (before < 0 || before < utf8.RuneSelf && isASCIIWordByte(byte(before))) {
+		k := 0
+		if before >= 0 {
+			k = 1
+		}
+		first := s.startSteps[k][b]
+		if len(first) == 0 {
+			return false
+		}
+		cur = append(cur, first...)
+		p, steps, before = c+1, 1, rune(b)
+	} else {
+		cur = append(cur, s.start)
+	}
+	r1 := before
+	for ; steps < maxSimRunes; steps++ {
+		r2, w := rune(-1), 0
+		if p < len(text) {
+			if r2, w = rune(text[p]), 1; r2 >= utf8.RuneSelf {
+				r2, w = utf8.DecodeRuneInString(text[p:])
+			}
+		}
+		var matched bool
+		if next, matched = s.step(sim, cur, next[:0], r1, r2); matched {
+			return true
+		}
+		if len(next) == 0 {
+			return false
+		}
+		cur, next = next, cur
+		p += w
+		r1 = r2
+	}
+	return true
+}
+
+// ready builds, once, what only findAll's fast path needs: a short run
+// meets few rules' keywords, so start-up does not pay it for every rule.
+func (s *ruleScanner) ready() {
+	s.once.Do(func() {
+		s.prog, s.start = compileSim(s.syntaxProg)
+		s.prefix = prefixClasses(s.syntaxProg, maxPrefixRunes)
+		s.anchored = regexp.MustCompile(`^(?:` + s.src + `)`)
+		s.afterOne = regexp.MustCompile(`^(?s:.)(?:` + s.src + `)`)
+		s.buildStartSteps()
+	})
+}
+
+// buildStartSteps fills s.startSteps. A first step that reaches a match
+// (none does: patterns that match the empty string are not scanned) is
+// given the start itself, for mayStart to find the match again.
+func (s *ruleScanner) buildStartSteps() {
+	sim := new(simScratch)
+	sim.mark = make([]uint32, len(s.prog))
+	start := []uint32{s.start}
+	for k, before := range [2]rune{-1, 'a'} {
+		// the closure depends on the rune only through the assertions'
+		// context, which few ASCII runes tell apart
+		runesOf := map[syntax.EmptyOp][]uint32{}
+		matchedOf := map[syntax.EmptyOp]bool{}
+		for r := range rune(utf8.RuneSelf) {
+			ctx := syntax.EmptyOpContext(before, r)
+			runes, ok := runesOf[ctx]
+			if !ok {
+				var matched bool
+				runes, matched = s.closure(sim, start, nil, ctx)
+				runesOf[ctx], matchedOf[ctx] = runes, matched
+			}
+			if matchedOf[ctx] {
+				s.startSteps[k][r] = start
+				continue
+			}
+			s.startSteps[k][r] = slices.Clip(s.over(runes, nil, r))
+		}
+	}
+}
+
+// step follows the threads cur over rune r2 (-1: the end of the text),
+// with r1 the rune before, appends the threads left to next and reports
+// whether one reached a match first.
+func (s *ruleScanner) step(sim *simScratch, cur, next []uint32, r1, r2 rune) ([]uint32, bool) {
+	runes, matched := s.closure(sim, cur, sim.runeInsts[:0], syntax.EmptyOpContext(r1, r2))
+	sim.runeInsts = runes
+	if matched {
+		return next, true
+	}
+	return s.over(runes, next, r2), false
+}
+
+// closure follows the empty moves from the threads cur in the context
+// ctx, appends the rune instructions reached to runes, and reports whether
+// a match is reached.
+func (s *ruleScanner) closure(sim *simScratch, cur, runes []uint32, ctx syntax.EmptyOp) ([]uint32, bool) {
+	prog := s.prog
+	if sim.gen++; sim.gen == 0 { // wrapped: old marks could read as new
+		clear(sim.mark)
+		sim.gen = 1
+	}
+	stack := append(sim.stack[:0], cur...)
+	defer func() { sim.stack = stack }()
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if sim.mark[pc] == sim.gen {
+			continue
+		}
+		sim.mark[pc] = sim.gen
+		in := &prog[pc]
+		switch in.op {
+		case simAlt:
+			stack = append(stack, in.arg, in.out)
+		case simEmpty:
+			if in.empty&^ctx == 0 {
+				stack = append(stack, in.out)
+			}
+		case simMatch:
+			return runes, true
+		case simRune:
+			runes = append(runes, pc)
+		}
+	}
+	return runes, false
+}
+
+// over appends to next the threads the rune instructions runes leave
+// after r (-1: the end of the text, which none takes).
+func (s *ruleScanner) over(runes, next []uint32, r rune) []uint32 {
+	for _, pc := range runes {
+		in := &s.prog[pc]
+		var ok bool
+		if uint32(r) < utf8.RuneSelf {
+			ok = in.ascii[r>>6]>>(r&63)&1 != 0
+		} else if r >= 0 && in.inst != nil {
+			ok = matchesRune(in.inst, r)
+		}
+		if ok {
+			next = append(next, in.out)
+		}
+	}
+	return next
+}
+
+// simInst is one instruction of a rule's program as mayStart reads it:
+// captures and no-ops skipped, a rune instruction's ASCII runes in a
+// bitmap.
+type simInst struct {
+	op       simOp
+	empty    syntax.EmptyOp // simEmpty: the assertion
+	out, arg uint32
+	ascii    [2]uint64    // simRune: the ASCII runes taken
+	inst     *syntax.Inst // simRune: the instruction, if it takes a rune out of ASCII
+}
+
+type simOp uint8
+
+const (
+	simFail simOp = iota
+	simAlt
+	simEmpty
+	simMatch
+	simRune
+)
+
+// compileSim turns prog into simInsts (same indexes) and returns them with
+// the start.
+func compileSim(prog *syntax.Prog) ([]simInst, uint32) {
+	// skip follows captures and no-ops, which mayStart need not see; a
+	// loop of them (none is compiled) ends in a fail.
+	skip := func(pc uint32) uint32 {
+		for range len(prog.Inst) {
+			switch prog.Inst[pc].Op {
+			case syntax.InstCapture, syntax.InstNop:
+				pc = prog.Inst[pc].Out
+			default:
+				return pc
+			}
+		}
+		return uint32(prog.Start) // unreachable; any valid pc will do
+	}
+	out := make([]simInst, len(prog.Inst))
+	for pc := range prog.Inst {
+		inst := &prog.Inst[pc]
+		si := &out[pc]
+		switch inst.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			si.op, si.out, si.arg = simAlt, skip(inst.Out), skip(inst.Arg)
+		case syntax.InstEmptyWidth:
+			si.op, si.empty, si.out = simEmpty, syntax.EmptyOp(inst.Arg), skip(inst.Out)
+		case syntax.InstMatch:
+			si.op = simMatch
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			si.op, si.out = simRune, skip(inst.Out)
+			var cls [256]bool
+			markInst(&cls, inst)
+			for b := range utf8.RuneSelf {
+				if cls[b] {
+					si.ascii[b>>6] |= 1 << (b & 63)
+				}
+			}
+			if cls[utf8.RuneSelf] {
+				si.inst = inst
+			}
+		case syntax.InstCapture, syntax.InstNop:
+			si.op, si.out = simAlt, skip(inst.Out) // reached only as the start
+			si.arg = si.out
+		}
+	}
+	return out, skip(uint32(prog.Start))
+}
+
+// matchesRune is whether inst, a rune instruction, takes r.
+func matchesRune(inst *syntax.Inst, r rune) bool {
+	switch inst.Op {
+	case syntax.InstRuneAny:
+		return true
+	case syntax.InstRuneAnyNotNL:
+		return r != '\n'
+	}
+	return inst.MatchRune(r)
 }
 
 // isASCIIWordByte is \w as Go's \b reads it: a byte of a multi-byte rune
@@ -242,4 +549,115 @@ func startsWithBoundary(re *syntax.Regexp) bool {
 		return len(re.Sub) > 0
 	}
 	return false
+}
+
+// maxPrefixRunes is how many runes of a match prefixClasses looks at: the
+// first few letters of a keyword tell most words apart.
+const maxPrefixRunes = 10
+
+// prefixClasses returns, for each of the first runes of any match of prog
+// anchored at its start, the bytes that rune can start with: an ASCII byte
+// for itself, and every byte from 0x80 up for any non-ASCII rune (and the
+// invalid byte the regexp reads as U+FFFD). It stops at max runes, and
+// where a match may end, so every match holds at least len(result) runes.
+//
+// It follows the program as a regexp would, a rune at a time, with every
+// state a match could be in; the empty-width assertions (\b, ^, $) are
+// taken as passed, which only lets more through.
+func prefixClasses(prog *syntax.Prog, max int) [][256]bool {
+	var out [][256]bool
+	states := []uint32{uint32(prog.Start)}
+	for len(out) < max {
+		runes, matched := closure(prog, states)
+		if matched {
+			break
+		}
+		var cls [256]bool
+		states = states[:0]
+		for _, pc := range runes {
+			inst := &prog.Inst[pc]
+			markInst(&cls, inst)
+			states = append(states, inst.Out)
+		}
+		out = append(out, cls)
+		if len(runes) == 0 {
+			break // nothing can match: the empty class rejects every start
+		}
+	}
+	return out
+}
+
+// closure follows the empty moves from states and returns the rune
+// instructions reached, in no particular order, and whether a match is.
+func closure(prog *syntax.Prog, states []uint32) (runes []uint32, matched bool) {
+	seen := make([]bool, len(prog.Inst))
+	stack := append([]uint32(nil), states...)
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[pc] {
+			continue
+		}
+		seen[pc] = true
+		inst := &prog.Inst[pc]
+		switch inst.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			stack = append(stack, inst.Out, inst.Arg)
+		case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+			stack = append(stack, inst.Out)
+		case syntax.InstMatch:
+			matched = true
+		case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+			runes = append(runes, pc)
+		}
+	}
+	return runes, matched
+}
+
+// markInst adds to cls the first bytes of the runes inst matches, read
+// off its ranges as MatchRune reads them: one rune (and, folding, its
+// orbit), or pairs of bounds.
+func markInst(cls *[256]bool, inst *syntax.Inst) {
+	nonASCII := false
+	mark := func(r rune) {
+		if r < utf8.RuneSelf {
+			cls[r] = true
+		} else {
+			nonASCII = true
+		}
+	}
+	switch inst.Op {
+	case syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+		for b := range utf8.RuneSelf {
+			if inst.Op == syntax.InstRuneAny || b != '\n' {
+				cls[b] = true
+			}
+		}
+		nonASCII = true
+	case syntax.InstRune1:
+		mark(inst.Rune[0])
+	case syntax.InstRune:
+		if len(inst.Rune) == 1 {
+			r0 := inst.Rune[0]
+			mark(r0)
+			if syntax.Flags(inst.Arg)&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(r0); f != r0; f = unicode.SimpleFold(f) {
+					mark(f)
+				}
+			}
+			break
+		}
+		for i := 0; i+1 < len(inst.Rune); i += 2 {
+			lo, hi := inst.Rune[i], inst.Rune[i+1]
+			for r := max(lo, 0); r <= hi && r < utf8.RuneSelf; r++ {
+				cls[r] = true
+			}
+			nonASCII = nonASCII || hi >= utf8.RuneSelf
+		}
+	}
+	if nonASCII {
+		for b := utf8.RuneSelf; b < 0x100; b++ {
+			cls[b] = true
+		}
+	}
 }

@@ -1,0 +1,174 @@
+package extract
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/clinex/clinex/patterns"
+	"github.com/go-viper/mapstructure/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// configExtractor builds the extractor the command builds: the built-in
+// patterns and the extract and segment settings of ../config.yaml (the
+// root package, which loads it, cannot be imported from here).
+func configExtractor(tb testing.TB) *Extractor {
+	tb.Helper()
+	data, err := os.ReadFile("../config.yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var cfg struct {
+		Extract map[string]any `yaml:"extract"`
+		Segment map[string]any `yaml:"segment"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		tb.Fatal(err)
+	}
+	var opts Options
+	var seg SegmentConfig
+	if err := mapstructure.Decode(cfg.Extract, &opts); err != nil {
+		tb.Fatal(err)
+	}
+	if err := mapstructure.Decode(cfg.Segment, &seg); err != nil {
+		tb.Fatal(err)
+	}
+	set, err := patterns.Load(patterns.DefaultLayer())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := NewExtractor(set, seg, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// stageInput is one report as the rule, resolve and context stages get it
+// from the stages before them.
+type stageInput struct {
+	t          string
+	L          *Layout
+	hits       []hit
+	protected  [][2]int
+	ruleCands  []candidate // runRules' output
+	unresolved []candidate // every stage's candidates, before resolve
+	resolved   []candidate
+	cues       []cueHit
+}
+
+func (in *stageInput) inProtected(p int) bool {
+	i := sort.Search(len(in.protected), func(i int) bool { return in.protected[i][1] > p })
+	return i < len(in.protected) && in.protected[i][0] <= p
+}
+
+// stageInputs runs Extract's stages up to each of the timed ones, as
+// Extract does, on the first n shared reports.
+func stageInputs(tb testing.TB, e *Extractor, n int) []*stageInput {
+	tb.Helper()
+	texts := sharedReports(tb, bulkReports, n)
+	if texts == nil {
+		tb.Skip("shared corpus not present")
+	}
+	var out []*stageInput
+	for _, text := range texts {
+		nz := Normalize(text, e.seg.Lines())
+		in := &stageInput{t: nz.Text, L: e.seg.Segment(nz)}
+		t := in.t
+		in.hits = e.ac.appendHits(nil, t)
+		in.protected = e.protectedSpans(t, in.hits)
+		in.ruleCands = e.runRules(t, in.L, in.hits, in.inProtected)
+		cands := append([]candidate(nil), in.ruleCands...)
+		var analyteMs, entityMs []mention
+		for _, m := range e.mentions(t, in.hits) {
+			if m.entity >= 0 {
+				entityMs = append(entityMs, m)
+			} else {
+				analyteMs = append(analyteMs, m)
+			}
+		}
+		qs := e.scanner.Scan(t, in.inProtected)
+		entCands, used := e.entityCandidates(t, in.L, entityMs, qs)
+		cands = append(cands, entCands...)
+		var free []Quantity
+		for i := range qs {
+			if !used[i] {
+				free = append(free, qs[i])
+			}
+		}
+		cands = append(cands, e.linkDeviceSettings(t, in.L, entityMs, e.attach(t, in.L, analyteMs, free))...)
+		in.unresolved = cands
+		in.resolved = resolve(append([]candidate(nil), cands...))
+		in.cues = e.cueHits(t, in.hits)
+		out = append(out, in)
+	}
+	return out
+}
+
+// cpuTime is the CPU time (user and system) the process has used. The
+// benchmarks report it per op next to the wall-clock figure, which the
+// other jobs on a shared machine inflate.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU times f's b.N runs in CPU time, with the collector off: it
+// would mark the inputs of all the reports, which dwarfs the stages. The
+// stage's own garbage shows in B/op.
+func reportCPU(b *testing.B, f func()) {
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for range b.N {
+		f()
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// The three benchmarks time one stage each over 1,000 shared reports; the
+// figure to read is ns/op divided by 1,000, per report.
+//
+//	go test -run '^$' -bench 'Stage' -count 6 ./extract/
+func BenchmarkStageRules(b *testing.B) {
+	e := configExtractor(b)
+	ins := stageInputs(b, e, 1000)
+	reportCPU(b, func() {
+		for _, in := range ins {
+			e.runRules(in.t, in.L, in.hits, in.inProtected)
+		}
+	})
+}
+
+func BenchmarkStageResolve(b *testing.B) {
+	e := configExtractor(b)
+	ins := stageInputs(b, e, 1000)
+	reportCPU(b, func() {
+		for _, in := range ins {
+			resolve(in.unresolved)
+		}
+	})
+}
+
+func BenchmarkStageContext(b *testing.B) {
+	e := configExtractor(b)
+	ins := stageInputs(b, e, 1000)
+	work := make([][]candidate, len(ins))
+	reportCPU(b, func() {
+		for i, in := range ins {
+			// qualify writes into its candidates: a fresh copy each time
+			work[i] = append(work[i][:0], in.resolved...)
+			e.qualify(in.t, in.L, work[i], e.cueHits(in.t, in.hits))
+		}
+	})
+}
