@@ -184,3 +184,19 @@ func TestPlain8(t *testing.T) {
 		}
 	}
 }
+
+// The workbook's attribute cells are json.Marshal's (HTML escaped).
+func TestAppendJSONValueMatchesMarshal(t *testing.T) {
+	for i, f := range edgeFindings() {
+		for _, v := range []any{f.Attributes, map[string]any{"flags": f.Flags}, f.Value.Interface()} {
+			want, wantErr := json.Marshal(v)
+			got, ok := AppendJSONValue(nil, v, true)
+			if !ok {
+				continue // the caller leaves it to json.Marshal
+			}
+			if wantErr != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%d: AppendJSONValue %s, json.Marshal %s (%v)", i, got, want, wantErr)
+			}
+		}
+	}
+}
