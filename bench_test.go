@@ -33,21 +33,23 @@ func BenchmarkExtractBulkJSONL(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		w := bufio.NewWriter(io.Discard)
-		enc := output.NewEncoder(w)
 		docs := 0
-		err := eng.Extractor.Run(context.Background(), 0, func(emit func(extract.Input) error) error {
+		// As cmd/clinex does: the findings are encoded on the workers and
+		// the ordered writer copies the lines.
+		err := eng.Extractor.RunThen(context.Background(), 0, func(emit func(extract.Input) error) error {
 			return extract.ReadInputs([]string{bulkCorpus}, so, emit)
+		}, func(r *extract.Result) {
+			var err error
+			if r.Lines, err = output.AppendFindings(nil, r); err != nil {
+				r.Err = err
+			}
 		}, func(r *extract.Result) error {
 			docs++
 			if r.Err != nil {
 				b.Fatalf("%s: %v", r.ID, r.Err)
 			}
-			for j := range r.Findings {
-				if err := enc.Encode(&r.Findings[j]); err != nil {
-					return err
-				}
-			}
-			return nil
+			_, err := w.Write(r.Lines)
+			return err
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -151,4 +152,47 @@ func BenchmarkXLSX100kFindings(b *testing.B) {
 	b.ReportMetric(float64(tracker.done())/(1<<20), "peak-heap-MB")
 	b.ReportMetric(peakRSS(), "peak-rss-MB")
 	b.ReportMetric(float64(findings)/secs, "findings/s")
+}
+
+// BenchmarkFindingsJSONL encodes 20,000 findings shaped like a case
+// report's, with encoding/json (as before) and with AppendFindings.
+//
+//	go test -run '^$' -bench FindingsJSONL -count 6 ./output/
+func BenchmarkFindingsJSONL(b *testing.B) {
+	docs := make([]*DocResult, 1000)
+	size := 0
+	for i := range docs {
+		docs[i] = benchDoc(i)
+		for j := range docs[i].Findings {
+			line, _ := AppendFinding(nil, &docs[i].Findings[j])
+			size += len(line)
+		}
+	}
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		var buf bytes.Buffer
+		for range b.N {
+			for _, d := range docs {
+				buf.Reset()
+				enc := NewEncoder(&buf)
+				for j := range d.Findings {
+					if err := enc.Encode(&d.Findings[j]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		var buf []byte
+		for range b.N {
+			for _, d := range docs {
+				var err error
+				if buf, err = AppendFindings(buf[:0], d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }

@@ -241,6 +241,25 @@ var jsonPlain = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plain8 reports whether none of the 8 bytes of s needs escaping without
+// HTML escaping: no control byte, quote, backslash or non-ASCII byte
+// (bit tricks from "Bit Twiddling Hacks": haszero and hasless).
+func plain8(s string) bool {
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	less := (x - ones*0x20) &^ x // a byte < 0x20 (or >= 0x80, caught below)
+	quote := x ^ (ones * '"')
+	quote = (quote - ones) &^ quote
+	slash := x ^ (ones * '\\')
+	slash = (slash - ones) &^ slash
+	return (less|quote|slash|x)&highs == 0
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString is encoding/json's string encoder: the short escapes,
@@ -254,6 +273,22 @@ func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Most of a report is plain ASCII: eight bytes at a time, as long
+		// as none of them needs a look (see plain8, written out here
+		// because a call per eight bytes cost as much as the test).
+		if !escapeHTML {
+			for ; i+8 <= len(s); i += 8 {
+				x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+					uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+				q, bs := x^(ones*'"'), x^(ones*'\\')
+				if ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs|x)&highs != 0 {
+					break
+				}
+			}
+			if i >= len(s) {
+				break
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonPlain[c]&mask != 0 {

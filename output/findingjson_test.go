@@ -167,3 +167,36 @@ func FuzzAppendFinding(f *testing.F) {
 		checkSameAsLibrary(t, &fd)
 	})
 }
+
+// plain8 passes eight bytes only when none needs a look, wherever the
+// byte is among them and whatever the others are.
+func TestPlain8(t *testing.T) {
+	for _, fill := range []byte{'a', ' ', '~', '!'} {
+		for c := 0; c < 256; c++ {
+			for p := range 8 {
+				s := []byte(strings.Repeat(string(fill), 8))
+				s[p] = byte(c)
+				want := c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
+				if got := plain8(string(s)); got != want {
+					t.Fatalf("plain8(%q) = %v", s, got)
+				}
+			}
+		}
+	}
+}
+
+// The workbook's attribute cells are json.Marshal's (HTML escaped).
+func TestAppendJSONValueMatchesMarshal(t *testing.T) {
+	for i, f := range edgeFindings() {
+		for _, v := range []any{f.Attributes, map[string]any{"flags": f.Flags}, f.Value.Interface()} {
+			want, wantErr := json.Marshal(v)
+			got, ok := AppendJSONValue(nil, v, true)
+			if !ok {
+				continue // the caller leaves it to json.Marshal
+			}
+			if wantErr != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%d: AppendJSONValue %s, json.Marshal %s (%v)", i, got, want, wantErr)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package output
 import (
 	"archive/zip"
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/clinex/clinex/extract"
 )
 
 // sheetWriter streams one worksheet's XML to a temporary file, row by row.
@@ -39,8 +42,13 @@ type sheetWriter struct {
 	ncols  int
 	row    int // rows written, the header included
 	col    int // next column (0-based) of the row being written
-	rowStr string
-	num    []byte
+	// rowNum is the row's number as text, for the cells' references.
+	rowNum []byte
+	// buf collects rows, handed to w some 32 KB at a time: a bufio call
+	// per piece of markup cost more than building the markup.
+	buf []byte
+	// scratch holds a JSON cell while it is escaped into buf.
+	scratch []byte
 	// noFilter leaves the sheet without an autofilter (the Run sheet's
 	// tables of different widths have no one header row).
 	noFilter bool
@@ -127,34 +135,46 @@ func (s *sheetWriter) full() bool { return s.row >= maxRows }
 func (s *sheetWriter) startRow() {
 	s.row++
 	s.col = 0
-	s.rowStr = strconv.Itoa(s.row)
-	s.w.WriteString(`<row r="`)
-	s.w.WriteString(s.rowStr)
-	s.w.WriteString(`">`)
+	s.rowNum = strconv.AppendInt(s.rowNum[:0], int64(s.row), 10)
+	s.buf = append(s.buf, `<row r="`...)
+	s.buf = append(s.buf, s.rowNum...)
+	s.buf = append(s.buf, `">`...)
 }
 
-func (s *sheetWriter) endRow() { s.w.WriteString(`</row>`) }
+func (s *sheetWriter) endRow() {
+	s.buf = append(s.buf, `</row>`...)
+	if len(s.buf) >= 32<<10 {
+		s.flushRows()
+	}
+}
+
+// flushRows hands the rows built so far to the compressor; an error there
+// comes back from finish.
+func (s *sheetWriter) flushRows() {
+	s.w.Write(s.buf)
+	s.buf = s.buf[:0]
+}
 
 // skip leaves the next cell empty.
 func (s *sheetWriter) skip() { s.col++ }
 
+// open starts a cell: <c r="B7" s="3" t="str">.
 func (s *sheetWriter) open(style int, typ string) {
-	w := s.w
-	w.WriteString(`<c r="`)
-	w.WriteString(colName(s.col))
-	w.WriteString(s.rowStr)
-	w.WriteByte('"')
+	b := append(s.buf, `<c r="`...)
+	b = append(b, colName(s.col)...)
+	b = append(b, s.rowNum...)
+	b = append(b, '"')
 	if style > 0 {
-		w.WriteString(` s="`)
-		w.WriteString(strconv.Itoa(style))
-		w.WriteByte('"')
+		b = append(b, ` s="`...)
+		b = strconv.AppendInt(b, int64(style), 10)
+		b = append(b, '"')
 	}
 	if typ != "" {
-		w.WriteString(` t="`)
-		w.WriteString(typ)
-		w.WriteByte('"')
+		b = append(b, ` t="`...)
+		b = append(b, typ...)
+		b = append(b, '"')
 	}
-	w.WriteByte('>')
+	s.buf = append(b, '>')
 	s.col++
 }
 
@@ -165,9 +185,9 @@ func (s *sheetWriter) str(v string, style int) {
 		return
 	}
 	s.open(style, "inlineStr")
-	s.w.WriteString(`<is><t xml:space="preserve">`)
-	writeEscaped(s.w, v)
-	s.w.WriteString(`</t></is></c>`)
+	s.buf = append(s.buf, `<is><t xml:space="preserve">`...)
+	s.buf = appendEscaped(s.buf, v)
+	s.buf = append(s.buf, `</t></is></c>`...)
 }
 
 // number writes a numeric cell; NaN and infinities, which a cell cannot
@@ -178,18 +198,16 @@ func (s *sheetWriter) number(v float64, style int) {
 		return
 	}
 	s.open(style, "")
-	s.w.WriteString(`<v>`)
-	s.num = strconv.AppendFloat(s.num[:0], v, 'g', -1, 64)
-	s.w.Write(s.num)
-	s.w.WriteString(`</v></c>`)
+	s.buf = append(s.buf, `<v>`...)
+	s.buf = strconv.AppendFloat(s.buf, v, 'g', -1, 64)
+	s.buf = append(s.buf, `</v></c>`...)
 }
 
 func (s *sheetWriter) integer(v int, style int) {
 	s.open(style, "")
-	s.w.WriteString(`<v>`)
-	s.num = strconv.AppendInt(s.num[:0], int64(v), 10)
-	s.w.Write(s.num)
-	s.w.WriteString(`</v></c>`)
+	s.buf = append(s.buf, `<v>`...)
+	s.buf = strconv.AppendInt(s.buf, int64(v), 10)
+	s.buf = append(s.buf, `</v></c>`...)
 }
 
 // value writes a number, a text, or nothing.
@@ -210,38 +228,62 @@ func (s *sheetWriter) value(v any, style int) {
 	}
 }
 
+// findingValue writes a finding's value as value(v.Interface()) would,
+// without boxing the number.
+func (s *sheetWriter) findingValue(v extract.Value) {
+	switch v.Kind {
+	case extract.NumValue:
+		s.number(v.Num, 0)
+	case extract.StrValue:
+		s.str(v.Str, 0)
+	default:
+		s.col++
+	}
+}
+
+// jsonCell writes v as json.Marshal does (HTML escaped), as text; a value
+// json.Marshal refuses leaves the cell empty.
+func (s *sheetWriter) jsonCell(v any) {
+	b, ok := AppendJSONValue(s.scratch[:0], v, true)
+	if !ok {
+		b, _ = json.Marshal(v)
+	} else {
+		s.scratch = b
+	}
+	s.str(string(b), 0)
+}
+
 // formula writes a cell with a formula and its cached result (a number or
 // a text), so a reader that does not calculate still sees the value.
 func (s *sheetWriter) formula(f string, cached any, style int) {
 	switch c := cached.(type) {
 	case float64:
 		s.open(style, "")
-		s.w.WriteString(`<f>`)
-		writeEscaped(s.w, f)
-		s.w.WriteString(`</f><v>`)
-		s.num = strconv.AppendFloat(s.num[:0], c, 'g', -1, 64)
-		s.w.Write(s.num)
+		s.buf = append(s.buf, `<f>`...)
+		s.buf = appendEscaped(s.buf, f)
+		s.buf = append(s.buf, `</f><v>`...)
+		s.buf = strconv.AppendFloat(s.buf, c, 'g', -1, 64)
 	case int:
 		s.open(style, "")
-		s.w.WriteString(`<f>`)
-		writeEscaped(s.w, f)
-		s.w.WriteString(`</f><v>`)
-		s.num = strconv.AppendInt(s.num[:0], int64(c), 10)
-		s.w.Write(s.num)
+		s.buf = append(s.buf, `<f>`...)
+		s.buf = appendEscaped(s.buf, f)
+		s.buf = append(s.buf, `</f><v>`...)
+		s.buf = strconv.AppendInt(s.buf, int64(c), 10)
 	default:
 		s.open(style, "str")
-		s.w.WriteString(`<f>`)
-		writeEscaped(s.w, f)
-		s.w.WriteString(`</f><v>`)
-		writeEscaped(s.w, fmt.Sprint(c))
+		s.buf = append(s.buf, `<f>`...)
+		s.buf = appendEscaped(s.buf, f)
+		s.buf = append(s.buf, `</f><v>`...)
+		s.buf = appendEscaped(s.buf, fmt.Sprint(c))
 	}
-	s.w.WriteString(`</v></c>`)
+	s.buf = append(s.buf, `</v></c>`...)
 }
 
 // finish closes the sheet with its autofilter over every row written and
 // rewinds the file for copying into the workbook.
 func (s *sheetWriter) finish() error {
 	last := max(s.row, 2)
+	s.flushRows()
 	s.w.WriteString(`</sheetData>`)
 	if !s.noFilter {
 		fmt.Fprintf(s.w, `<autoFilter ref="A1:%s%d"/>`, colName(max(s.ncols, 1)-1), last)
@@ -309,12 +351,12 @@ func (s *sheetWriter) remove() {
 	os.Remove(s.tmp.Name())
 }
 
-// writeEscaped writes text as XML character data: &, < and > escaped,
+// appendEscaped appends text as XML character data: &, < and > escaped,
 // characters XML 1.0 cannot hold (control characters from a PDF's text, a
 // broken byte) replaced by U+FFFD, and at most Excel's 32,767 characters a
 // cell (a longer text is cut there; the finding's text stays whole in the
 // other formats).
-func writeEscaped(w *bufio.Writer, s string) {
+func appendEscaped(b []byte, s string) []byte {
 	if len(s) > maxCellChars && utf8.RuneCountInString(s) > maxCellChars {
 		n := 0
 		for i := range s {
@@ -327,6 +369,19 @@ func writeEscaped(w *bufio.Writer, s string) {
 	}
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain ASCII bytes at a time (no control byte, &, <, > or
+		// non-ASCII byte among them): most of a sentence.
+		for ; i+8 <= len(s); i += 8 {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			amp, lt, gt := x^(ones*'&'), x^(ones*'<'), x^(ones*'>')
+			if ((x-ones*0x20)&^x|(amp-ones)&^amp|(lt-ones)&^lt|(gt-ones)&^gt|x)&highs != 0 {
+				break
+			}
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' {
 			i++
@@ -356,10 +411,10 @@ func writeEscaped(w *bufio.Writer, s string) {
 				continue
 			}
 		}
-		w.WriteString(s[start:i])
-		w.WriteString(rep)
+		b = append(b, s[start:i]...)
+		b = append(b, rep...)
 		i += size
 		start = i
 	}
-	w.WriteString(s[start:])
+	return append(b, s[start:]...)
 }

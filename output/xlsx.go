@@ -322,7 +322,7 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 	w.str(f.Category, 0)
 	w.str(f.Concept, 0)
 	w.str(f.Label, 0)
-	w.value(f.Value.Interface(), 0)
+	w.findingValue(f.Value)
 	if f.ValueMax != nil {
 		w.number(*f.ValueMax, 0)
 	} else {
@@ -349,8 +349,7 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 	w.str(f.Rule, 0)
 	w.str(strings.Join(f.Flags, ","), 0)
 	if len(f.Attributes) > 0 {
-		b, _ := json.Marshal(f.Attributes)
-		w.str(string(b), 0)
+		w.jsonCell(f.Attributes)
 	}
 }
 
@@ -361,7 +360,7 @@ func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) 
 	w.str(f.Category, 0)
 	w.str(f.Concept, 0)
 	w.str(f.Label, 0)
-	w.value(f.Value.Interface(), 0)
+	w.findingValue(f.Value)
 	w.str(f.Unit, 0)
 	w.str(f.Text, 0)
 	w.integer(f.Start, 0)
@@ -383,8 +382,7 @@ func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) 
 		}
 	}
 	if other != nil {
-		b, _ := json.Marshal(other)
-		w.str(string(b), 0)
+		w.jsonCell(other)
 	}
 }
 

@@ -1,8 +1,6 @@
 package output
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/xml"
 	"path/filepath"
 	"regexp"
@@ -18,7 +16,7 @@ import (
 
 // Text from a PDF carries control characters and markup characters that
 // XML cannot hold as they are; the cell must still parse and read back.
-func TestWriteEscaped(t *testing.T) {
+func TestAppendEscaped(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Hb <7 & falling>", "Hb &lt;7 &amp; falling&gt;"},
 		{"page\fbreak\x00", "page\uFFFDbreak\uFFFD"},
@@ -26,23 +24,16 @@ func TestWriteEscaped(t *testing.T) {
 		{"bad \xff byte", "bad \uFFFD byte"},
 		{"µg/L 10⁹ – ok", "µg/L 10⁹ – ok"},
 	} {
-		var b bytes.Buffer
-		w := bufio.NewWriter(&b)
-		writeEscaped(w, tc.in)
-		w.Flush()
-		if b.String() != tc.want {
-			t.Errorf("%q escaped to %q, want %q", tc.in, b.String(), tc.want)
+		b := appendEscaped(nil, tc.in)
+		if string(b) != tc.want {
+			t.Errorf("%q escaped to %q, want %q", tc.in, b, tc.want)
 		}
 		var back string
-		if err := xml.Unmarshal([]byte("<t>"+b.String()+"</t>"), &back); err != nil {
+		if err := xml.Unmarshal([]byte("<t>"+string(b)+"</t>"), &back); err != nil {
 			t.Errorf("%q: not XML: %v", tc.in, err)
 		}
 	}
-	var b bytes.Buffer
-	w := bufio.NewWriter(&b)
-	writeEscaped(w, strings.Repeat("é", maxCellChars+10))
-	w.Flush()
-	if n := utf8.RuneCount(b.Bytes()); n != maxCellChars {
+	if n := utf8.RuneCount(appendEscaped(nil, strings.Repeat("é", maxCellChars+10))); n != maxCellChars {
 		t.Errorf("a long text kept %d characters, want Excel's %d", n, maxCellChars)
 	}
 }
