@@ -101,7 +101,9 @@ func stageInputs(tb testing.TB, e *Extractor, n int) []*stageInput {
 				free = append(free, qs[i])
 			}
 		}
-		cands = append(cands, e.linkDeviceSettings(t, in.L, entityMs, e.attach(t, in.L, analyteMs, free))...)
+		attached := len(cands)
+		cands = e.attach(cands, t, in.L, analyteMs, free)
+		e.linkDeviceSettings(t, in.L, entityMs, cands[attached:])
 		in.unresolved = cands
 		in.resolved = resolve(append([]candidate(nil), cands...))
 		in.cues = e.cueHits(t, in.hits)
