@@ -1,29 +1,62 @@
 package extract
 
 import (
+	"math/bits"
 	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
-// keywordAutomaton is an Aho-Corasick automaton over every keyword, synonym,
-// abbreviation and cue phrase, matching ASCII letters in either case.
+// keywordAutomaton finds every keyword, synonym, abbreviation and cue
+// phrase, matching ASCII letters in either case.
 //
 // It replaces github.com/petar-dambovaliev/aho-corasick, whose NFA took a
 // tenth of a second to build at every start (its DFA a full second) and
 // searched at some 20 MB/s; this one builds in a few milliseconds and
 // reports the same matches in the same order: by end position, then the
-// longest first (a state's own keyword, then those of its suffix states),
-// which is the order the library's overlapping iterator gives.
+// longest first, which is the order the library's overlapping iterator
+// gives. Two distinct words never share both ends, so that is the order of
+// (end, start).
+//
+// Nearly all the words (the lexicon's names) are reported only as whole
+// words, and all of those but a few start with an ASCII letter or digit.
+// Those are looked up in a hash table, from each word start only, at each
+// place a whole word can end: mostly once per word of the text. An
+// Aho-Corasick automaton over every byte, which tracked every suffix of the
+// text against 118,000 states, spent most of its time in cache misses on a
+// 1.7 MB table and reported three times the hits only to drop them, and a
+// trie walked from each word start went some five states deep per word,
+// one unpredictable branch and cache line each. The other words (rule and
+// protect keywords, found inside words too, and cues like ";") go through
+// an Aho-Corasick automaton, which with the built-in patterns has some 600
+// states and is a full DFA of 100 KB.
+type keywordAutomaton struct {
+	// anywhere is the Aho-Corasick automaton over the words found at any
+	// position.
+	anywhere keywordTable
+	// wordStart holds the words that start with an ASCII letter or digit
+	// and are reported as whole words only.
+	wordStart wordStartTable
+	wordLen   []int
+	words     []string
+	// boundedOnly marks the words whose hits every stage drops unless they
+	// are whole words (wordBounded): the search drops them itself, since
+	// seven hits in ten are such (a "pain" in "painful", an "ast" in
+	// "past").
+	boundedOnly []bool
+}
+
+// keywordTable is an Aho-Corasick automaton over some of the words.
 //
 // States are numbered breadth first, so the shallow ones, where the search
 // spends most of its steps and where every failed step of a deeper state
 // ends, come first. Those get a full DFA row (every fail link resolved in
 // advance) over byte classes: the keywords use some sixty distinct bytes
-// once ASCII letters are folded, so a row is small and the rows of the
-// first few thousand states fit the core's cache. A full DFA over all
-// states would take tens of megabytes and most of a second to build, so
-// deeper states keep sorted edge lists and fail links.
-type keywordAutomaton struct {
+// once ASCII letters are folded, so a row is small. A full DFA over all
+// states would take tens of megabytes and most of a second to build when
+// the automaton holds every word (as it does when no word is bounded), so
+// then deeper states keep sorted edge lists and fail links.
+type keywordTable struct {
 	// class maps a byte to its class: 0 for bytes in no keyword, the same
 	// class for both cases of an ASCII letter, classes increasing with the
 	// byte so edge lists sorted by byte are sorted by class.
@@ -39,21 +72,22 @@ type keywordAutomaton struct {
 	edges []edge
 	// out is the keyword ending at a state, or -1; dict is the nearest
 	// state on the fail chain with a keyword of its own (0: none).
-	out     []int32
-	dict    []int32
-	wordLen []int
-	words   []string
-	// boundedOnly marks the words whose hits every stage drops unless they
-	// are whole words (wordBounded): the search drops them itself, since
-	// seven hits in ten are such (a "pain" in "painful", an "ast" in
-	// "past").
-	boundedOnly []bool
+	out  []int32
+	dict []int32
+	// rows is the DFA when every state has a dense row (nDense is all of
+	// them), for a search whose step is an addition and a load: the
+	// states are renumbered with those that emit last, from rowEmit on,
+	// and rows[o+c] is the next state's row offset o' (its new number
+	// times stride). rowState maps a new number back.
+	rows     []uint32
+	rowEmit  uint32
+	rowState []int32
 }
 
 // stateRef is a state number shifted left by one, with the low bit set
-// where the state emits (has a keyword of its own or on its fail chain): the
-// search tests that bit instead of loading a flag of a state it has not
-// touched yet.
+// where the state emits (has a keyword of its own or on its fail chain):
+// the search tests that bit instead of loading a flag of a state it has
+// not touched yet.
 type stateRef int32
 
 func (r stateRef) state() int32 { return int32(r >> 1) }
@@ -79,12 +113,17 @@ type edge struct {
 	class uint8
 }
 
-// denseDepth is how deep the states with a dense row go: with the built-in
-// patterns, 7,220 states and a 1.7 MB table. The search stays within it
-// for 70% of the bytes of the e3c reports, and every failed step deeper
-// ends in it after a few fail links. BenchmarkKeywordAutomaton: depth 2
-// 74 MB/s, 3 88 MB/s, 4 101 MB/s, 5 100 MB/s.
+// denseDepth is how deep the automaton's states with a dense row go when
+// it is too big for a full DFA: with every built-in word in it, 7,220
+// states and a 1.7 MB table. The search stays within it for 70% of the
+// bytes of the e3c reports, and every failed step deeper ends in it after
+// a few fail links. Depth 2 74 MB/s, 3 88 MB/s, 4 101 MB/s, 5 100 MB/s.
 const denseDepth = 4
+
+// fullDFAEntries is the most dense entries the automaton gets for a DFA
+// over all of its states (400 KB); more would no longer stay in the
+// core's cache.
+const fullDFAEntries = 100_000
 
 var asciiLower = func() (t [256]byte) {
 	for i := range t {
@@ -97,6 +136,28 @@ var asciiLower = func() (t [256]byte) {
 // ASCII letters are lower-cased, and not empty. boundedOnly, nil or one
 // flag per word, marks the words to report as whole words only.
 func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
+	a := &keywordAutomaton{
+		wordLen:     make([]int, len(words)),
+		words:       words,
+		boundedOnly: make([]bool, len(words)),
+	}
+	copy(a.boundedOnly, boundedOnly)
+	var anywhere, wordStart []int32
+	for wi, w := range words {
+		a.wordLen[wi] = len(w)
+		if a.boundedOnly[wi] && w[0] < utf8.RuneSelf && asciiWordByte[w[0]] && utf8.ValidString(w) {
+			wordStart = append(wordStart, int32(wi))
+		} else {
+			anywhere = append(anywhere, int32(wi))
+		}
+	}
+	a.wordStart.build(words, wordStart)
+	a.anywhere.build(words, anywhere)
+	return a
+}
+
+// build makes t the automaton of the words picked by ids.
+func (t *keywordTable) build(words []string, ids []int32) {
 	// The trie as linked lists of children sorted by byte: no slice per
 	// state, which made the build allocation-bound.
 	type node struct {
@@ -105,17 +166,16 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 		tab                 int16 // 1 + index into tabs, or 0
 		b                   byte
 	}
-	nodes := make([]node, 1, 1<<17)
+	nodes := make([]node, 1, 1+len(ids)*8)
 	nodes[0].out = -1
-	wordLen := make([]int, len(words))
 	var used [256]bool
 	// The children of the root and of its children by byte: theirs are
 	// the long lists, searched for nearly every word. They are put in
 	// byte order after the last word.
 	tabs, tabNode := make([][256]int32, 1, 64), []int32{0}
 	nodes[0].tab = 1
-	for wi, w := range words {
-		wordLen[wi] = len(w)
+	for _, wi := range ids {
+		w := words[wi]
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
 			b := asciiLower[w[i]]
@@ -151,62 +211,60 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 			s = c
 		}
 		if nodes[s].out < 0 {
-			nodes[s].out = int32(wi)
+			nodes[s].out = wi
 		}
 	}
-	for t, nd := range tabNode {
-		for b := len(tabs[t]) - 1; b >= 0; b-- {
-			if c := tabs[t][b]; c != 0 {
+	for ti, nd := range tabNode {
+		for b := len(tabs[ti]) - 1; b >= 0; b-- {
+			if c := tabs[ti][b]; c != 0 {
 				nodes[c].sibling, nodes[nd].firstChild = nodes[nd].firstChild, c
 			}
 		}
 	}
 	n := len(nodes)
-	a := &keywordAutomaton{
-		out:         make([]int32, n),
-		dict:        make([]int32, n),
-		wordLen:     wordLen,
-		words:       words,
-		boundedOnly: make([]bool, len(words)),
-	}
-	copy(a.boundedOnly, boundedOnly)
+	t.out = make([]int32, n)
+	t.dict = make([]int32, n)
 	classes := 1
 	for b := range used {
 		if used[b] {
-			a.class[b] = uint8(classes)
+			t.class[b] = uint8(classes)
 			classes++
 		}
 	}
 	for b := 'A'; b <= 'Z'; b++ {
-		a.class[b] = a.class[b+'a'-'A']
+		t.class[b] = t.class[b+'a'-'A']
 	}
 	stride := classes
-	a.stride = stride
+	t.stride = stride
 	// The shallow states are numbered breadth first, so they are a prefix
 	// and each comes after its fail state. The deep ones are numbered depth
 	// first below them: walking down a keyword then reads consecutive
 	// records instead of one cache line per byte.
 	bfs := make([]int32, 1, n) // trie nodes, breadth first
-	a.nDense = int32(n)
-	for qi, depth, levelEnd := 0, 0, 1; qi < len(bfs); qi++ {
+	levelEnds := []int{}       // where each depth ends in bfs
+	for qi, levelEnd := 0, 1; qi < len(bfs); qi++ {
 		if qi == levelEnd {
-			depth, levelEnd = depth+1, len(bfs)
-			if depth == denseDepth+1 {
-				a.nDense = int32(qi)
-			}
+			levelEnds = append(levelEnds, qi)
+			levelEnd = len(bfs)
 		}
 		for c := nodes[bfs[qi]].firstChild; c != 0; c = nodes[c].sibling {
 			bfs = append(bfs, c)
 		}
 	}
+	levelEnds = append(levelEnds, len(bfs))
+	depth := denseDepth
+	if n*stride <= fullDFAEntries {
+		depth = len(levelEnds)
+	}
+	t.nDense = int32(levelEnds[min(depth, len(levelEnds)-1)])
 	id := make([]int32, n)    // trie node -> state
 	order := make([]int32, n) // state -> trie node
-	for s, nd := range bfs[:a.nDense] {
+	for s, nd := range bfs[:t.nDense] {
 		id[nd], order[s] = int32(s), nd
 	}
-	next := a.nDense
+	next := t.nDense
 	stack := make([]int32, 0, 64)
-	for _, root := range bfs[a.nDense:] {
+	for _, root := range bfs[t.nDense:] {
 		if id[root] != 0 {
 			continue // below a shallower deep state: numbered with it
 		}
@@ -228,22 +286,81 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 	edgeClass := make([]uint8, 0, n-1)
 	edgeNext := make([]int32, 0, n-1)
 	for s, nd := range order {
-		a.out[s] = nodes[nd].out
+		t.out[s] = nodes[nd].out
 		edgeStart[s] = int32(len(edgeClass))
 		for c := nodes[nd].firstChild; c != 0; c = nodes[c].sibling {
-			edgeClass = append(edgeClass, a.class[nodes[c].b])
+			edgeClass = append(edgeClass, t.class[nodes[c].b])
 			edgeNext = append(edgeNext, id[c])
 		}
 	}
 	edgeStart[n] = int32(len(edgeClass))
-	// Fail links and dense rows breadth first: a state's fail state is
-	// shallower, so its row and fail link are done.
-	fail := make([]int32, n)
-	a.dense = make([]stateRef, int(a.nDense)*stride)
+	ref := func(s int32) stateRef {
+		r := stateRef(s << 1)
+		if t.out[s] >= 0 || t.dict[s] != 0 {
+			r |= 1
+		}
+		return r
+	}
+	t.dense = make([]stateRef, int(t.nDense)*stride)
+	fail := t.failLinks(bfs, id, edgeStart, edgeClass, edgeNext, ref)
+	if int(t.nDense) == n {
+		t.fullDFA(ref)
+	}
+	// Only the deep states' edges are searched. Depth-first numbering
+	// makes a deep state's first child the next state.
+	t.deep = make([]deepState, n)
+	for s := t.nDense; s < int32(n); s++ {
+		d := &t.deep[s]
+		d.fail = fail[s]
+		d.firstClass = noClass
+		lo, hi := edgeStart[s], edgeStart[s+1]
+		if lo == hi {
+			continue
+		}
+		d.firstClass, d.first = edgeClass[lo], ref(edgeNext[lo])
+		d.more, d.nMore = int32(len(t.edges)), uint8(hi-lo-1)
+		for i := lo + 1; i < hi; i++ {
+			t.edges = append(t.edges, edge{ref(edgeNext[i]), edgeClass[i]})
+		}
+	}
+}
+
+// fullDFA makes rows from dense, all of the automaton's states.
+func (t *keywordTable) fullDFA(ref func(int32) stateRef) {
+	n, stride := len(t.out), t.stride
+	newNum := make([]uint32, n)
+	t.rowState = make([]int32, 0, n)
+	for pass := range 2 {
+		for s := range int32(n) {
+			if ref(s).emits() == (pass == 1) {
+				newNum[s] = uint32(len(t.rowState))
+				t.rowState = append(t.rowState, s)
+			}
+			if pass == 0 && s == int32(n-1) {
+				t.rowEmit = uint32(len(t.rowState) * stride)
+			}
+		}
+	}
+	t.rows = make([]uint32, n*stride)
+	for s := range n {
+		to := t.rows[int(newNum[s])*stride:][:stride]
+		for c, r := range t.dense[s*stride : (s+1)*stride] {
+			to[c] = newNum[r.state()] * uint32(stride)
+		}
+	}
+}
+
+// failLinks computes the automaton's fail and dict links and its dense
+// rows, breadth first: a state's fail state is shallower, so its row and
+// fail link are done.
+func (t *keywordTable) failLinks(bfs, id, edgeStart []int32, edgeClass []uint8, edgeNext []int32,
+	ref func(int32) stateRef) []int32 {
+	stride := t.stride
+	fail := make([]int32, len(id))
 	goTo := func(s int32, c uint8) int32 {
 		for {
-			if s < a.nDense {
-				return a.dense[int(s)*stride+int(c)].state()
+			if s < t.nDense {
+				return t.dense[int(s)*stride+int(c)].state()
 			}
 			i, hi := edgeStart[s], edgeStart[s+1]
 			for i < hi && edgeClass[i] < c {
@@ -255,13 +372,6 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 			s = fail[s]
 		}
 	}
-	ref := func(s int32) stateRef {
-		r := stateRef(s << 1)
-		if a.out[s] >= 0 || a.dict[s] != 0 {
-			r |= 1
-		}
-		return r
-	}
 	for _, nd := range bfs {
 		s := id[nd]
 		for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
@@ -271,51 +381,245 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 				f = goTo(fail[s], edgeClass[i])
 			}
 			fail[child] = f
-			if a.out[f] >= 0 {
-				a.dict[child] = f
+			if t.out[f] >= 0 {
+				t.dict[child] = f
 			} else {
-				a.dict[child] = a.dict[f]
+				t.dict[child] = t.dict[f]
 			}
 		}
 		// The row after the children's dict links, which their refs need.
-		if s < a.nDense {
-			row := a.dense[int(s)*stride : int(s+1)*stride]
+		if s < t.nDense {
+			row := t.dense[int(s)*stride : int(s+1)*stride]
 			if s != 0 {
 				f := fail[s]
-				copy(row, a.dense[int(f)*stride:int(f+1)*stride])
+				copy(row, t.dense[int(f)*stride:int(f+1)*stride])
 			}
 			for i := edgeStart[s]; i < edgeStart[s+1]; i++ {
 				row[edgeClass[i]] = ref(edgeNext[i])
 			}
 		}
 	}
-	// Only the deep states' edges are searched. Depth-first numbering
-	// makes a deep state's first child the next state.
-	a.deep = make([]deepState, n)
-	for s := a.nDense; s < int32(n); s++ {
-		d := &a.deep[s]
-		d.fail = fail[s]
-		d.firstClass = noClass
-		lo, hi := edgeStart[s], edgeStart[s+1]
-		if lo == hi {
-			continue
-		}
-		d.firstClass, d.first = edgeClass[lo], ref(edgeNext[lo])
-		d.more, d.nMore = int32(len(a.edges)), uint8(hi-lo-1)
-		for i := lo + 1; i < hi; i++ {
-			a.edges = append(a.edges, edge{ref(edgeNext[i]), edgeClass[i]})
-		}
-	}
-	return a
+	return fail
 }
 
+// wordStartTable finds the words that start with an ASCII letter or digit
+// and count as whole words only. From each word start of the text it
+// hashes the text up to each place a whole word can end (a byte that is
+// not part of a word, or the end of the text) and looks that up: the
+// table holds each word, and each of the words' beginnings that ends at
+// such a place ("mean arterial" of "mean arterial pressure"), so the walk
+// goes on past a word's end only while some word goes on too.
+type wordStartTable struct {
+	slots []wordSlot // a power of two of them
+	seed  uint64
+	// filter has the bit h>>filterShift set for the hash h of each text
+	// in the table: most texts looked up are not there, and the filter,
+	// a bit per eight texts, tells so from the core's first cache.
+	filter      []uint64
+	filterShift uint
+	// maxLen is the longest word: a walk goes no further.
+	maxLen int
+}
+
+// wordSlot is one text in the table, under the top bits of its hash.
+type wordSlot struct {
+	tag uint32 // 0: empty
+	// val is (1 + the word the text is, or 0) << 1 | 1 where some longer
+	// word begins with the text.
+	val int32
+}
+
+func (s wordSlot) word() int32      { return s.val>>1 - 1 }
+func (s wordSlot) goesOn() bool     { return s.val&1 != 0 }
+func slotTag(h uint64) uint32       { return uint32(h>>32) | 1 }
+func (w *wordStartTable) mask() int { return len(w.slots) - 1 }
+
+// build fills w with the words picked by ids, which must start with an
+// ASCII letter or digit and be valid UTF-8.
+func (w *wordStartTable) build(words []string, ids []int32) {
+	n := len(ids) // at least the texts the table holds
+	for _, wi := range ids {
+		for p := 1; p < len(words[wi]); p++ {
+			if endsWord(words[wi], p) {
+				n++
+			}
+		}
+		w.maxLen = max(w.maxLen, len(words[wi]))
+	}
+	w.fillSized(words, ids, n)
+	// The words share most of their beginnings ("left" of "left
+	// ventricle" and "left atrium"): a table sized for the texts it holds
+	// is smaller and stays in the cache.
+	used := 0
+	for _, s := range w.slots {
+		if s.tag != 0 {
+			used++
+		}
+	}
+	if used < n {
+		w.fillSized(words, ids, used)
+	}
+}
+
+// fillSized makes a table and filter for n texts and fills them.
+func (w *wordStartTable) fillSized(words []string, ids []int32, n int) {
+	size := 16
+	for size < n*8/5 {
+		size *= 2
+	}
+	w.slots = make([]wordSlot, size)
+	w.filterShift = 64 - 9
+	for 1<<(64-w.filterShift) < 8*n {
+		w.filterShift--
+	}
+	w.filter = make([]uint64, 1<<(64-w.filterShift)/64)
+	// Two words whose hashes share the bits the table keeps would be one
+	// entry: a new seed makes new hashes (for the built-in words, the
+	// first one does).
+	for w.seed = 0x9e3779b97f4a7c15; !w.fill(words, ids); w.seed = w.seed*0x5851f42d4c957f2d + 1 {
+		clear(w.slots)
+		clear(w.filter)
+	}
+}
+
+// fill puts the words and their beginnings in the table; false if two
+// words share a slot.
+func (w *wordStartTable) fill(words []string, ids []int32) bool {
+	for _, wi := range ids {
+		word := words[wi]
+		for p := 1; p <= len(word); p++ {
+			if p < len(word) && !endsWord(word, p) {
+				continue
+			}
+			h := foldHash(word[:p], w.seed)
+			w.filter[h>>w.filterShift/64] |= 1 << (h >> w.filterShift % 64)
+			i, tag := int(h)&w.mask(), slotTag(h)
+			for w.slots[i].tag != 0 && w.slots[i].tag != tag {
+				i = (i + 1) & w.mask()
+			}
+			s := &w.slots[i]
+			s.tag = tag
+			if p < len(word) {
+				s.val |= 1
+			} else if s.word() >= 0 {
+				return false
+			} else {
+				s.val |= (wi + 1) << 1
+			}
+		}
+	}
+	return true
+}
+
+// endsWord tells whether a whole word can end at t[:i], 0 < i: i is the
+// end of t or t[i] is no letter or digit.
+func endsWord(t string, i int) bool {
+	if i == len(t) {
+		return true
+	}
+	switch byteKind[t[i]] {
+	case byteNonWord:
+		return true
+	case byteWord:
+		return false
+	}
+	return !isWordByteAt(t, i)
+}
+
+// foldHash hashes s with its ASCII letters lower-cased, eight bytes at a
+// time.
+func foldHash(s string, seed uint64) uint64 {
+	h := seed ^ uint64(len(s))*hashK
+	for ; len(s) > 8; s = s[8:] {
+		h = hashMix(h, load8(s))
+	}
+	var x uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		x = x<<8 | uint64(s[i])
+	}
+	return hashFinal(hashMix(h, x))
+}
+
+// foldHashAt is foldHash(t[i:j], seed), i < j, reading the last bytes
+// with one load where t goes on for eight bytes past i.
+func foldHashAt(t string, i, j int, seed uint64) uint64 {
+	h := seed ^ uint64(j-i)*hashK
+	for ; j-i > 8; i += 8 {
+		h = hashMix(h, load8(t[i:]))
+	}
+	var x uint64
+	if len(t)-i >= 8 {
+		x = load8(t[i:]) & (^uint64(0) >> (64 - 8*(j-i)))
+	} else {
+		for k := j - 1; k >= i; k-- {
+			x = x<<8 | uint64(t[k])
+		}
+	}
+	return hashFinal(hashMix(h, x))
+}
+
+const hashK = 0xff51afd7ed558ccd
+
+// hashMix adds eight bytes, ASCII letters lower-cased, to h.
+func hashMix(h, x uint64) uint64 {
+	h = (h ^ foldASCII8(x)) * hashK
+	return h ^ h>>32
+}
+
+func hashFinal(h uint64) uint64 {
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>29
+}
+
+// load8 reads the first eight bytes of s, little-endian (one load).
+func load8(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// foldASCII8 lower-cases the ASCII capitals among the eight bytes of x:
+// a byte below 0x80 between 'A' and 'Z' gets 0x20 added, without carries
+// between bytes.
+func foldASCII8(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	y := x &^ high
+	geA := y + ones*(0x80-'A')
+	gtZ := y + ones*(0x80-'Z'-1)
+	return x | (geA&^gtZ&^x&high)>>2
+}
+
+// wordStartHits holds the word-start hits of one search until they are
+// merged with the automaton's.
+var wordStartHits = sync.Pool{New: func() any { return new([]hit) }}
+
 // appendHits appends every occurrence of every keyword in t, overlapping
-// ones included.
+// ones included, except those of bounded-only words that are not whole
+// words.
 func (a *keywordAutomaton) appendHits(hits []hit, t string) []hit {
+	if len(a.wordStart.slots) == 0 {
+		return a.appendAnywhereHits(hits, t, nil)
+	}
+	p := wordStartHits.Get().(*[]hit)
+	ws := a.appendWordStartHits((*p)[:0], t)
+	hits = a.appendAnywhereHits(hits, t, ws)
+	*p = ws
+	wordStartHits.Put(p)
+	return hits
+}
+
+// appendAnywhereHits runs the automaton over t, merging ws, hits sorted
+// by (end, start), into its own.
+func (a *keywordAutomaton) appendAnywhereHits(hits []hit, t string, ws []hit) []hit {
+	tb := &a.anywhere
+	if tb.rows != nil {
+		return a.appendDFAHits(hits, t, ws)
+	}
 	r := stateRef(0)
-	nDense, stride, dense, deep, edges := a.nDense, a.stride, a.dense, a.deep, a.edges
+	nDense, stride, dense, deep, edges := tb.nDense, tb.stride, tb.dense, tb.deep, tb.edges
+	k := 0 // ws[:k] are merged
 	for i := 0; i < len(t); i++ {
-		c := a.class[t[i]]
+		c := tb.class[t[i]]
 		s := r.state()
 	step:
 		for {
@@ -341,24 +645,200 @@ func (a *keywordAutomaton) appendHits(hits []hit, t string) []hit {
 			}
 			s = d.fail
 		}
-		if !r.emits() {
-			continue
-		}
-		s = r.state()
-		end := i + 1
-		if w := a.out[s]; w >= 0 {
-			if start := end - a.wordLen[w]; !a.boundedOnly[w] || wordBoundedASCII(t, start, end) {
-				hits = append(hits, hit{start, end, int(w)})
-			}
-		}
-		for d := a.dict[s]; d != 0; d = a.dict[d] {
-			w := a.out[d]
-			if start := end - a.wordLen[w]; !a.boundedOnly[w] || wordBoundedASCII(t, start, end) {
-				hits = append(hits, hit{start, end, int(w)})
-			}
+		if r.emits() {
+			hits, k = a.emitState(hits, t, r.state(), i+1, ws, k)
 		}
 	}
+	return append(hits, ws[k:]...)
+}
+
+// appendDFAHits is appendAnywhereHits where the automaton is all DFA.
+func (a *keywordAutomaton) appendDFAHits(hits []hit, t string, ws []hit) []hit {
+	tb := &a.anywhere
+	stride := uint32(tb.stride)
+	r := uint32(0) // the root is state 0 and does not emit
+	k := 0         // ws[:k] are merged
+	for i := 0; ; i++ {
+		if i, r = dfaNextEmit(tb.rows, &tb.class, tb.rowEmit, t, i, r); i == len(t) {
+			break
+		}
+		hits, k = a.emitState(hits, t, tb.rowState[r/stride], i+1, ws, k)
+	}
+	return append(hits, ws[k:]...)
+}
+
+// dfaNextEmit steps the DFA of appendDFAHits from state r over t[i:] up
+// to the next byte where it emits; it returns that byte's index, or
+// len(t), and the state after it. A loop of its own, with no call, keeps
+// the state in a register.
+func dfaNextEmit(rows []uint32, class *[256]uint8, emit uint32, t string, i int, r uint32) (int, uint32) {
+	for ; i < len(t); i++ {
+		if r = rows[r+uint32(class[t[i]])]; r >= emit {
+			return i, r
+		}
+	}
+	return i, r
+}
+
+// emitState appends the hits of the automaton's state s at end, after
+// the word-start hits ws[k:] that come first.
+func (a *keywordAutomaton) emitState(hits []hit, t string, s int32, end int, ws []hit, k int) ([]hit, int) {
+	for k < len(ws) && ws[k].end < end {
+		hits = append(hits, ws[k])
+		k++
+	}
+	tb := &a.anywhere
+	if w := tb.out[s]; w >= 0 {
+		hits, k = a.emit(hits, t, w, end, ws, k)
+	}
+	for d := tb.dict[s]; d != 0; d = tb.dict[d] {
+		hits, k = a.emit(hits, t, tb.out[d], end, ws, k)
+	}
+	return hits, k
+}
+
+// emit appends the hit of word w ending at end, if it is to be reported,
+// after the word-start hits that end there and start before it.
+func (a *keywordAutomaton) emit(hits []hit, t string, w int32, end int, ws []hit, k int) ([]hit, int) {
+	start := end - a.wordLen[w]
+	if a.boundedOnly[w] && !wordBoundedASCII(t, start, end) {
+		return hits, k
+	}
+	for k < len(ws) && ws[k].end == end && ws[k].start < start {
+		hits = append(hits, ws[k])
+		k++
+	}
+	return append(hits, hit{start, end, int(w)}), k
+}
+
+// byteKind sorts bytes for finding word starts and ends: ASCII letters and
+// digits, other ASCII bytes, and the bytes of other runes, which need
+// decoding.
+var byteKind = func() (t [256]uint8) {
+	for b := range t {
+		switch {
+		case b >= utf8.RuneSelf:
+			t[b] = byteOther
+		case asciiWordByte[b]:
+			t[b] = byteWord
+		}
+	}
+	return t
+}()
+
+const (
+	byteNonWord = iota
+	byteWord
+	byteOther
+)
+
+// appendWordStartHits appends the whole words of the table in t, sorted
+// by (end, start).
+func (a *keywordAutomaton) appendWordStartHits(hits []hit, t string) []hit {
+	w := &a.wordStart
+	base := len(hits)
+	slots, mask, seed, maxLen := w.slots, w.mask(), w.seed, w.maxLen
+	filter, filterShift := w.filter, w.filterShift
+	n := len(t)
+	for i := 0; i < n; {
+		if byteKind[t[i]] != byteWord {
+			i++
+			continue
+		}
+		// t[i] starts a run of ASCII letters and digits: a word start
+		// unless a letter or digit of another script comes before it.
+		j := wordRunEnd(t, i+1)
+		runEnd := j
+		if i > 0 && t[i-1] >= utf8.RuneSelf && isWordRuneBefore(t, i) {
+			i = runEnd
+			continue
+		}
+		// j steps from one place a whole word can end to the next, while
+		// the text since i begins some word.
+		lim := min(n, i+maxLen)
+		for j <= lim {
+			if j < n && byteKind[t[j]] != byteNonWord && (byteKind[t[j]] == byteWord || isWordByteAt(t, j)) {
+				j = wordRunEnd(t, j+1)
+				continue
+			}
+			var h uint64
+			if j-i <= 8 && n-i >= 8 {
+				h = hashFinal(hashMix(seed^uint64(j-i)*hashK, load8(t[i:])&(^uint64(0)>>(64-8*(j-i)))))
+			} else {
+				h = foldHashAt(t, i, j, seed)
+			}
+			if filter[h>>filterShift/64]&(1<<(h>>filterShift%64)) == 0 {
+				break
+			}
+			si, tag := int(h)&mask, slotTag(h)
+			s := slots[si]
+			// Another text in the slot (both tags not 0 and unequal) is
+			// rare: one branch for it. An empty slot has no word and goes
+			// on to none.
+			for uint64(s.tag^tag)*uint64(s.tag) != 0 {
+				si = (si + 1) & mask
+				s = slots[si]
+			}
+			if wi := s.word(); wi >= 0 && equalFoldASCIIString(t[i:j], a.words[wi]) {
+				h := hit{i, j, int(wi)}
+				// After the hits that end first; those from earlier starts
+				// that end later (a longer name around this one) move up.
+				hits = append(hits, h)
+				m := len(hits) - 1
+				for m > base && hits[m-1].end > j {
+					hits[m] = hits[m-1]
+					m--
+				}
+				hits[m] = h
+			}
+			if !s.goesOn() {
+				break
+			}
+			j = wordRunEnd(t, j+1)
+		}
+		i = runEnd
+	}
 	return hits
+}
+
+// wordRunEnd returns the index of the first byte from j on that is no
+// ASCII letter or digit, or len(t): eight bytes at a time, so that the
+// end of most words is found without a mispredicted branch.
+func wordRunEnd(t string, j int) int {
+	for ; len(t)-j >= 8; j += 8 {
+		if m := nonAlnum8(load8(t[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for j < len(t) && byteKind[t[j]] == byteWord {
+		j++
+	}
+	return j
+}
+
+// nonAlnum8 has the high bit set in each byte of x that is no ASCII letter
+// or digit, the others clear; as in foldASCII8, no carry crosses a byte.
+func nonAlnum8(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	y := x &^ high
+	digit := (y + ones*(0x80-'0')) &^ (y + ones*(0x80-'9'-1))
+	l := y | ones*0x20 // both cases of a letter, and nothing else, in a..z
+	letter := (l + ones*(0x80-'a')) &^ (l + ones*(0x80-'z'-1))
+	return high &^ ((digit | letter) &^ x)
+}
+
+// equalFoldASCIIString tells whether s and word are the same once their
+// ASCII letters are lower-cased.
+func equalFoldASCIIString(s, word string) bool {
+	if len(s) != len(word) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if asciiLower[s[i]] != asciiLower[word[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // asciiWordByte is true for the ASCII letters and digits.

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 
 	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
@@ -24,7 +25,12 @@ func TestKeywordAutomatonMatchesLibrary(t *testing.T) {
 		MatchKind: ahocorasick.StandardMatch})
 	lib := b.Build(e.ac.words)
 	texts := []string{"", "a", "Hb 10.2 g/dL, HEMOGLOBIN of 9; mean arterial pressure 65 mmHg",
-		"no evidence of fever; ruled out PE. Fig. 2 (doi:10.1/x) Potassium chloride 20 mEq"}
+		"no evidence of fever; ruled out PE. Fig. 2 (doi:10.1/x) Potassium chloride 20 mEq",
+		// Word starts and ends next to other scripts, at the ends of the
+		// text, inside longer names, in capitals.
+		"pain", "PAIN painful xpain pain2 épain painé pain; éé pain", "Ménière's disease, β-hcg βhcg 5β-hcg",
+		"mean arterial pressure mean arterial pressures the patient was the\u00a0patient",
+		"fever\u2003fever\xfffever fever\xe2\x80 \xe2\x80fever", "left ventricular ejection fraction 35%"}
 	texts = withSharedReports(t, texts, 1500, 150)
 	// The extractor's automaton also drops the hits of whole-word-only
 	// words that are not whole words; the same automaton without those
@@ -49,6 +55,45 @@ func TestKeywordAutomatonMatchesLibrary(t *testing.T) {
 	t.Logf("%d texts, %d hits, %d dropped as not whole words", len(texts), total, dropped)
 	if total == 0 || dropped == 0 || dropped == total {
 		t.Fatalf("%d hits, %d dropped: the comparison proves nothing", total, dropped)
+	}
+}
+
+// The eight-byte helpers of the word-start search must agree with the
+// byte tables on every byte value in every lane.
+func TestWordStartHelpers(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		for lane := 0; lane < 8; lane++ {
+			// The other lanes hold bytes that would carry into this one.
+			x := uint64(0xffffffffffffffff) &^ (0xff << (8 * lane))
+			x |= uint64(b) << (8 * lane)
+			if got := byte(foldASCII8(x) >> (8 * lane)); got != asciiLower[b] {
+				t.Fatalf("foldASCII8 %#x lane %d: %#x, want %#x", b, lane, got, asciiLower[b])
+			}
+			for _, other := range []uint64{0, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080, 0x4141414141414141} {
+				x := other&^(0xff<<(8*lane)) | uint64(b)<<(8*lane)
+				if got := nonAlnum8(x)>>(8*lane+7)&1 == 1; got != (byteKind[b] != byteWord) {
+					t.Fatalf("nonAlnum8 %#x lane %d in %#x: %v", b, lane, other, got)
+				}
+			}
+		}
+	}
+	s := "ab9Z_x.yy\u00e9" + "abcdefghijklmnopqrstuvwxyz0123456789" + " q"
+	for j := 0; j <= len(s); j++ {
+		want := j
+		for want < len(s) && byteKind[s[want]] == byteWord {
+			want++
+		}
+		if got := wordRunEnd(s, j); got != want {
+			t.Fatalf("wordRunEnd(%q, %d) = %d, want %d", s, j, got, want)
+		}
+		for i := 0; i < j; i++ {
+			if foldHashAt(s, i, j, 7) != foldHash(strings.ToLower(s[i:j]), 7) && isASCII(s[i:j]) {
+				t.Fatalf("foldHashAt(%q, %d, %d) differs from foldHash", s, i, j)
+			}
+			if foldHashAt(s, i, j, 7) != foldHash(s[i:j], 7) {
+				t.Fatalf("foldHashAt(%q, %d, %d) differs from foldHash", s, i, j)
+			}
+		}
 	}
 }
 
