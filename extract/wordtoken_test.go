@@ -72,6 +72,10 @@ func tokenWindows(t *testing.T) []string {
 			}
 		}
 	}
+	// Each emoticon kept whole, alone, among words and with affixes.
+	for e := range emoticons {
+		ws = append(ws, e, "x "+e+" y", e+".", "("+e, "“"+e+"”", e+"'s")
+	}
 	rng := rand.New(rand.NewSource(7))
 	alphabet := []string{"a", "B", " ", "\n", "(", ")", ".", "'", "’", "n", "t", "s", ",", "\u00a0", "\xe2", "\x80", ":", "-", "D", "$", "“", "”", "\"", "e.g.", "Dr."}
 	for n := 0; n < 3000; n++ {
