@@ -61,6 +61,9 @@ type Segmenter struct {
 	// abbrevLower are the same abbreviations lower-cased, without their
 	// dot, for mayEndWithAbbrev; nil when one is not ASCII.
 	abbrevLower []string
+	// abbrevByLast holds abbrevLower by last byte: a window is compared
+	// only with the abbreviations ending in the letter before its dot.
+	abbrevByLast [256][]string
 }
 
 // NewSegmenter compiles a SegmentConfig; errors name the config key.
@@ -125,6 +128,10 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 			}
 			s.abbrevLower = append(s.abbrevLower, low)
 		}
+		for _, a := range s.abbrevLower {
+			last := a[len(a)-1]
+			s.abbrevByLast[last] = append(s.abbrevByLast[last], a)
+		}
 	}
 	return s, nil
 }
@@ -140,7 +147,10 @@ func (s *Segmenter) endsWithAbbrev(w string) bool {
 	}
 	if s.abbrevLower != nil && isASCII(w) {
 		body := w[:len(w)-1]
-		for _, a := range s.abbrevLower {
+		if body == "" {
+			return false
+		}
+		for _, a := range s.abbrevByLast[asciiLower[body[len(body)-1]]] {
 			k := len(body) - len(a)
 			if k >= 0 && equalFoldASCII(body[k:], a) && (k == 0 || !isASCIILetter(body[k-1]) && body[k-1] != '.') {
 				return true
