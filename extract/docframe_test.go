@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // docFrameTexts are corpus reports and made-up texts for the per-document
@@ -318,5 +320,68 @@ func TestSentenceAtFindsTheHolder(t *testing.T) {
 	}
 	if inside < 200 {
 		t.Fatalf("only %d offsets inside sentences", inside)
+	}
+}
+
+// cleanRange passes over the bytes it has no case for; looking at every
+// byte must give the same text and the same offset runs.
+func TestCleanRangeSkipsNothingItNeeds(t *testing.T) {
+	unitAt := func(s string) bool { return strings.HasPrefix(s, "mg") || strings.HasPrefix(s, "days") }
+	texts := append(docFrameTexts(t),
+		"48,9% and 1,547 and 1,2,3 and S1,2 and 7·5 and x\t\r\v\fy and phase.2 mg and output,1 and shock,1,3 which and shock;1 and rate)2 then and 50%)1 because and L.2 days",
+		"µg μg \u00a0 \u200b \u2013 \u2019 \u201c \u2215 \u00ba ;3 )4 .5",
+		"an\x01odd\x1fcontrol byte, then a list 1,2 and more text past eight bytes: Hb 7,5 g/dl")
+	// every alignment of the marked bytes against the eight-byte steps
+	for k := 0; k < 9; k++ {
+		for _, c := range []string{",5", ".5", ")5", ";5", "\t", "\r", "\v", "\f", "é", "7,5"} {
+			texts = append(texts, "word"+strings.Repeat("x", k)+c+strings.Repeat("y", 9)+c+"zz 12,5 mg")
+		}
+	}
+	changed := 0
+	for _, text := range texts {
+		fast, slow := newMapBuilder(text), newMapBuilder(text)
+		cleanRange(fast, text, 0, len(text), unitAt)
+		cleanRangeSkipping(slow, text, 0, len(text), unitAt, false)
+		if fast.out.String() != slow.out.String() {
+			t.Fatalf("cleanRange(%q) = %q, looking at every byte gives %q", text, fast.out.String(), slow.out.String())
+		}
+		if len(fast.runs) != len(slow.runs) {
+			t.Fatalf("cleanRange(%q): %d runs, looking at every byte gives %d", text, len(fast.runs), len(slow.runs))
+		}
+		for i := range fast.runs {
+			if fast.runs[i] != slow.runs[i] {
+				t.Fatalf("cleanRange(%q): run %d is %+v, looking at every byte gives %+v", text, i, fast.runs[i], slow.runs[i])
+			}
+		}
+		if fast.out.String() != text {
+			changed++
+		}
+	}
+	if changed < 2 {
+		t.Fatalf("only %d texts changed by cleaning: the test checks nothing", changed)
+	}
+}
+
+func TestIsNFCIsIsNormalString(t *testing.T) {
+	cases := []string{"", "a", "e\u0301", "\u0301", "abc\u0301 x", "abc\u0301", "é", "A\u030a", "Å", "ﬀ", "\u1100\u1161", "x \u1100\u1161",
+		"Ke\u0301vin", "\xff\u0301", "ab\xe2\x82", "a\u0323\u0307", "a\u0307\u0323", strings.Repeat("x", 40) + "o\u0308"}
+	texts := docFrameTexts(t)
+	cases = append(cases, texts...)
+	for _, text := range texts {
+		// a decomposed copy, so both answers are tested on real text
+		cases = append(cases, norm.NFD.String(text))
+	}
+	normal := 0
+	for _, s := range cases {
+		want := norm.NFC.IsNormalString(s)
+		if got := isNFC(s); got != want {
+			t.Fatalf("isNFC(%q) = %v, IsNormalString says %v", s, got, want)
+		}
+		if want {
+			normal++
+		}
+	}
+	if normal == 0 || normal == len(cases) {
+		t.Fatalf("%d of %d cases normal: both answers are not tested", normal, len(cases))
 	}
 }

@@ -79,7 +79,7 @@ type srcLine struct {
 // decimal points.
 func Normalize(text string, lc *LineClassifier) *Normalized {
 	var inner *OffsetMap
-	if !norm.NFC.IsNormalString(text) {
+	if !isNFC(text) {
 		text, inner = nfc(text)
 	}
 	lines := splitLines(text, lc)
@@ -146,6 +146,19 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	closePara()
 	n.Text, n.Map = b.finish(inner)
 	return n
+}
+
+// isNFC is norm.NFC.IsNormalString without its byte-by-byte walk over the
+// ASCII the text starts with (all of it, in most reports). The check
+// starts at the last ASCII byte before the first other one: a combining
+// mark there may compose with it, and x/text resets all its state after an
+// ASCII run, so the answer is the same.
+func isNFC(text string) bool {
+	p := asciiPrefix(text)
+	if p == len(text) {
+		return true
+	}
+	return norm.NFC.IsNormalString(text[max(p-1, 0):])
 }
 
 func nextTextStartsLower(text string, lines []srcLine, i int) bool {
@@ -330,13 +343,65 @@ func runeReplacement(r rune) (string, bool) {
 	return "", false
 }
 
+// cleanLook marks the bytes cleanRange must look at: the ASCII ones its
+// cases start with, and every byte of a multi-byte character. The rest are
+// copied without a test each.
+var cleanLook = func() (look [256]bool) {
+	for _, c := range []byte{',', ')', '.', ';', '\t', '\r', '\v', '\f'} {
+		look[c] = true
+	}
+	for c := utf8.RuneSelf; c < len(look); c++ {
+		look[c] = true
+	}
+	return look
+}()
+
+// nextToLook returns the first place in src[i:to] of a byte cleanLook
+// marks, or to: eight bytes a step while none can be one of them.
+func nextToLook(src string, i, to int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for i+8 <= to {
+		w := load64(src, i)
+		// a byte past ASCII or below ' ', or one of ",." (equal once bit 1
+		// is set), ')' or ';': a zero byte after the XOR, found exactly
+		// as a group (single bytes may be flagged by a borrow).
+		commaDot := w | 0x02*ones ^ '.'*ones
+		paren := w ^ ')'*ones
+		semi := w ^ ';'*ones
+		if w&highs|(w-' '*ones)&^w&highs|(commaDot-ones)&^commaDot&highs|
+			(paren-ones)&^paren&highs|(semi-ones)&^semi&highs != 0 {
+			break
+		}
+		i += 8
+	}
+	for i < to && !cleanLook[src[i]] {
+		i++
+	}
+	return i
+}
+
 // cleanRange appends src[from:to] with character-level cleaning.
 func cleanRange(b *mapBuilder, src string, from, to int, unitAt func(string) bool) {
+	cleanRangeSkipping(b, src, from, to, unitAt, true)
+}
+
+// cleanRangeSkipping is cleanRange; with skip false it looks at every
+// byte, which a test compares with the skipping.
+func cleanRangeSkipping(b *mapBuilder, src string, from, to int, unitAt func(string) bool, skip bool) {
 	run := from // start of the pending unchanged run
 	flush := func(at int) {
 		b.copy(run, at)
 	}
 	for i := from; i < to; {
+		if skip {
+			i = nextToLook(src, i, to)
+			if i >= to {
+				break
+			}
+		}
 		c := src[i]
 		if c < utf8.RuneSelf {
 			switch {

@@ -252,11 +252,13 @@ func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
 	if s.abbrevLower == nil {
 		t.Fatal("the ASCII abbreviations were not prepared for the plain comparison")
 	}
-	befores := []string{"", "x", "X", "xy", ".", "..", " ", "  ", "1", "(", "-", "/", "_", "'", "e.g ", "see ", "a.", "é", "K"}
+	befores := []string{"", "x", "X", "xy", ".", "..", " ", "  ", "1", "(", "-", "/", "_", "'", "e.g ", "see ", "a.", "é", "K",
+		"\u212a", "ſ", "ß", "°", "µ", "5 µ", "\u00a0", "\u3000", "\xff", "\xe2\x84", "\x84\xaa", "\x84", "é.", "\u0301", "日", "１"}
 	afters := []string{".", "", "..", ". ", "x.", ".)"}
 	checked := 0
 	for _, a := range append(punktAbbrevs, "fi", "g", "v", "al.", "xpt", "i.", "t.i") {
-		for _, form := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:]} {
+		for _, form := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:],
+			strings.ReplaceAll(a, "s", "ſ"), strings.ReplaceAll(a, "t", "\u212a"), "\u212a" + a, a + "é"} {
 			for _, before := range befores {
 				for _, after := range afters {
 					w := before + form + after

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SectionRule names the section a heading opens.
@@ -61,6 +62,9 @@ type Segmenter struct {
 	// abbrevLower are the same abbreviations lower-cased, without their
 	// dot, for mayEndWithAbbrev; nil when one is not ASCII.
 	abbrevLower []string
+	// abbrevByLast holds abbrevLower by last byte: a window is compared
+	// only with the abbreviations ending in the letter before its dot.
+	abbrevByLast [256][]string
 }
 
 // NewSegmenter compiles a SegmentConfig; errors name the config key.
@@ -125,30 +129,50 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 			}
 			s.abbrevLower = append(s.abbrevLower, low)
 		}
+		for _, a := range s.abbrevLower {
+			last := a[len(a)-1]
+			s.abbrevByLast[last] = append(s.abbrevByLast[last], a)
+		}
 	}
 	return s, nil
 }
 
-// endsWithAbbrev reports whether abbrevEnd matches w. On ASCII text it
-// needs no regexp: w must end in one of the abbreviations (any case) and a
-// dot, with the abbreviation at w's start or after a byte that is neither a
-// letter nor a dot. Other text may fold into an abbreviation (the Kelvin
-// sign into "k"), so the regexp decides.
+// endsWithAbbrev reports whether abbrevEnd matches w without running it:
+// w must end in one of the abbreviations (any case) and a dot, with the
+// abbreviation at w's start or after a character that is neither a letter
+// nor a dot. Only the Kelvin sign and the long s fold into ASCII letters
+// ("k", "s"), so a window holding either is left to the regexp; any other
+// character can neither be part of an abbreviation nor start one, and the
+// one before it is decoded like the regexp does (a cut or invalid sequence
+// is U+FFFD, not a letter).
 func (s *Segmenter) endsWithAbbrev(w string) bool {
 	if w == "" || w[len(w)-1] != '.' {
 		return false
 	}
-	if s.abbrevLower != nil && isASCII(w) {
-		body := w[:len(w)-1]
-		for _, a := range s.abbrevLower {
-			k := len(body) - len(a)
-			if k >= 0 && equalFoldASCII(body[k:], a) && (k == 0 || !isASCIILetter(body[k-1]) && body[k-1] != '.') {
-				return true
-			}
-		}
+	if s.abbrevLower == nil || !isASCII(w) && (strings.Contains(w, "\u212a") || strings.Contains(w, "\u017f")) {
+		return s.abbrevEnd.MatchString(w)
+	}
+	body := w[:len(w)-1]
+	if body == "" {
 		return false
 	}
-	return s.abbrevEnd.MatchString(w)
+	for _, a := range s.abbrevByLast[asciiLower[body[len(body)-1]]] {
+		k := len(body) - len(a)
+		if k < 0 || !equalFoldASCII(body[k:], a) {
+			continue
+		}
+		if k == 0 {
+			return true
+		}
+		if c := body[k-1]; c < utf8.RuneSelf {
+			if !isASCIILetter(c) && c != '.' {
+				return true
+			}
+		} else if r, _ := utf8.DecodeLastRuneInString(body[:k]); !unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // Lines returns the line classifier the normalizer uses.
