@@ -3,8 +3,6 @@ package extract
 import (
 	"regexp"
 	"slices"
-	"sort"
-	"strings"
 
 	"github.com/clinex/clinex/patterns"
 )
@@ -34,7 +32,25 @@ type ContextCue struct {
 type cueHit struct {
 	start, end int
 	cue        *patterns.Cue
+	kind       cueKind // what the cue's Sets is (patterns.CueSets)
+	rank       int8    // assertionRank or subjectRank of its Sets
 }
+
+// cueKind is patterns.CueSets' value for a cue, read once per hit rather
+// than for every pair of hit and finding.
+type cueKind uint8
+
+const (
+	cueOther cueKind = iota
+	cueAssertion
+	cueSubject
+	cueTerminate
+	cuePseudo
+	cueCancel
+)
+
+var cueKinds = map[string]cueKind{"assertion": cueAssertion, "subject": cueSubject,
+	"terminate": cueTerminate, "pseudo": cuePseudo, "cancel": cueCancel}
 
 // assertionRank orders assertions when several cues reach one finding: a
 // negation outranks a possibility, which outranks the past.
@@ -51,57 +67,90 @@ var subjectRank = map[string]int{"family": 5, "other": 4, "population": 3, "targ
 // "not only") switches off the cues inside it. A cancel cue undoes a setting
 // for the findings it reaches: "until a mean arterial pressure of 60 mmHg
 // was reached" is a target that was reached, so the value was observed in
-// the patient and stays the patient's.
+// the patient and stays the patient's. hits are cueHits', by start.
 func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHit) {
 	if len(cands) == 0 {
 		return
 	}
-	bySentence := map[int][]int{}
+	// candidates by sentence: each one's qualification reads only its own
+	// sentence, so the order they are visited in is free
+	order := make([]placedCand, 0, len(cands))
 	for i := range cands {
 		si := L.SentenceAt(cands[i].vstart)
 		if si < 0 {
 			si = L.SentenceAt(cands[i].start)
 		}
 		if si >= 0 {
-			bySentence[si] = append(bySentence[si], i)
+			order = append(order, placedCand{si, i})
 		}
 	}
-	sents := make([]int, 0, len(bySentence))
-	for si := range bySentence {
-		sents = append(sents, si)
-	}
-	sort.Ints(sents)
-	for _, si := range sents {
+	slices.SortFunc(order, func(a, b placedCand) int { return a.sentence - b.sentence })
+	var in, kept, spokenBuf []cueHit
+	for i := 0; i < len(order); {
+		si := order[i].sentence
 		s := L.Sentences[si]
-		var in []cueHit
-		for _, h := range hits {
-			if h.start >= s.Start && h.end <= s.End {
-				in = append(in, h)
-			}
+		// the hits inside the sentence: those starting in it, less any
+		// running past its end (rare, so copied only then)
+		j0, _ := slices.BinarySearchFunc(hits, s.Start, func(h cueHit, p int) int { return h.start - p })
+		j1, past := j0, false
+		for ; j1 < len(hits) && hits[j1].start <= s.End; j1++ {
+			past = past || hits[j1].end > s.End
 		}
-		in = dropPseudo(in)
-		for _, ci := range bySentence[si] {
-			c := &cands[ci]
-			e.qualifyOne(t, s, L.Sections[s.Section].Name, c, in)
+		sentHits := hits[j0:j1]
+		if past {
+			in = in[:0]
+			for _, h := range sentHits {
+				if h.end <= s.End {
+					in = append(in, h)
+				}
+			}
+			sentHits = in
+		}
+		spoken := sentHits
+		if !allSpeak(sentHits) {
+			kept, spokenBuf = dropPseudo(sentHits, kept[:0], spokenBuf[:0])
+			spoken = spokenBuf
+		}
+		sq := sentenceQual{section: L.Sections[s.Section].Name}
+		for ; i < len(order) && order[i].sentence == si; i++ {
+			e.qualifyOne(t, s, &sq, &cands[order[i].cand], spoken)
 		}
 	}
 }
 
-func dropPseudo(hits []cueHit) []cueHit {
-	var pseudo [][2]int
-	for _, h := range hits {
-		if h.cue.Sets == "pseudo" {
-			pseudo = append(pseudo, [2]int{h.start, h.end})
+// placedCand is a candidate's index with its sentence's.
+type placedCand struct{ sentence, cand int }
+
+// sentenceQual is what qualifyOne learns of a sentence once for all its
+// findings.
+type sentenceQual struct {
+	section string
+	// anchor: 0 not read yet, 1 the sentence names the patient, 2 not
+	anchor int8
+}
+
+// allSpeak reports whether dropPseudo would keep every hit: no pseudo-cue
+// and no two hits overlapping (hits are by start, so neighbours tell).
+func allSpeak(hits []cueHit) bool {
+	for i, h := range hits {
+		if h.kind == cuePseudo || i > 0 && hits[i-1].end > h.start {
+			return false
 		}
 	}
-	var kept []cueHit
+	return true
+}
+
+// dropPseudo returns the hits that speak: those not inside a pseudo-cue
+// and not inside a longer cue. kept and out are reused buffers; out is
+// returned with kept, grown, for the next call.
+func dropPseudo(hits, kept, out []cueHit) ([]cueHit, []cueHit) {
 	for _, h := range hits {
-		if h.cue.Sets == "pseudo" {
+		if h.kind == cuePseudo {
 			continue
 		}
 		inside := false
-		for _, p := range pseudo {
-			if h.start < p[1] && p[0] < h.end {
+		for _, p := range hits {
+			if p.kind == cuePseudo && h.start < p.end && p.start < h.end {
 				inside = true
 				break
 			}
@@ -112,12 +161,11 @@ func dropPseudo(hits []cueHit) []cueHit {
 	}
 	// Of overlapping cues the longest speaks: "family history of" is about
 	// the family, not the patient's own past.
-	var out []cueHit
 	for i, h := range kept {
 		longer := false
 		for j, o := range kept {
 			if i != j && o.start <= h.start && h.end <= o.end && o.end-o.start > h.end-h.start &&
-				patterns.CueSets[o.cue.Sets] != "terminate" && patterns.CueSets[h.cue.Sets] != "terminate" {
+				o.kind != cueTerminate && h.kind != cueTerminate {
 				longer = true
 				break
 			}
@@ -126,28 +174,27 @@ func dropPseudo(hits []cueHit) []cueHit {
 			out = append(out, h)
 		}
 	}
-	return out
+	return kept, out
 }
 
-func (e *Extractor) qualifyOne(t string, s Sentence, section string, c *candidate, hits []cueHit) {
+func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candidate, hits []cueHit) {
 	var bestA, bestS *cueHit
 	var cancels []*cueHit
 	for i := range hits {
 		h := &hits[i]
-		kind := patterns.CueSets[h.cue.Sets]
-		if kind == "terminate" || !reaches(t, h, c, hits) {
+		if h.kind == cueTerminate || !reaches(t, h, c, hits) {
 			continue
 		}
-		switch kind {
-		case "assertion":
-			if bestA == nil || assertionRank[h.cue.Sets] > assertionRank[bestA.cue.Sets] {
+		switch h.kind {
+		case cueAssertion:
+			if bestA == nil || h.rank > bestA.rank {
 				bestA = h
 			}
-		case "subject":
-			if bestS == nil || subjectRank[h.cue.Sets] > subjectRank[bestS.cue.Sets] {
+		case cueSubject:
+			if bestS == nil || h.rank > bestS.rank {
 				bestS = h
 			}
-		case "cancel":
+		case cueCancel:
 			cancels = append(cancels, h)
 		}
 	}
@@ -165,21 +212,36 @@ func (e *Extractor) qualifyOne(t string, s Sentence, section string, c *candidat
 		c.assertion = bestA.cue.Sets
 		c.cue = cueOf(t, bestA)
 	}
-	if bestS != nil && (c.subject == "" || subjectRank[bestS.cue.Sets] > subjectRank[c.subject]) {
+	if bestS != nil && (c.subject == "" || int(bestS.rank) > subjectRank[c.subject]) {
 		c.subject = bestS.cue.Sets
 		if bestA == nil {
 			c.cue = cueOf(t, bestS)
 		}
 	}
-	if c.subject == "" && bestS == nil && slices.Contains(e.ctxOpts.PopulationSections, section) &&
-		(e.patientAnchor == nil || !e.patientAnchor.MatchString(t[s.Start:s.End])) {
+	if c.subject == "" && bestS == nil && slices.Contains(e.ctxOpts.PopulationSections, sq.section) &&
+		!e.namesPatient(t, s, sq) {
 		// A Discussion sentence that names no patient speaks of patients
 		// in general; the sentence itself would have overruled the section.
 		c.subject = "population"
 		if c.cue == nil {
-			c.cue = &ContextCue{ID: "section." + section, Sets: "population", nstart: -1, nend: -1}
+			c.cue = &ContextCue{ID: "section." + sq.section, Sets: "population", nstart: -1, nend: -1}
 		}
 	}
+}
+
+// namesPatient reports whether the patient anchor matches sentence s, read
+// once per sentence.
+func (e *Extractor) namesPatient(t string, s Sentence, sq *sentenceQual) bool {
+	if e.patientAnchor == nil {
+		return false
+	}
+	if sq.anchor == 0 {
+		sq.anchor = 2
+		if e.patientAnchor.MatchString(t[s.Start:s.End]) {
+			sq.anchor = 1
+		}
+	}
+	return sq.anchor == 1
 }
 
 func cueOf(t string, h *cueHit) *ContextCue {
@@ -208,22 +270,43 @@ func reaches(t string, h *cueHit, c *candidate, hits []cueHit) bool {
 	}
 	for i := range hits {
 		o := &hits[i]
-		if o.cue.Sets == "terminate" && o.start >= from && o.end <= to {
+		if o.kind == cueTerminate && o.start >= from && o.end <= to {
 			return false
 		}
 	}
 	return true
 }
 
+// wordCount is len(strings.FieldsFunc(s, isWordGap)) without the slice:
+// the gaps are all ASCII, so counting runs of other bytes counts the same
+// fields, runes of several bytes and invalid bytes included.
 func wordCount(s string) int {
-	return len(strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\n' || r == '\t' || r == ',' || r == '(' || r == ')'
-	}))
+	n := 0
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		if isWordGap(rune(s[i])) {
+			inWord = false
+		} else if !inWord {
+			inWord = true
+			n++
+		}
+	}
+	return n
+}
+
+func isWordGap(r rune) bool {
+	return r == ' ' || r == '\n' || r == '\t' || r == ',' || r == '(' || r == ')'
 }
 
 // cueHits finds the cue phrases among the prefilter's hits.
 func (e *Extractor) cueHits(t string, hits []hit) []cueHit {
-	var out []cueHit
+	n := 0
+	for _, h := range hits {
+		if e.acKinds[h.pat]&kindCue != 0 {
+			n++
+		}
+	}
+	out := make([]cueHit, 0, n) // some are not whole words; sized, not grown
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindCue == 0 {
 			continue
@@ -239,10 +322,15 @@ func (e *Extractor) cueHits(t string, hits []hit) []cueHit {
 			if !isWordByteAt(t, h.start) && h.end < len(t) && isWordByteAt(t, h.end-1) && isWordByteAt(t, h.end) {
 				continue
 			}
-			out = append(out, cueHit{h.start, h.end, e.set.Cues[tg.cue]})
+			cue := e.set.Cues[tg.cue]
+			rank := assertionRank[cue.Sets]
+			if rank == 0 {
+				rank = subjectRank[cue.Sets]
+			}
+			out = append(out, cueHit{h.start, h.end, cue, cueKinds[patterns.CueSets[cue.Sets]], int8(rank)})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	slices.SortStableFunc(out, func(a, b cueHit) int { return a.start - b.start })
 	return out
 }
 

@@ -940,12 +940,13 @@ func spaceFolded(s string) bool {
 // resolve settles overlaps: a rule's finding wins over a value found by
 // unit at the same place; two rules giving one concept for the same value
 // keep the higher priority, then the longer evidence.
+//
+// Candidates are large: it sorts and sifts their indexes and copies each
+// kept one once, into the result.
 func resolve(cands []candidate) []candidate {
 	// A rule with negative priority is a fallback: it gives way to a value
 	// the lexicon attached (the named-score rule must not take "Ki-67 index
 	// was 40%" from the Ki-67 entry).
-	// Sized first: candidates are large and growing four slices by
-	// doubling was a fifth of all the bytes the pipeline allocated.
 	var nRules, nRest, nWeak, nEntities int
 	for i := range cands {
 		switch c := &cands[i]; {
@@ -959,73 +960,83 @@ func resolve(cands []candidate) []candidate {
 			nRest++
 		}
 	}
-	rules := make([]candidate, 0, nRules+nWeak)
-	rest := make([]candidate, 0, nRest)
-	weak := make([]candidate, 0, nWeak)
-	entities := make([]candidate, 0, nEntities)
-	for _, c := range cands {
-		switch {
+	// one buffer: rules (with room for the fallbacks), rest, fallbacks,
+	// entities, then what is kept
+	buf := make([]int32, 2*len(cands)+nWeak)
+	carve := func(n int) []int32 {
+		part := buf[0:0:n]
+		buf = buf[n:]
+		return part
+	}
+	rules, rest, weak, entities := carve(nRules+nWeak), carve(nRest), carve(nWeak), carve(nEntities)
+	for i := range cands {
+		switch c := &cands[i]; {
 		case c.entity:
-			entities = append(entities, c)
+			entities = append(entities, int32(i))
 		case c.fromRule && c.priority < 0:
-			weak = append(weak, c)
+			weak = append(weak, int32(i))
 		case c.fromRule:
-			rules = append(rules, c)
+			rules = append(rules, int32(i))
 		default:
-			rest = append(rest, c)
+			rest = append(rest, int32(i))
 		}
 	}
-	for _, w := range weak {
-		taken := false
-		for _, group := range [2][]candidate{rules, rest} {
-			for i := range group {
-				if overlaps(w.vstart, w.vend, group[i].vstart, group[i].vend) {
-					taken = true
-					break
-				}
-			}
-		}
-		if !taken {
-			rules = append(rules, w)
+	for _, wi := range weak {
+		w := &cands[wi]
+		// checked against the rules so far, fallbacks kept before it among them
+		if !overlapsAny(cands, rules, w.vstart, w.vend) && !overlapsAny(cands, rest, w.vstart, w.vend) {
+			rules = append(rules, wi)
 		}
 	}
-	sort.SliceStable(rules, func(i, j int) bool {
-		a, b := rules[i], rules[j]
+	slices.SortStableFunc(rules, func(i, j int32) int {
+		a, b := &cands[i], &cands[j]
 		if a.priority != b.priority {
-			return a.priority > b.priority
+			return b.priority - a.priority
 		}
 		if la, lb := a.end-a.start, b.end-b.start; la != lb {
-			return la > lb
+			return lb - la
 		}
-		return a.order < b.order
+		return a.order - b.order
 	})
-	kept := make([]candidate, 0, len(rules)+len(rest)+len(entities))
-	for _, c := range rules {
+	kept := carve(len(rules) + len(rest))
+	for _, ci := range rules {
+		c := &cands[ci]
 		dup := false
-		for _, k := range kept {
-			if k.concept == c.concept && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+		for _, ki := range kept {
+			if k := &cands[ki]; k.concept == c.concept && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
 				dup = true
 				break
 			}
 		}
 		if !dup {
-			kept = append(kept, c)
+			kept = append(kept, ci)
 		}
 	}
 	ruleKept := len(kept)
-	for _, c := range rest {
-		claimed := false
-		for _, k := range kept[:ruleKept] {
-			if overlaps(k.vstart, k.vend, c.vstart, c.vend) {
-				claimed = true
-				break
-			}
-		}
-		if !claimed {
-			kept = append(kept, c)
+	for _, ci := range rest {
+		if c := &cands[ci]; !overlapsAny(cands, kept[:ruleKept], c.vstart, c.vend) {
+			kept = append(kept, ci)
 		}
 	}
-	return append(kept, entities...)
+	out := make([]candidate, 0, len(kept)+len(entities))
+	for _, ci := range kept {
+		out = append(out, cands[ci])
+	}
+	for _, ci := range entities {
+		out = append(out, cands[ci])
+	}
+	return out
+}
+
+// overlapsAny reports whether the value span [vs, ve) overlaps the value
+// span of any of the candidates idx.
+func overlapsAny(cands []candidate, idx []int32, vs, ve int) bool {
+	for _, i := range idx {
+		if overlaps(cands[i].vstart, cands[i].vend, vs, ve) {
+			return true
+		}
+	}
+	return false
 }
 
 func overlaps(a0, a1, b0, b1 int) bool { return a0 < b1 && b0 < a1 }

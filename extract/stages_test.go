@@ -2,6 +2,7 @@ package extract
 
 import (
 	"os"
+	"reflect"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -110,6 +111,118 @@ func stageInputs(tb testing.TB, e *Extractor, n int) []*stageInput {
 		out = append(out, in)
 	}
 	return out
+}
+
+// resolve must keep the same candidates in the same order as the version
+// that copied them into four slices, on every shared report.
+func TestResolveMatchesReference(t *testing.T) {
+	e := configExtractor(t)
+	n := 400
+	if raceDetector {
+		n = 40
+	}
+	ins := stageInputs(t, e, n)
+	total := 0
+	for i, in := range ins {
+		got, want := resolve(in.unresolved), resolveReference(in.unresolved)
+		total += len(in.unresolved)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("report %d: resolve keeps %d candidates, the reference %d (or another order)", i, len(got), len(want))
+		}
+	}
+	t.Logf("%d reports, %d candidates", len(ins), total)
+}
+
+// resolveReference is resolve as it was before it sifted indexes, kept
+// to check the new one against. It settles overlaps: a rule's finding wins over a value found by
+// unit at the same place; two rules giving one concept for the same value
+// keep the higher priority, then the longer evidence.
+func resolveReference(cands []candidate) []candidate {
+	// A rule with negative priority is a fallback: it gives way to a value
+	// the lexicon attached (the named-score rule must not take "Ki-67 index
+	// was 40%" from the Ki-67 entry).
+	// Sized first: candidates are large and growing four slices by
+	// doubling was a fifth of all the bytes the pipeline allocated.
+	var nRules, nRest, nWeak, nEntities int
+	for i := range cands {
+		switch c := &cands[i]; {
+		case c.entity:
+			nEntities++
+		case c.fromRule && c.priority < 0:
+			nWeak++
+		case c.fromRule:
+			nRules++
+		default:
+			nRest++
+		}
+	}
+	rules := make([]candidate, 0, nRules+nWeak)
+	rest := make([]candidate, 0, nRest)
+	weak := make([]candidate, 0, nWeak)
+	entities := make([]candidate, 0, nEntities)
+	for _, c := range cands {
+		switch {
+		case c.entity:
+			entities = append(entities, c)
+		case c.fromRule && c.priority < 0:
+			weak = append(weak, c)
+		case c.fromRule:
+			rules = append(rules, c)
+		default:
+			rest = append(rest, c)
+		}
+	}
+	for _, w := range weak {
+		taken := false
+		for _, group := range [2][]candidate{rules, rest} {
+			for i := range group {
+				if overlaps(w.vstart, w.vend, group[i].vstart, group[i].vend) {
+					taken = true
+					break
+				}
+			}
+		}
+		if !taken {
+			rules = append(rules, w)
+		}
+	}
+	sort.SliceStable(rules, func(i, j int) bool {
+		a, b := rules[i], rules[j]
+		if a.priority != b.priority {
+			return a.priority > b.priority
+		}
+		if la, lb := a.end-a.start, b.end-b.start; la != lb {
+			return la > lb
+		}
+		return a.order < b.order
+	})
+	kept := make([]candidate, 0, len(rules)+len(rest)+len(entities))
+	for _, c := range rules {
+		dup := false
+		for _, k := range kept {
+			if k.concept == c.concept && overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			kept = append(kept, c)
+		}
+	}
+	ruleKept := len(kept)
+	for _, c := range rest {
+		claimed := false
+		for _, k := range kept[:ruleKept] {
+			if overlaps(k.vstart, k.vend, c.vstart, c.vend) {
+				claimed = true
+				break
+			}
+		}
+		if !claimed {
+			kept = append(kept, c)
+		}
+	}
+	return append(kept, entities...)
 }
 
 // cpuTime is the CPU time (user and system) the process has used. The

@@ -1,0 +1,30 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// wordCount counts bytes where strings.FieldsFunc decodes runes: the two
+// must agree on every span, multi-byte runes and invalid UTF-8 included.
+func TestWordCountMatchesFieldsFunc(t *testing.T) {
+	gap := func(r rune) bool { return isWordGap(r) }
+	texts := withSharedReports(t, []string{"", " ", "a", " a ", "a,b(c)d\te\nf", ",,(", "née 5 mg, (ƒ) \xff\xfe x",
+		"ß\u00a0ß", "a \u2009 b"}, 300, 30)
+	spans := 0
+	for _, text := range texts {
+		for start := 0; start < len(text); start += 37 {
+			for _, n := range []int{1, 7, 40, 160} {
+				s := text[start:min(len(text), start+n)]
+				spans++
+				if got, want := wordCount(s), len(strings.FieldsFunc(s, gap)); got != want {
+					t.Fatalf("wordCount(%q) = %d, FieldsFunc gives %d", s, got, want)
+				}
+			}
+		}
+		if got, want := wordCount(text), len(strings.FieldsFunc(text, gap)); got != want {
+			t.Fatalf("wordCount of a whole text = %d, FieldsFunc gives %d", got, want)
+		}
+	}
+	t.Logf("%d spans", spans)
+}
