@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -252,10 +253,12 @@ func readJSONL(r io.Reader, name string, o SourceOptions, send func(Input) error
 	if o.MaxBytes > 0 {
 		lineCap = o.MaxBytes + o.MaxBytes/8 + 4096
 	}
+	idStem := stem(name)
 	for line := 1; ; line++ {
 		raw, over, err := readLine(br, lineCap)
-		src := fmt.Sprintf("%s:%d", name, line)
-		in := Input{ID: fmt.Sprintf("%s:%d", stem(name), line), Source: src}
+		n := strconv.Itoa(line)
+		src := name + ":" + n
+		in := Input{ID: idStem + ":" + n, Source: src}
 		blank := false
 		switch {
 		case over > 0:
@@ -282,8 +285,20 @@ func readJSONL(r io.Reader, name string, o SourceOptions, send func(Input) error
 // readLine reads up to and including the next '\n'. A line longer than max
 // (when max > 0) is skipped to its end and only its length is returned.
 func readLine(br *bufio.Reader, max int64) (line []byte, over int64, err error) {
-	var buf []byte
-	var n int64
+	// A line that fits in the reader's buffer is used where it is (it is
+	// decoded before the next read): no copy.
+	chunk, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		if max > 0 && int64(len(chunk)) > max {
+			return nil, int64(len(chunk)), err
+		}
+		return chunk, 0, err
+	}
+	buf := append([]byte(nil), chunk...)
+	n := int64(len(chunk))
+	if max > 0 && n > max {
+		buf = nil
+	}
 	for {
 		chunk, err := br.ReadSlice('\n')
 		n += int64(len(chunk))
@@ -304,6 +319,21 @@ func readLine(br *bufio.Reader, max int64) (line []byte, over int64, err error) 
 
 func decodeRecord(in *Input, raw []byte, src string, o SourceOptions) {
 	raw = bytes.TrimPrefix(raw, []byte("\ufeff"))
+	// The common line (an object of valid UTF-8 with a string text) is read
+	// in one pass; anything else goes the long way, for the same result
+	// and encoding/json's own error messages.
+	if rec, ok := scanRecord(raw, o.IDField, o.TextField); ok && rec.hasText && rec.text[0] == '"' {
+		if rec.hasID {
+			recordID(in, rec.id)
+		}
+		decodeInto(in, unquoteJSON(rec.text), src, o)
+		return
+	}
+	decodeRecordSlow(in, raw, src, o)
+}
+
+// decodeRecordSlow reads any line with encoding/json.
+func decodeRecordSlow(in *Input, raw []byte, src string, o SourceOptions) {
 	var rec map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		if !utf8.Valid(raw) && !o.RepairUTF8 {
@@ -314,14 +344,7 @@ func decodeRecord(in *Input, raw []byte, src string, o SourceOptions) {
 		return
 	}
 	if idRaw, ok := rec[o.IDField]; ok {
-		var id string
-		if json.Unmarshal(idRaw, &id) == nil {
-			if id != "" {
-				in.ID = id
-			}
-		} else if t := strings.TrimSpace(string(idRaw)); t != "null" && t != "" {
-			in.ID = t // a number keeps its spelling: 42, not 42.0
-		}
+		recordID(in, idRaw)
 	}
 	textRaw, ok := rec[o.TextField]
 	var text string
@@ -340,6 +363,26 @@ func decodeRecord(in *Input, raw []byte, src string, o SourceOptions) {
 		in.Warnings = append(in.Warnings, "invalid UTF-8 replaced with U+FFFD; offsets count the repaired text")
 	}
 	decodeInto(in, []byte(text), src, o)
+}
+
+// recordID sets the document's id from the raw JSON of the id field: a
+// string (an empty one keeps the line's id), or the spelling of anything
+// else but null.
+func recordID(in *Input, idRaw []byte) {
+	if len(idRaw) > 1 && idRaw[0] == '"' && bytes.IndexByte(idRaw, '\\') < 0 && utf8.Valid(idRaw) {
+		if id := idRaw[1 : len(idRaw)-1]; len(id) > 0 {
+			in.ID = string(id)
+		}
+		return
+	}
+	var id string
+	if json.Unmarshal(idRaw, &id) == nil {
+		if id != "" {
+			in.ID = id
+		}
+	} else if t := strings.TrimSpace(string(idRaw)); t != "null" && t != "" {
+		in.ID = t // a number keeps its spelling: 42, not 42.0
+	}
 }
 
 // decodeInto turns a report's bytes into its text. UTF-8 (a leading BOM

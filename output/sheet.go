@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/clinex/clinex/extract"
@@ -31,21 +29,19 @@ import (
 type sheetWriter struct {
 	name string
 	tmp  *os.File
-	pipe *io.PipeWriter
-	done chan error
+	// z deflates the body into tmp; nil once finished.
+	z *chunkDeflater
 	// crc and size are the uncompressed body's checksum and length, and
 	// packed the compressed length, for the zip entry.
 	crc    uint32
 	size   int64
 	packed int64
-	w      *bufio.Writer
 	ncols  int
 	row    int // rows written, the header included
 	col    int // next column (0-based) of the row being written
 	// rowNum is the row's number as text, for the cells' references.
 	rowNum []byte
-	// buf collects rows, handed to w some 32 KB at a time: a bufio call
-	// per piece of markup cost more than building the markup.
+	// buf collects the XML, handed to the deflater a chunk at a time.
 	buf []byte
 	// scratch holds a JSON cell while it is escaped into buf.
 	scratch []byte
@@ -88,39 +84,36 @@ func newSheetWriter(workbook, name string, header []string, widths []float64, fr
 	if err != nil {
 		return nil, err
 	}
-	s := &sheetWriter{name: name, tmp: f, ncols: len(header), done: make(chan error, 1)}
-	// The body is deflated as it is written, on a goroutine of its own:
-	// compression overlaps the run instead of being a serial tail at the
-	// end, and the temporary file is a fifth of the XML's size.
-	pr, pw := io.Pipe()
-	s.pipe = pw
-	s.w = bufio.NewWriterSize(pw, 1<<16)
-	go s.compress(pr)
-	w := s.w
-	w.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
-	w.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`)
-	w.WriteString(`<sheetViews><sheetView workbookViewId="0"`)
+	s := &sheetWriter{name: name, tmp: f, ncols: len(header), buf: chunkBuf()}
+	// The body is deflated as it is written, a chunk at a time on every
+	// core: compression overlaps the run instead of being a serial tail at
+	// the end, and the temporary file is a fifth of the XML's size.
+	s.z = newChunkDeflater(f)
+	b := s.buf
+	b = append(b, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"...)
+	b = append(b, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`...)
+	b = append(b, `<sheetViews><sheetView workbookViewId="0"`...)
 	if selected {
-		w.WriteString(` tabSelected="1"`)
+		b = append(b, ` tabSelected="1"`...)
 	}
-	w.WriteString(`>`)
+	b = append(b, `>`...)
 	pane := "bottomLeft"
 	if freezeCols > 0 {
 		pane = "bottomRight"
-		fmt.Fprintf(w, `<pane xSplit="%d" ySplit="1" topLeftCell="%s2" activePane="%s" state="frozen"/>`, freezeCols, colName(freezeCols), pane)
+		b = fmt.Appendf(b, `<pane xSplit="%d" ySplit="1" topLeftCell="%s2" activePane="%s" state="frozen"/>`, freezeCols, colName(freezeCols), pane)
 	} else {
-		fmt.Fprintf(w, `<pane ySplit="1" topLeftCell="A2" activePane="%s" state="frozen"/>`, pane)
+		b = fmt.Appendf(b, `<pane ySplit="1" topLeftCell="A2" activePane="%s" state="frozen"/>`, pane)
 	}
-	fmt.Fprintf(w, `<selection pane="%s"/></sheetView></sheetViews>`, pane)
-	w.WriteString(`<sheetFormatPr defaultRowHeight="15"/>`)
+	b = fmt.Appendf(b, `<selection pane="%s"/></sheetView></sheetViews>`, pane)
+	b = append(b, `<sheetFormatPr defaultRowHeight="15"/>`...)
 	if len(widths) > 0 {
-		w.WriteString(`<cols>`)
+		b = append(b, `<cols>`...)
 		for i, wd := range widths {
-			fmt.Fprintf(w, `<col min="%d" max="%d" width="%s" customWidth="1"/>`, i+1, i+1, strconv.FormatFloat(wd, 'f', -1, 64))
+			b = fmt.Appendf(b, `<col min="%d" max="%d" width="%s" customWidth="1"/>`, i+1, i+1, strconv.FormatFloat(wd, 'f', -1, 64))
 		}
-		w.WriteString(`</cols>`)
+		b = append(b, `</cols>`...)
 	}
-	w.WriteString(`<sheetData>`)
+	s.buf = append(b, `<sheetData>`...)
 	s.startRow()
 	for _, h := range header {
 		s.str(h, headerStyle)
@@ -143,16 +136,10 @@ func (s *sheetWriter) startRow() {
 
 func (s *sheetWriter) endRow() {
 	s.buf = append(s.buf, `</row>`...)
-	if len(s.buf) >= 32<<10 {
-		s.flushRows()
+	if len(s.buf) >= deflateChunkSize {
+		s.z.add(s.buf)
+		s.buf = chunkBuf()
 	}
-}
-
-// flushRows hands the rows built so far to the compressor; an error there
-// comes back from finish.
-func (s *sheetWriter) flushRows() {
-	s.w.Write(s.buf)
-	s.buf = s.buf[:0]
 }
 
 // skip leaves the next cell empty.
@@ -283,40 +270,21 @@ func (s *sheetWriter) formula(f string, cached any, style int) {
 // rewinds the file for copying into the workbook.
 func (s *sheetWriter) finish() error {
 	last := max(s.row, 2)
-	s.flushRows()
-	s.w.WriteString(`</sheetData>`)
+	s.buf = append(s.buf, `</sheetData>`...)
 	if !s.noFilter {
-		fmt.Fprintf(s.w, `<autoFilter ref="A1:%s%d"/>`, colName(max(s.ncols, 1)-1), last)
+		s.buf = fmt.Appendf(s.buf, `<autoFilter ref="A1:%s%d"/>`, colName(max(s.ncols, 1)-1), last)
 	}
-	s.w.WriteString(`<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`)
-	if err := s.w.Flush(); err != nil {
+	s.buf = append(s.buf, `<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`...)
+	s.z.add(s.buf)
+	s.buf = nil
+	z := s.z
+	s.z = nil
+	if err := z.close(); err != nil {
 		return err
 	}
-	s.pipe.Close()
-	s.pipe = nil
-	if err := <-s.done; err != nil {
-		return err
-	}
+	s.crc, s.size, s.packed = z.crc, z.size, z.counter.n
 	_, err := s.tmp.Seek(0, io.SeekStart)
 	return err
-}
-
-// compress deflates what the sheet writes into its temporary file.
-func (s *sheetWriter) compress(r *io.PipeReader) {
-	out := &countingWriter{w: bufio.NewWriterSize(s.tmp, 1<<16)}
-	zw, _ := flate.NewWriter(out, flate.BestSpeed)
-	h := crc32.NewIEEE()
-	n, err := io.Copy(io.MultiWriter(zw, h), r)
-	if err == nil {
-		err = zw.Close()
-	}
-	if err == nil {
-		err = out.w.Flush()
-	}
-	// A failed compression stops the writer's next write too.
-	r.CloseWithError(err)
-	s.crc, s.size, s.packed = h.Sum32(), n, out.n
-	s.done <- err
 }
 
 // zipHeader is the zip entry of the deflated body.
@@ -342,10 +310,9 @@ func (s *sheetWriter) filterRange() string {
 }
 
 func (s *sheetWriter) remove() {
-	if s.pipe != nil {
-		s.pipe.CloseWithError(io.ErrClosedPipe)
-		s.pipe = nil
-		<-s.done
+	if s.z != nil {
+		s.z.abort()
+		s.z = nil
 	}
 	s.tmp.Close()
 	os.Remove(s.tmp.Name())

@@ -269,7 +269,11 @@ func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool) St
 		cands = append(cands, candidate{index: i, value: val, start: f.Start})
 	}
 	// Text order decides first and last; ties keep the pipeline's order.
-	sort.SliceStable(cands, func(a, b int) bool { return cands[a].start < cands[b].start })
+	// (Most cells have one candidate or none: no sort, and no swapper
+	// for the sort to allocate.)
+	if len(cands) > 1 {
+		sort.SliceStable(cands, func(a, b int) bool { return cands[a].start < cands[b].start })
+	}
 	cell.Count = len(cands)
 	for _, c := range cands {
 		if !slices.ContainsFunc(cell.Values, func(x extract.Value) bool { return sameValue(x, c.value) }) {

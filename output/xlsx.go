@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,14 +74,17 @@ type XLSX struct {
 	mentions []*sheet
 	errors   *sheet
 	docs     []docRecord
-	counts   map[string]int
-	nCases   int
-	run      RunInfo
-	hasRun   bool
-	link     int // style of a linked cell
-	conflict int // style of a linked cell whose case has other values
-	header   int // style of header rows
-	closing  []*sheetWriter
+	// catCounts counts findings by category (extract.Categories' order);
+	// counts any other category a finding has.
+	catCounts [16]int
+	counts    map[string]int
+	nCases    int
+	run       RunInfo
+	hasRun    bool
+	link      int // style of a linked cell
+	conflict  int // style of a linked cell whose case has other values
+	header    int // style of header rows
+	closing   []*sheetWriter
 }
 
 // docRecord is what the Run sheet says of one document.
@@ -238,7 +242,11 @@ func (x *XLSX) Write(d *DocResult) error {
 	places := make([]place, len(d.Findings))
 	for i := range d.Findings {
 		f := &d.Findings[i]
-		x.counts[f.Category]++
+		if k := slices.Index(extract.Categories, f.Category); k >= 0 && k < len(x.catCounts) {
+			x.catCounts[k]++
+		} else {
+			x.counts[f.Category]++
+		}
 		w, err := x.findings.row()
 		if err != nil {
 			return err
@@ -294,7 +302,7 @@ func (x *XLSX) Write(d *DocResult) error {
 // memory for the end of the sheet. The formula's cached value is the
 // number itself, so the cell reads, sorts and sums as a number.
 func writeLinkCell(w *sheetWriter, c *StudyCell, p place, style int) {
-	target := fmt.Sprintf(`HYPERLINK("#%s!A%d",`, quoteSheet(p.sheet), p.row)
+	target := `HYPERLINK("#` + quoteSheet(p.sheet) + "!A" + strconv.Itoa(p.row) + `",`
 	if c.Value.Kind == extract.NumValue {
 		w.formula(target+extract.FormatNumber(c.Value.Num)+")", c.Value.Num, style)
 		return
@@ -356,7 +364,8 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) {
 	w.str(f.Doc, 0)
 	w.integer(f.Case, 0)
-	w.formula(fmt.Sprintf(`HYPERLINK("#%s!A%d",%d)`, quoteSheet(p.sheet), p.row, p.row), p.row, 0)
+	row := strconv.Itoa(p.row)
+	w.formula(`HYPERLINK("#`+quoteSheet(p.sheet)+"!A"+row+`",`+row+")", p.row, 0)
 	w.str(f.Category, 0)
 	w.str(f.Concept, 0)
 	w.str(f.Label, 0)
@@ -653,6 +662,12 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 	pair("documents failed", failed)
 	pair("cases", x.nCases)
 	pair("findings", findings)
+	for k, n := range x.catCounts[:min(len(extract.Categories), len(x.catCounts))] {
+		if n > 0 {
+			x.counts[extract.Categories[k]] += n
+		}
+	}
+	x.catCounts = [16]int{}
 	cats := make([]string, 0, len(x.counts))
 	for c := range x.counts {
 		cats = append(cats, c)

@@ -87,3 +87,47 @@ func TestFullSheetGoesOnInANewOne(t *testing.T) {
 		t.Errorf("link goes to %s!%s holding %q, want 11", m[1], cell, v)
 	}
 }
+
+// A sheet of many deflate chunks (compressed in parallel and joined) reads
+// back whole and in order, and the zip's checksum holds (excelize and Go's
+// zip reader check it).
+func TestManyChunkSheetReadsBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "findings.xlsx")
+	x, err := NewXLSX(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const docs = 400 // 8,000 findings, some 5 MB of Findings XML
+	for i := range docs {
+		if err := x.Write(benchDoc(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if x.findings.parts[0].size < 3*deflateChunkSize {
+		t.Fatalf("the Findings sheet is %d bytes: fewer than three chunks, the test proves nothing", x.findings.parts[0].size)
+	}
+	book, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	rows, err := book.GetRows(SheetFindings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+docs*20 {
+		t.Fatalf("%d rows, want %d", len(rows), 1+docs*20)
+	}
+	for _, k := range []int{0, 1, 2999, docs*20 - 1} {
+		d := benchDoc(k / 20)
+		if got, want := rows[1+k][0], d.Findings[k%20].Doc; got != want {
+			t.Fatalf("row %d: doc %q, want %q", k+2, got, want)
+		}
+		if got, want := rows[1+k][15], d.Findings[k%20].Sentence; got != want {
+			t.Fatalf("row %d: sentence %q, want %q", k+2, got, want)
+		}
+	}
+}

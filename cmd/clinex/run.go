@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clinex/clinex"
@@ -273,7 +274,88 @@ func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, err
 		}
 		return nil, err
 	}
+	for i, w := range writers {
+		if _, ok := w.(*output.JSONL); !ok {
+			writers[i] = newAsyncWriter(w)
+		}
+	}
 	return &fileSink{writers: append(writers, errs), jr: jr}, nil
+}
+
+// asyncWriter runs a writer on a goroutine of its own, documents handed
+// over in order through a short queue: the workbook's rows cost more than
+// the ordered writer's other work, and on one goroutine they held the run
+// to what one core could write. findings.jsonl and errors.jsonl, a copy of
+// bytes each, stay on the ordered writer.
+type asyncWriter struct {
+	output.Writer
+	docs chan *extract.Result
+	done chan struct{}
+	// err is the first error of Write; the goroutine sets it, and failed
+	// tells the ordered writer to stop handing documents over.
+	err     error
+	failed  atomic.Bool
+	drained bool
+}
+
+// asyncQueue is how many documents wait for each async writer: results
+// kept in memory on top of the pool's.
+const asyncQueue = 8
+
+func newAsyncWriter(w output.Writer) *asyncWriter {
+	a := &asyncWriter{Writer: w, docs: make(chan *extract.Result, asyncQueue), done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for r := range a.docs {
+			if a.err != nil {
+				continue
+			}
+			if err := a.Writer.Write(r); err != nil {
+				a.err = err
+				a.failed.Store(true)
+			}
+		}
+	}()
+	return a
+}
+
+func (a *asyncWriter) Write(r *extract.Result) error {
+	if a.failed.Load() {
+		a.drain()
+		return a.err
+	}
+	a.docs <- r
+	return nil
+}
+
+// drain waits until every document handed over is written.
+func (a *asyncWriter) drain() {
+	if !a.drained {
+		a.drained = true
+		close(a.docs)
+		<-a.done
+	}
+}
+
+func (a *asyncWriter) Close() error {
+	a.drain()
+	if a.err != nil {
+		a.Writer.Abort()
+		return a.err
+	}
+	return a.Writer.Close()
+}
+
+func (a *asyncWriter) Abort() {
+	a.drain()
+	a.Writer.Abort()
+}
+
+func (a *asyncWriter) SetRunInfo(info output.RunInfo) {
+	if setter, ok := a.Writer.(output.RunInfoSetter); ok {
+		a.drain() // the writer is not written to while it is told
+		setter.SetRunInfo(info)
+	}
 }
 
 // removeStalePartials deletes the temporary files and folders a killed run
@@ -317,7 +399,11 @@ func (s *fileSink) write(r *extract.Result) error {
 func (s *fileSink) commit() error {
 	var info *output.RunInfo
 	for _, w := range s.writers {
-		if setter, ok := w.(output.RunInfoSetter); ok && s.runInfo != nil {
+		setter, ok := w.(output.RunInfoSetter)
+		if a, isAsync := w.(*asyncWriter); isAsync {
+			_, ok = a.Writer.(output.RunInfoSetter)
+		}
+		if ok && s.runInfo != nil {
 			if info == nil {
 				ri := s.runInfo()
 				info = &ri

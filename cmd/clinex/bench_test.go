@@ -1,0 +1,32 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkCLIBulk runs `clinex extract` in process on the e3c-bulk corpus
+// (7.4 MB) with the outputs of issue 7's figures, so a CPU profile shows
+// the sinks, the journal and the workbook as a run has them.
+//
+//	go test -run '^$' -bench CLIBulk -benchtime 2x -cpuprofile /tmp/cli.prof ./cmd/clinex/
+func BenchmarkCLIBulk(b *testing.B) {
+	corpus := "../../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
+	st, err := os.Stat(corpus)
+	if err != nil {
+		b.Skip("shared corpus missing")
+	}
+	for _, formats := range []string{"jsonl", "jsonl,xlsx"} {
+		b.Run(formats, func(b *testing.B) {
+			b.SetBytes(st.Size())
+			for i := range b.N {
+				out := filepath.Join(b.TempDir(), "out", string(rune('a'+i)))
+				if code := run([]string{"extract", corpus, "--out", out, "-q", "--format", formats, "--workers", "2"}, nil, io.Discard, io.Discard); code != 0 {
+					b.Fatalf("exit %d", code)
+				}
+			}
+		})
+	}
+}

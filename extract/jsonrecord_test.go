@@ -1,0 +1,109 @@
+package extract
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// recordLines are JSONL lines with every case the one-pass reader must
+// decode as encoding/json does, or leave to it.
+var recordLines = []string{
+	`{"id":"a1","text":"Heart rate 90 bpm."}`,
+	`  {"text" : "BP 120/80\nHR 90\tbpm \"quoted\" back\\slash \/ \b\f\r" , "id" : "x"}  ` + "\r\n",
+	`{"id":42,"text":"number id"}`, `{"id":-1.5e3,"text":"float id"}`, `{"id":null,"text":"null id"}`,
+	`{"id":"","text":"empty id"}`, `{"id":true,"text":"bool id"}`, `{"id":{"a":[1,2]},"text":"object id"}`,
+	`{"id":"esc\u00e9\"","text":"escaped id"}`, `{"text":"no id"}`, `{"id":"only id"}`,
+	`{"id":"d","text":null}`, `{"id":"d","text":5}`, `{"id":"d","text":["a"]}`, `{"id":"d","text":""}`, `{"id":"d","text":"   "}`,
+	`{"id":"d","text":"a","text":"last wins","id":"e"}`,
+	`{"id":"d","te\u0078t":"escaped key"}`,
+	`{"id":"d","text":"\u00e9\u20ac \ud83d\ude00 pair"}`,
+	`{"id":"d","text":"lone \ud83d high"}`, `{"id":"d","text":"lone \ude00 low"}`, `{"id":"d","text":"\ud83d\u0041 broken pair"}`,
+	`{"id":"d","text":"\ud83d\ud83d\ude00 two highs"}`, `{"id":"d","text":"nul \u0000 byte"}`, `{"id":"d","text":"\ufeffbom in text"}`,
+	`{"id":"d","text":"\u00FF upper hex"}`,
+	"\ufeff" + `{"id":"bom","text":"line with a BOM"}`,
+	`{"id":"d","text":"raw é and 😀"}`,
+	`{"id":"d","text":"bad \xff byte"}`, `{"id":"d\xfe","text":"bad byte in id"}`,
+	`{"id":"d","text":"ctl ` + "\x01" + ` in string"}`,
+	`{"id":"d","text":"bad escape \x"}`, `{"id":"d","text":"bad \u12g4"}`, `{"id":"d","text":"cut \u12"}`, `{"id":"d","text":"\'"}`,
+	`{"id":"d","text":"x"`, `{"id":"d","text":"x"}}`, `{"id":"d","text":"x"} trailing`, `{"id":"d","text":"x",}`, `{,}`, `{}`,
+	`[1,2]`, `"text"`, `null`, `42`, `{"id":"d","text":"x","n":01}`, `{"id":"d","text":"x","n":1.}`, `{"id":"d","text":"x","n":-}`,
+	`{"id":"d","text":"x","n":1e}`, `{"id":"d","text":"x","n":1E+5,"m":-0.5e-3,"o":[true,false,null,{}],"p":[]}`,
+	`{"id":"d","text":"x","t":tru}`, `{"id":"d","text":"x","t":nul}`, `{"id":"d" "text":"x"}`, `{"id" "d"}`, `{id:"d"}`,
+	`{"id":"d","text":"x","deep":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}`,
+	`{"id":"d","text":"x","deep":` + strings.Repeat(`{"a":`, 150) + "1" + strings.Repeat("}", 150) + `}`,
+}
+
+func decodeBoth(line string, o SourceOptions) (fast, slow Input) {
+	fast = Input{ID: "f:1", Source: "f:1"}
+	slow = fast
+	decodeRecord(&fast, []byte(line), "f:1", o)
+	decodeRecordSlow(&slow, []byte(strings.TrimPrefix(line, "\ufeff")), "f:1", o)
+	return fast, slow
+}
+
+func sameInput(a, b Input) bool {
+	ea, eb := fmt.Sprint(a.Err), fmt.Sprint(b.Err)
+	a.Err, b.Err = nil, nil
+	return ea == eb && reflect.DeepEqual(a, b)
+}
+
+func TestScanRecordMatchesEncodingJSON(t *testing.T) {
+	for _, o := range []SourceOptions{{IDField: "id", TextField: "text"}, {IDField: "id", TextField: "text", RepairUTF8: true},
+		{IDField: "text", TextField: "text"}, {IDField: "", TextField: "id"}} {
+		for _, line := range recordLines {
+			if fast, slow := decodeBoth(line, o); !sameInput(fast, slow) {
+				t.Errorf("%+v %q:\none pass     %+v\nencoding/json %+v", o, line, fast, slow)
+			}
+		}
+	}
+}
+
+// The one pass must take the common line, not hand everything over.
+func TestScanRecordReadsPlainLines(t *testing.T) {
+	for _, line := range recordLines[:9] {
+		if _, ok := scanRecord([]byte(line), "id", "text"); !ok {
+			t.Errorf("%q left to encoding/json", line)
+		}
+	}
+}
+
+func TestScanRecordOnSharedCorpus(t *testing.T) {
+	f, err := os.Open(bulkReports)
+	if err != nil {
+		t.Skip("shared corpus missing")
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	o := SourceOptions{IDField: "id", TextField: "text"}
+	n, fastOnes := 0, 0
+	for sc.Scan() {
+		line := sc.Text()
+		if fast, slow := decodeBoth(line, o); !sameInput(fast, slow) {
+			t.Fatalf("line %d: one pass %+v, encoding/json %+v", n+1, fast.ID, slow.ID)
+		}
+		if _, ok := scanRecord([]byte(line), "id", "text"); ok {
+			fastOnes++
+		}
+		n++
+	}
+	if n < 1000 || fastOnes != n {
+		t.Fatalf("%d lines, %d read in one pass", n, fastOnes)
+	}
+}
+
+func FuzzScanRecord(f *testing.F) {
+	for _, line := range recordLines {
+		f.Add(line)
+	}
+	o := SourceOptions{IDField: "id", TextField: "text"}
+	f.Fuzz(func(t *testing.T, line string) {
+		if fast, slow := decodeBoth(line, o); !sameInput(fast, slow) {
+			t.Fatalf("%q:\none pass     %+v\nencoding/json %+v", line, fast, slow)
+		}
+	})
+}

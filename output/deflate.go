@@ -1,0 +1,123 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	"hash/crc32"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// chunkDeflater deflates a stream given in chunks on every core and writes
+// one deflate stream, in order, to w. Each chunk is compressed on its own
+// (a sync flush ends it on a byte boundary) and the pieces are
+// concatenated: a valid stream whose back-references stay inside a chunk,
+// which at a megabyte a chunk costs under 1% of the size. The Findings
+// sheet is most of a workbook's bytes: deflated on one goroutine, it held
+// a run to what one core could compress.
+type chunkDeflater struct {
+	w       *bufio.Writer
+	counter *countingWriter
+	order   chan *deflateChunk
+	done    chan struct{}
+	crc     uint32
+	size    int64
+	err     error // the first write error, read after done
+}
+
+type deflateChunk struct {
+	raw, packed []byte
+	ready       chan struct{}
+}
+
+// deflateChunkSize is how much XML one chunk holds.
+const deflateChunkSize = 1 << 20
+
+// deflateSlots bounds the chunks being compressed at once, over all
+// sheets: one per core.
+var deflateSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+var deflaters = sync.Pool{New: func() any {
+	zw, _ := flate.NewWriter(io.Discard, flate.BestSpeed)
+	return zw
+}}
+
+var chunkBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+func newChunkDeflater(w io.Writer) *chunkDeflater {
+	c := &chunkDeflater{counter: &countingWriter{w: bufio.NewWriterSize(w, 1<<16)},
+		order: make(chan *deflateChunk, 4), done: make(chan struct{})}
+	c.w = c.counter.w
+	go c.writeInOrder()
+	return c
+}
+
+// add compresses raw (which it takes over) in the background; chunks come
+// out in the order they were added. At most four chunks a sheet wait to
+// be written, so memory stays bounded when the disk is slow.
+func (c *chunkDeflater) add(raw []byte) {
+	ch := &deflateChunk{raw: raw, ready: make(chan struct{})}
+	c.order <- ch
+	go func() {
+		deflateSlots <- struct{}{}
+		defer func() { <-deflateSlots; close(ch.ready) }()
+		buf := chunkBufs.Get().(*[]byte)
+		out := bytes.NewBuffer((*buf)[:0])
+		zw := deflaters.Get().(*flate.Writer)
+		zw.Reset(out)
+		zw.Write(ch.raw) // writes to a bytes.Buffer do not fail
+		zw.Flush()
+		deflaters.Put(zw)
+		ch.packed = out.Bytes()
+	}()
+}
+
+func (c *chunkDeflater) writeInOrder() {
+	defer close(c.done)
+	for ch := range c.order {
+		<-ch.ready
+		c.crc = crc32.Update(c.crc, crc32.IEEETable, ch.raw)
+		c.size += int64(len(ch.raw))
+		if c.err == nil {
+			_, c.err = c.counter.Write(ch.packed)
+		}
+		raw, packed := ch.raw[:0], ch.packed[:0]
+		chunkBufs.Put(&raw)
+		chunkBufs.Put(&packed)
+	}
+}
+
+// finalBlock ends a deflate stream: an empty stored block marked final.
+var finalBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
+
+// close waits for every chunk, ends the stream and flushes; it returns the
+// first error.
+func (c *chunkDeflater) close() error {
+	close(c.order)
+	<-c.done
+	if c.err == nil {
+		_, c.err = c.counter.Write(finalBlock)
+	}
+	if c.err == nil {
+		c.err = c.w.Flush()
+	}
+	return c.err
+}
+
+// abort drops what is queued.
+func (c *chunkDeflater) abort() {
+	close(c.order)
+	<-c.done
+}
+
+// chunkBuf is an empty buffer for the next chunk.
+func chunkBuf() []byte {
+	b := *chunkBufs.Get().(*[]byte)
+	if cap(b) < deflateChunkSize+64<<10 {
+		return make([]byte, 0, deflateChunkSize+64<<10)
+	}
+	return b[:0]
+}
