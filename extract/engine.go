@@ -679,7 +679,9 @@ func (e *Extractor) plausibility(v float64, vmax *float64, unit *patterns.Unit, 
 // build maps candidates back to the original text and fills the record.
 func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	n, L := doc.Norm, doc.Layout
-	out := make([]Finding, 0, len(cands))
+	// one finding per candidate, each filled in place: a Finding is large
+	// and appending a local copy of it moved every byte twice
+	out := make([]Finding, len(cands))
 	sc := buildScratchPool.Get().(*buildScratch)
 	defer buildScratchPool.Put(sc)
 	offs := sc.offs[:0]
@@ -692,11 +694,12 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	for i := range sentences {
 		sentences[i].index = -1
 	}
-	for _, ci := range sortCandidates(sc, cands) {
+	for k, ci := range sortCandidates(sc, cands) {
 		c := &cands[ci]
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
-		f := Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
+		f := &out[k]
+		*f = Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
 			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
 			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
 			Assertion: firstNonEmpty(c.assertion, "present"), Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags,
@@ -730,7 +733,6 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		} else {
 			f.Case, f.Section = L.caseSectionAt(c.start)
 		}
-		out = append(out, f)
 		offs = append(offs, bs, be, vs, ve)
 	}
 	secBytes := make([][2]int, len(L.Sections))

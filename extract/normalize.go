@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -82,7 +83,10 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	if !isNFC(text) {
 		text, inner = nfc(text)
 	}
-	lines := splitLines(text, lc)
+	scratch := lineScratch.Get().(*[]srcLine)
+	defer lineScratch.Put(scratch)
+	lines := splitLines(text, lc, (*scratch)[:0])
+	*scratch = lines
 	b := newMapBuilder(text)
 	n := &Normalized{}
 	w := &blockWriter{b: b, src: text, n: n}
@@ -180,8 +184,12 @@ func startsLower(s string) bool {
 	return unicode.IsLower(r)
 }
 
-func splitLines(text string, lc *LineClassifier) []srcLine {
-	var lines []srcLine
+// lineScratch holds the line slices Normalize reuses: lines are only
+// needed while the text is rebuilt.
+var lineScratch = sync.Pool{New: func() any { return new([]srcLine) }}
+
+// splitLines appends the lines of text to lines.
+func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
 	for from := 0; from <= len(text); {
 		to := strings.IndexByte(text[from:], '\n')
 		next := 0

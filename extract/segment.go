@@ -3,7 +3,9 @@ package extract
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -252,6 +254,10 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 	caseIdx := 1
 	L.Cases = append(L.Cases, Case{Index: 1, Start: 0})
 	L.Sections = append(L.Sections, Section{Name: s.defaultSection, Case: 1, Start: 0})
+	// Sentences grow in a reused slice and are copied out once, at their
+	// final length, instead of doubling a new slice per document.
+	sentences := sentenceScratch.Get().(*[]Sentence)
+	L.Sentences = (*sentences)[:0]
 	// caseSections: sections seen in the current case that have text.
 	caseSections := map[string]bool{}
 	curHasText := false
@@ -311,8 +317,17 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 	}
 	L.Cases[len(L.Cases)-1].End = len(n.Text)
 	L.Sections[len(L.Sections)-1].End = len(n.Text)
+	*sentences = L.Sentences[:0]
+	if len(L.Sentences) == 0 {
+		L.Sentences = nil
+	} else {
+		L.Sentences = slices.Clone(L.Sentences)
+	}
+	sentenceScratch.Put(sentences)
 	return L
 }
+
+var sentenceScratch = sync.Pool{New: func() any { return new([]Sentence) }}
 
 // SentenceAt returns the index of the sentence holding normalized offset p,
 // or -1 when p falls between sentences (in a heading). Every stage asks it
