@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"math"
 	"math/rand"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -306,5 +308,57 @@ func TestNextDigitFindsEveryDigit(t *testing.T) {
 	}
 	if digits < 1000 {
 		t.Fatalf("only %d digits: the test proves nothing", digits)
+	}
+}
+
+// smallDecimal gives what strconv.ParseFloat gives, to the bit.
+func TestSmallDecimalMatchesParseFloat(t *testing.T) {
+	var numbers []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i < len(text); i++ {
+			if isDigit(text[i]) && (i == 0 || !isDigit(text[i-1])) {
+				if _, j, ok := readNumber(text, i); ok {
+					numbers = append(numbers, text[i:j])
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(8))
+	for n := 0; n < 200000; n++ {
+		var b strings.Builder
+		intDigits, fracDigits := 1+rng.Intn(12), rng.Intn(10)
+		for k := 0; k < intDigits; k++ {
+			b.WriteByte(byte('0' + rng.Intn(10)))
+			if rng.Intn(6) == 0 && k < intDigits-1 {
+				b.WriteByte(',')
+			}
+		}
+		if fracDigits > 0 {
+			b.WriteByte('.')
+			for k := 0; k < fracDigits; k++ {
+				b.WriteByte(byte('0' + rng.Intn(10)))
+			}
+		}
+		numbers = append(numbers, b.String())
+	}
+	numbers = append(numbers, "0", "0.0", "000.000", "999999999999999", "999999999999999.9", "0.000000000000001", "9007199254740993", "1,547.5", "48.9", "0.1", "0.3", "1.0000000000000002")
+	fast := 0
+	for _, s := range numbers {
+		want, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		got, ok := smallDecimal(s)
+		if !ok {
+			continue
+		}
+		fast++
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("smallDecimal(%q) = %v, ParseFloat %v", s, got, want)
+		}
+	}
+	t.Logf("%d numbers, %d read by the fast path", len(numbers), fast)
+	if fast < 100000 {
+		t.Fatalf("only %d numbers took the fast path: the test proves little", fast)
 	}
 }
