@@ -463,12 +463,44 @@ func readNumber(text string, i int) (float64, int, bool) {
 			j++
 		}
 	}
+	if f, ok := smallDecimal(text[i:j]); ok {
+		return f, j, true
+	}
 	s := strings.ReplaceAll(text[i:j], ",", "")
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return 0, i, false
 	}
 	return f, j, true
+}
+
+// pow10 holds the powers of ten a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// smallDecimal reads what readNumber found (digits, group commas, one
+// point) when it has at most 15 digits: the digits make an integer below
+// 2^53 and the point a power of ten below 2^53, both exact, so the one
+// correctly rounded division gives what strconv.ParseFloat gives (its own
+// exact fast path), without its general machinery.
+func smallDecimal(s string) (float64, bool) {
+	var mant uint64
+	digits, frac, point := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if point {
+				frac++
+			}
+		case c == '.':
+			point = true
+		}
+	}
+	if digits > 15 {
+		return 0, false
+	}
+	return float64(mant) / pow10[frac], true
 }
 
 func allDigits(s string) bool {

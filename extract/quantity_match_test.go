@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"math"
 	"math/rand"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -35,7 +37,21 @@ func matcherTexts(t *testing.T) []string {
 	return withSharedReports(t, texts, 800, 80)
 }
 
+// enough is the fewest matches that make a comparison prove something,
+// scaled as the texts are under the race detector.
+func enough(n int) int {
+	if raceDetector {
+		return n / 10
+	}
+	return n
+}
+
+// randomWindows makes n strings of up to 8 pieces of alphabet (a tenth
+// as many under the race detector, which checks concurrency, not results).
 func randomWindows(seed int64, n int, alphabet []string) []string {
+	if raceDetector {
+		n /= 10
+	}
 	rng := rand.New(rand.NewSource(seed))
 	out := make([]string, 0, n)
 	for ; n > 0; n-- {
@@ -74,7 +90,7 @@ func TestOpBeforeMatchesRegexp(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows, %d operators", len(windows), matches)
-	if matches < 500 {
+	if matches < enough(500) {
 		t.Fatalf("only %d operators: the comparison proves nothing", matches)
 	}
 }
@@ -101,7 +117,7 @@ func TestRangeSepMatchesRegexp(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows, %d separators", len(windows), matches)
-	if matches < 500 {
+	if matches < enough(500) {
 		t.Fatalf("only %d separators: the comparison proves nothing", matches)
 	}
 }
@@ -128,7 +144,7 @@ func TestReferenceCueMatchesRegexp(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows, %d cues", len(windows), matches)
-	if matches < 500 {
+	if matches < enough(500) {
 		t.Fatalf("only %d cues: the comparison proves nothing", matches)
 	}
 }
@@ -205,7 +221,7 @@ func TestUnitIndexMatchesFullList(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows, %d units", len(windows), matches)
-	if matches < 1000 {
+	if matches < enough(1000) {
 		t.Fatalf("only %d units: the comparison proves nothing", matches)
 	}
 }
@@ -267,7 +283,7 @@ func TestLinkGapMatchesFields(t *testing.T) {
 		}
 	}
 	t.Logf("%d gaps, %d linked", len(gaps), linked)
-	if linked < 1000 {
+	if linked < enough(1000) {
 		t.Fatalf("only %d linked gaps: the comparison proves nothing", linked)
 	}
 }
@@ -306,5 +322,57 @@ func TestNextDigitFindsEveryDigit(t *testing.T) {
 	}
 	if digits < 1000 {
 		t.Fatalf("only %d digits: the test proves nothing", digits)
+	}
+}
+
+// smallDecimal gives what strconv.ParseFloat gives, to the bit.
+func TestSmallDecimalMatchesParseFloat(t *testing.T) {
+	var numbers []string
+	for _, text := range matcherTexts(t) {
+		for i := 0; i < len(text); i++ {
+			if isDigit(text[i]) && (i == 0 || !isDigit(text[i-1])) {
+				if _, j, ok := readNumber(text, i); ok {
+					numbers = append(numbers, text[i:j])
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(8))
+	for n := 0; n < 200000; n++ {
+		var b strings.Builder
+		intDigits, fracDigits := 1+rng.Intn(12), rng.Intn(10)
+		for k := 0; k < intDigits; k++ {
+			b.WriteByte(byte('0' + rng.Intn(10)))
+			if rng.Intn(6) == 0 && k < intDigits-1 {
+				b.WriteByte(',')
+			}
+		}
+		if fracDigits > 0 {
+			b.WriteByte('.')
+			for k := 0; k < fracDigits; k++ {
+				b.WriteByte(byte('0' + rng.Intn(10)))
+			}
+		}
+		numbers = append(numbers, b.String())
+	}
+	numbers = append(numbers, "0", "0.0", "000.000", "999999999999999", "999999999999999.9", "0.000000000000001", "9007199254740993", "1,547.5", "48.9", "0.1", "0.3", "1.0000000000000002")
+	fast := 0
+	for _, s := range numbers {
+		want, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		got, ok := smallDecimal(s)
+		if !ok {
+			continue
+		}
+		fast++
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("smallDecimal(%q) = %v, ParseFloat %v", s, got, want)
+		}
+	}
+	t.Logf("%d numbers, %d read by the fast path", len(numbers), fast)
+	if fast < 100000 {
+		t.Fatalf("only %d numbers took the fast path: the test proves little", fast)
 	}
 }
