@@ -45,7 +45,8 @@ var deflaters = sync.Pool{New: func() any {
 	return zw
 }}
 
-var chunkBufs = sync.Pool{New: func() any { return new([]byte) }}
+// rawBufs hold a chunk's XML, packedBufs its deflated bytes.
+var rawBufs, packedBufs = sync.Pool{New: func() any { return new([]byte) }}, sync.Pool{New: func() any { return new([]byte) }}
 
 func newChunkDeflater(w io.Writer) *chunkDeflater {
 	c := &chunkDeflater{counter: &countingWriter{w: bufio.NewWriterSize(w, 1<<16)},
@@ -64,7 +65,7 @@ func (c *chunkDeflater) add(raw []byte) {
 	go func() {
 		deflateSlots <- struct{}{}
 		defer func() { <-deflateSlots; close(ch.ready) }()
-		buf := chunkBufs.Get().(*[]byte)
+		buf := packedBufs.Get().(*[]byte)
 		out := bytes.NewBuffer((*buf)[:0])
 		zw := deflaters.Get().(*flate.Writer)
 		zw.Reset(out)
@@ -85,8 +86,8 @@ func (c *chunkDeflater) writeInOrder() {
 			_, c.err = c.counter.Write(ch.packed)
 		}
 		raw, packed := ch.raw[:0], ch.packed[:0]
-		chunkBufs.Put(&raw)
-		chunkBufs.Put(&packed)
+		rawBufs.Put(&raw)
+		packedBufs.Put(&packed)
 	}
 }
 
@@ -115,7 +116,7 @@ func (c *chunkDeflater) abort() {
 
 // chunkBuf is an empty buffer for the next chunk.
 func chunkBuf() []byte {
-	b := *chunkBufs.Get().(*[]byte)
+	b := *rawBufs.Get().(*[]byte)
 	if cap(b) < deflateChunkSize+64<<10 {
 		return make([]byte, 0, deflateChunkSize+64<<10)
 	}
