@@ -370,7 +370,9 @@ func (e *Extractor) mentions(t string, hits []hit) []mention {
 		if e.acKinds[h.pat]&kindMention == 0 || !wordBoundedASCII(t, h.start, h.end) {
 			continue
 		}
-		for _, tg := range e.acTargets[h.pat] {
+		tgs := e.acTargets[h.pat]
+		for i := range tgs {
+			tg := &tgs[i]
 			if tg.analyte < 0 && tg.entity < 0 {
 				continue
 			}
@@ -381,13 +383,16 @@ func (e *Extractor) mentions(t string, hits []hit) []mention {
 			break
 		}
 	}
-	sort.Slice(ms, func(i, j int) bool {
-		if ms[i].start != ms[j].start {
-			return ms[i].start < ms[j].start
+	// No two mentions share a span (one per hit, and distinct words never
+	// do), so any sort gives this order; this one allocates nothing.
+	slices.SortFunc(ms, func(a, b mention) int {
+		if a.start != b.start {
+			return a.start - b.start
 		}
-		return ms[i].end > ms[j].end
+		return b.end - a.end
 	})
-	var out []mention
+	// Kept in place: the kept ones never pass the one being read.
+	out := ms[:0]
 	for _, m := range ms {
 		if len(out) > 0 {
 			last := &out[len(out)-1]

@@ -437,16 +437,21 @@ func (w *wordStartTable) mask() int { return len(w.slots) - 1 }
 // build fills w with the words picked by ids, which must start with an
 // ASCII letter or digit and be valid UTF-8.
 func (w *wordStartTable) build(words []string, ids []int32) {
-	n := len(ids) // at least the texts the table holds
+	n, nexts := len(ids), 0 // at least the texts the table holds; the two bytes after them
 	for _, wi := range ids {
-		for p := 1; p < len(words[wi]); p++ {
-			if endsWord(words[wi], p) {
+		word := words[wi]
+		for p := 1; p < len(word); p++ {
+			if endsWord(word, p) {
 				n++
+				nexts++
+				if p+1 == len(word) {
+					nexts += 255
+				}
 			}
 		}
-		w.maxLen = max(w.maxLen, len(words[wi]))
+		w.maxLen = max(w.maxLen, len(word))
 	}
-	w.fillSized(words, ids, n)
+	w.fillSized(words, ids, n, n+nexts)
 	// The words share most of their beginnings ("left" of "left
 	// ventricle" and "left atrium"): a table sized for the texts it holds
 	// is smaller and stays in the cache.
@@ -457,19 +462,20 @@ func (w *wordStartTable) build(words []string, ids []int32) {
 		}
 	}
 	if used < n {
-		w.fillSized(words, ids, used)
+		w.fillSized(words, ids, used, used+nexts)
 	}
 }
 
-// fillSized makes a table and filter for n texts and fills them.
-func (w *wordStartTable) fillSized(words []string, ids []int32, n int) {
+// fillSized makes a table for n texts and a filter for m hashes and fills
+// them.
+func (w *wordStartTable) fillSized(words []string, ids []int32, n, m int) {
 	size := 16
-	for size < n*8/5 {
+	for size < n*2 {
 		size *= 2
 	}
 	w.slots = make([]wordSlot, size)
 	w.filterShift = 64 - 9
-	for 1<<(64-w.filterShift) < 8*n {
+	for 1<<(64-w.filterShift) < 8*m {
 		w.filterShift--
 	}
 	w.filter = make([]uint64, 1<<(64-w.filterShift)/64)
@@ -482,8 +488,10 @@ func (w *wordStartTable) fillSized(words []string, ids []int32, n int) {
 	}
 }
 
-// fill puts the words and their beginnings in the table; false if two
-// words share a slot.
+// fill puts the words and their beginnings in the table, and in the
+// filter their hashes and those of each beginning with the two bytes
+// after it (any byte where the word ends after one); false if two words
+// share a slot.
 func (w *wordStartTable) fill(words []string, ids []int32) bool {
 	for _, wi := range ids {
 		word := words[wi]
@@ -492,23 +500,46 @@ func (w *wordStartTable) fill(words []string, ids []int32) bool {
 				continue
 			}
 			h := foldHash(word[:p], w.seed)
-			w.filter[h>>w.filterShift/64] |= 1 << (h >> w.filterShift % 64)
+			w.setFilter(h)
 			i, tag := int(h)&w.mask(), slotTag(h)
 			for w.slots[i].tag != 0 && w.slots[i].tag != tag {
 				i = (i + 1) & w.mask()
 			}
 			s := &w.slots[i]
 			s.tag = tag
-			if p < len(word) {
+			switch {
+			case p+1 < len(word):
 				s.val |= 1
-			} else if s.word() >= 0 {
+				w.setFilter(nextHash(h, word[p], word[p+1]))
+			case p+1 == len(word):
+				s.val |= 1
+				for b := range 256 {
+					w.setFilter(nextHash(h, word[p], byte(b)))
+				}
+			case s.word() >= 0:
 				return false
-			} else {
+			default:
 				s.val |= (wi + 1) << 1
 			}
 		}
 	}
 	return true
+}
+
+func (w *wordStartTable) setFilter(h uint64) {
+	w.filter[h>>w.filterShift/64] |= 1 << (h >> w.filterShift % 64)
+}
+
+func (w *wordStartTable) inFilter(h uint64) bool {
+	return w.filter[h>>w.filterShift/64]&(1<<(h>>w.filterShift%64)) != 0
+}
+
+// nextHash hashes the text of hash h with the two bytes after it, ASCII
+// letters lower-cased: a walk goes on past a word's end only where some
+// longer word goes on with those two bytes ("the patient" does not after
+// "the first").
+func nextHash(h uint64, b1, b2 byte) uint64 {
+	return hashFinal((h ^ (uint64(asciiLower[b1]) | uint64(asciiLower[b2])<<8 | 1<<16)) * hashK)
 }
 
 // endsWord tells whether a whole word can end at t[:i], 0 < i: i is the
@@ -738,7 +769,6 @@ func (a *keywordAutomaton) appendWordStartHits(hits []hit, t string) []hit {
 	w := &a.wordStart
 	base := len(hits)
 	slots, mask, seed, maxLen := w.slots, w.mask(), w.seed, w.maxLen
-	filter, filterShift := w.filter, w.filterShift
 	n := len(t)
 	for i := 0; i < n; {
 		if byteKind[t[i]] != byteWord {
@@ -767,7 +797,7 @@ func (a *keywordAutomaton) appendWordStartHits(hits []hit, t string) []hit {
 			} else {
 				h = foldHashAt(t, i, j, seed)
 			}
-			if filter[h>>filterShift/64]&(1<<(h>>filterShift%64)) == 0 {
+			if !w.inFilter(h) {
 				break
 			}
 			si, tag := int(h)&mask, slotTag(h)
@@ -791,7 +821,14 @@ func (a *keywordAutomaton) appendWordStartHits(hits []hit, t string) []hit {
 				}
 				hits[m] = h
 			}
-			if !s.goesOn() {
+			if !s.goesOn() || j == n {
+				break
+			}
+			next := byte(0) // at the end of the text: no word goes on there
+			if j+1 < n {
+				next = t[j+1]
+			}
+			if !w.inFilter(nextHash(h, t[j], next)) {
 				break
 			}
 			j = wordRunEnd(t, j+1)

@@ -166,3 +166,35 @@ func BenchmarkKeywordAutomatonBuild(b *testing.B) {
 		newKeywordAutomaton(e.ac.words, e.ac.boundedOnly)
 	}
 }
+
+// FuzzKeywordAutomaton checks the search against the library on any text:
+// invalid UTF-8, other scripts around words, words cut by the text's end.
+//
+//	go test ./extract -run '^$' -fuzz FuzzKeywordAutomaton -fuzztime 60s
+func FuzzKeywordAutomaton(f *testing.F) {
+	set, err := patterns.Load(patterns.DefaultLayer())
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, err := NewExtractor(set, SegmentConfig{}, Options{ProtectKeywords: []string{"Fig", "doi", "http", "[", "10."}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
+		MatchKind: ahocorasick.StandardMatch})
+	lib := b.Build(e.ac.words)
+	for _, s := range []string{"mean arterial pressure 65 mmHg", "PAIN\xffpain épain the patient was",
+		"β-hcg; Fig. 2 [12] 10.5", "left ventricular ejection fraction"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		var want []hit
+		it := lib.IterOverlapping(text)
+		for m := it.Next(); m != nil; m = it.Next() {
+			if h := (hit{m.Start(), m.End(), m.Pattern()}); !e.ac.boundedOnly[h.pat] || wordBounded(text, h.start, h.end) {
+				want = append(want, h)
+			}
+		}
+		compareHits(t, 0, e.ac.appendHits(nil, text), want)
+	})
+}
