@@ -49,8 +49,38 @@ const (
 	cueCancel
 )
 
-var cueKinds = map[string]cueKind{"assertion": cueAssertion, "subject": cueSubject,
-	"terminate": cueTerminate, "pseudo": cuePseudo, "cancel": cueCancel}
+// cueKindRank is patterns.CueSets' kind for a cue's Sets with its rank in
+// assertionRank or subjectRank, by a switch: four map lookups per hit
+// were a third of cueHits. TestCueKindRank holds it to the maps.
+func cueKindRank(sets string) (cueKind, int8) {
+	switch sets {
+	case "negated":
+		return cueAssertion, 4
+	case "hypothetical":
+		return cueAssertion, 3
+	case "possible":
+		return cueAssertion, 2
+	case "historical":
+		return cueAssertion, 1
+	case "family":
+		return cueSubject, 5
+	case "other":
+		return cueSubject, 4
+	case "population":
+		return cueSubject, 3
+	case "target":
+		return cueSubject, 2
+	case "reference":
+		return cueSubject, 1
+	case "terminate":
+		return cueTerminate, 0
+	case "pseudo":
+		return cuePseudo, 0
+	case "cancel":
+		return cueCancel, 0
+	}
+	return cueOther, 0
+}
 
 // assertionRank orders assertions when several cues reach one finding: a
 // negation outranks a possibility, which outranks the past.
@@ -323,11 +353,8 @@ func (e *Extractor) cueHits(t string, hits []hit) []cueHit {
 				continue
 			}
 			cue := e.set.Cues[tg.cue]
-			rank := assertionRank[cue.Sets]
-			if rank == 0 {
-				rank = subjectRank[cue.Sets]
-			}
-			out = append(out, cueHit{h.start, h.end, cue, cueKinds[patterns.CueSets[cue.Sets]], int8(rank)})
+			kind, rank := cueKindRank(cue.Sets)
+			out = append(out, cueHit{h.start, h.end, cue, kind, rank})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b cueHit) int { return a.start - b.start })

@@ -3,7 +3,32 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"github.com/clinex/clinex/patterns"
 )
+
+// cueKindRank must say what patterns.CueSets and the rank maps say, for
+// every Sets the loader accepts and for one it does not.
+func TestCueKindRank(t *testing.T) {
+	kinds := map[string]cueKind{"assertion": cueAssertion, "subject": cueSubject,
+		"terminate": cueTerminate, "pseudo": cuePseudo, "cancel": cueCancel}
+	for sets, kindName := range patterns.CueSets {
+		want, ok := kinds[kindName]
+		if !ok {
+			t.Errorf("patterns.CueSets[%q] = %q, a kind the ConText stage does not know", sets, kindName)
+		}
+		rank := assertionRank[sets]
+		if kindName == "subject" {
+			rank = subjectRank[sets]
+		}
+		if k, r := cueKindRank(sets); k != want || int(r) != rank {
+			t.Errorf("cueKindRank(%q) = %v, %d; want %v, %d", sets, k, r, want, rank)
+		}
+	}
+	if k, r := cueKindRank("no such set"); k != cueOther || r != 0 {
+		t.Errorf("cueKindRank of an unknown set = %v, %d", k, r)
+	}
+}
 
 // wordCount counts bytes where strings.FieldsFunc decodes runes: the two
 // must agree on every span, multi-byte runes and invalid UTF-8 included.

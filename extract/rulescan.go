@@ -197,6 +197,7 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 		sim.gen = 0
 	}
 	cur, next := sim.cur[:0], sim.next[:0]
+	// the buffers, grown, go back to sim for the next call
 	defer func() { sim.cur, sim.next = cur, next }()
 	p, steps := c, 0
 	if b := text[c]; b < utf8.RuneSelf && (before < 0 || before < utf8.RuneSelf && isASCIIWordByte(byte(before))) {
@@ -298,7 +299,6 @@ func (s *ruleScanner) closure(sim *simScratch, cur, runes []uint32, ctx syntax.E
 		sim.gen = 1
 	}
 	stack := append(sim.stack[:0], cur...)
-	defer func() { sim.stack = stack }()
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -315,11 +315,13 @@ func (s *ruleScanner) closure(sim *simScratch, cur, runes []uint32, ctx syntax.E
 				stack = append(stack, in.out)
 			}
 		case simMatch:
+			sim.stack = stack
 			return runes, true
 		case simRune:
 			runes = append(runes, pc)
 		}
 	}
+	sim.stack = stack
 	return runes, false
 }
 
