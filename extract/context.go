@@ -106,9 +106,9 @@ func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHi
 	// sentence, so the order they are visited in is free
 	order := make([]placedCand, 0, len(cands))
 	for i := range cands {
-		si := L.SentenceAt(cands[i].vstart)
+		si := sentenceAt(L.Sentences, cands[i].vstart)
 		if si < 0 {
-			si = L.SentenceAt(cands[i].start)
+			si = sentenceAt(L.Sentences, cands[i].start)
 		}
 		if si >= 0 {
 			order = append(order, placedCand{si, i})
@@ -295,7 +295,7 @@ func reaches(t string, h *cueHit, c *candidate, hits []cueHit) bool {
 	default:
 		return false
 	}
-	if wordCount(t[from:to]) > h.cue.Scope {
+	if moreWords(t[from:to], h.cue.Scope) {
 		return false
 	}
 	for i := range hits {
@@ -307,25 +307,61 @@ func reaches(t string, h *cueHit, c *candidate, hits []cueHit) bool {
 	return true
 }
 
-// wordCount is len(strings.FieldsFunc(s, isWordGap)) without the slice:
-// the gaps are all ASCII, so counting runs of other bytes counts the same
-// fields, runes of several bytes and invalid bytes included.
-func wordCount(s string) int {
+// isWordGap separates the words a cue's scope counts, as
+// strings.FieldsFunc(s, isWordGap) would split them.
+func isWordGap(r rune) bool {
+	return r == ' ' || r == '\n' || r == '\t' || r == ',' || r == '(' || r == ')'
+}
+
+// wordGap is isWordGap by byte.
+var wordGap = func() (gap [256]bool) {
+	for b := range gap {
+		gap[b] = isWordGap(rune(b))
+	}
+	return gap
+}()
+
+// moreWords reports whether s holds more than limit words, counted as
+// len(strings.FieldsFunc(s, isWordGap)) without the slice, and reading no
+// further than the word that goes over: a cue's scope is a few words, the
+// span to a finding can be a whole sentence. The gaps are all ASCII, so
+// runs of other bytes are the same fields, multi-byte runes and invalid
+// bytes included.
+func moreWords(s string, limit int) bool {
+	if limit < 0 {
+		return true // even no word is more
+	}
 	n := 0
 	inWord := false
 	for i := 0; i < len(s); i++ {
-		if isWordGap(rune(s[i])) {
+		if wordGap[s[i]] {
 			inWord = false
 		} else if !inWord {
 			inWord = true
-			n++
+			if n++; n > limit {
+				return true
+			}
 		}
 	}
-	return n
+	return false
 }
 
-func isWordGap(r rune) bool {
-	return r == ' ' || r == '\n' || r == '\t' || r == ',' || r == '(' || r == ')'
+// sentenceAt is Layout.SentenceAt without sort.Search's closure, for the
+// loop over every finding.
+func sentenceAt(sents []Sentence, p int) int {
+	lo, hi := 0, len(sents)
+	for lo < hi { // first sentence ending after p
+		m := int(uint(lo+hi) >> 1)
+		if sents[m].End > p {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	if lo < len(sents) && sents[lo].Start <= p {
+		return lo
+	}
+	return -1
 }
 
 // cueHits finds the cue phrases among the prefilter's hits.
