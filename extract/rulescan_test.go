@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 	"testing"
@@ -112,5 +113,37 @@ func TestRuleScannerFiltersKeepEveryMatch(t *testing.T) {
 	t.Logf("%d starts, %d turned away", tried, turned)
 	if turned == 0 {
 		t.Error("the filters turned nothing away: the check proves little")
+	}
+}
+
+// Workers share a rule's scanner and its DFA, which they build as they go:
+// run concurrently (and under -race in CI), they must find what one finds.
+func TestRuleScannerShared(t *testing.T) {
+	res, texts := scannerCases(t)
+	texts = texts[:min(len(texts), 40)]
+	for _, re := range res[:min(len(res), 12)] {
+		sc := newRuleScanner(re)
+		want := make([][][]int, len(texts))
+		for i, text := range texts {
+			want[i] = re.FindAllStringSubmatchIndex(text, -1)
+		}
+		errs := make(chan string, 4)
+		for g := range 4 {
+			go func() {
+				for k := range texts {
+					i := (k + g*7) % len(texts) // each worker in its own order
+					if got := sc.findAll(texts[i]); !reflect.DeepEqual(got, want[i]) {
+						errs <- fmt.Sprintf("%s on text %d: got %v, want %v", re, i, got, want[i])
+						return
+					}
+				}
+				errs <- ""
+			}()
+		}
+		for range 4 {
+			if e := <-errs; e != "" {
+				t.Fatal(e)
+			}
+		}
 	}
 }
