@@ -147,3 +147,24 @@ func TestRuleScannerShared(t *testing.T) {
 		}
 	}
 }
+
+// A rule whose DFA is full steps threads instead, and finds the same.
+func TestRuleScannerFullDFA(t *testing.T) {
+	res, texts := scannerCases(t)
+	texts = texts[:min(len(texts), 40)]
+	for _, re := range res {
+		sc := newRuleScanner(re)
+		if !sc.fast {
+			continue
+		}
+		sc.ready()
+		for i := 0; len(sc.dfa.states) < maxDFAStates; i++ {
+			sc.dfa.states[fmt.Sprint("filler", i)] = new(dfaState)
+		}
+		for _, text := range texts {
+			if got, want := sc.findAll(text), re.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s with a full DFA: got %v, want %v", re, got, want)
+			}
+		}
+	}
+}
