@@ -3,11 +3,36 @@ package extract
 import (
 	"strings"
 	"testing"
+
+	"github.com/clinex/clinex/patterns"
 )
 
-// wordCount counts bytes where strings.FieldsFunc decodes runes: the two
+// cueKindRank must say what patterns.CueSets and the rank maps say, for
+// every Sets the loader accepts and for one it does not.
+func TestCueKindRank(t *testing.T) {
+	kinds := map[string]cueKind{"assertion": cueAssertion, "subject": cueSubject,
+		"terminate": cueTerminate, "pseudo": cuePseudo, "cancel": cueCancel}
+	for sets, kindName := range patterns.CueSets {
+		want, ok := kinds[kindName]
+		if !ok {
+			t.Errorf("patterns.CueSets[%q] = %q, a kind the ConText stage does not know", sets, kindName)
+		}
+		rank := assertionRank[sets]
+		if kindName == "subject" {
+			rank = subjectRank[sets]
+		}
+		if k, r := cueKindRank(sets); k != want || int(r) != rank {
+			t.Errorf("cueKindRank(%q) = %v, %d; want %v, %d", sets, k, r, want, rank)
+		}
+	}
+	if k, r := cueKindRank("no such set"); k != cueOther || r != 0 {
+		t.Errorf("cueKindRank of an unknown set = %v, %d", k, r)
+	}
+}
+
+// moreWords counts bytes where strings.FieldsFunc decodes runes: the two
 // must agree on every span, multi-byte runes and invalid UTF-8 included.
-func TestWordCountMatchesFieldsFunc(t *testing.T) {
+func TestMoreWordsMatchesFieldsFunc(t *testing.T) {
 	gap := func(r rune) bool { return isWordGap(r) }
 	texts := withSharedReports(t, []string{"", " ", "a", " a ", "a,b(c)d\te\nf", ",,(", "née 5 mg, (ƒ) \xff\xfe x",
 		"ß\u00a0ß", "a \u2009 b"}, 300, 30)
@@ -17,14 +42,32 @@ func TestWordCountMatchesFieldsFunc(t *testing.T) {
 			for _, n := range []int{1, 7, 40, 160} {
 				s := text[start:min(len(text), start+n)]
 				spans++
-				if got, want := wordCount(s), len(strings.FieldsFunc(s, gap)); got != want {
-					t.Fatalf("wordCount(%q) = %d, FieldsFunc gives %d", s, got, want)
+				want := len(strings.FieldsFunc(s, gap))
+				for _, limit := range []int{0, 1, 3, 8, want - 1, want} {
+					if got := moreWords(s, limit); got != (want > limit) {
+						t.Fatalf("moreWords(%q, %d) = %v with %d words", s, limit, got, want)
+					}
 				}
 			}
 		}
-		if got, want := wordCount(text), len(strings.FieldsFunc(text, gap)); got != want {
-			t.Fatalf("wordCount of a whole text = %d, FieldsFunc gives %d", got, want)
+		if want := len(strings.FieldsFunc(text, gap)); moreWords(text, want) || !moreWords(text, want-1) {
+			t.Fatalf("moreWords of a whole text of %d words is wrong", want)
 		}
 	}
 	t.Logf("%d spans", spans)
+}
+
+// sentenceAt must agree with Layout.SentenceAt at every offset, in and
+// between sentences and past either end.
+func TestSentenceAtMatchesLayout(t *testing.T) {
+	e := configExtractor(t)
+	texts := withSharedReports(t, []string{"", "One. Two three.\n\nFour?"}, 60, 6)
+	for _, text := range texts {
+		L := e.seg.Segment(Normalize(text, e.seg.Lines()))
+		for p := -2; p <= len(text)+2; p++ {
+			if got, want := sentenceAt(L.Sentences, p), L.SentenceAt(p); got != want {
+				t.Fatalf("sentenceAt(%d) = %d, Layout.SentenceAt %d", p, got, want)
+			}
+		}
+	}
 }

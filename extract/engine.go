@@ -447,7 +447,9 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 		}
 		return a.span[0] - b.span[0]
 	})
-	var out []candidate
+	// the matches first, so the candidates, which are large, are not
+	// copied as their slice grows
+	var found []ruleMatch
 	var ws [][2]int
 	for i := 0; i < len(windows); {
 		ri := windows[i].rule
@@ -455,7 +457,6 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 		for ; i < len(windows) && windows[i].rule == ri; i++ {
 			ws = append(ws, windows[i].span)
 		}
-		r := e.set.Rules[ri]
 		// Merged windows are disjoint and a window's matches do not
 		// overlap, so no match is found twice.
 		for _, w := range mergeWindows(ws) {
@@ -468,11 +469,25 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 				if m[1] == m[0] || inProtected(m[0]) {
 					continue
 				}
-				out = e.appendRuleCandidates(out, t, r, ri, m)
+				found = append(found, ruleMatch{ri, m})
 			}
 		}
 	}
+	if len(found) == 0 {
+		return nil
+	}
+	out := make([]candidate, 0, len(found)) // most rules give one finding a match
+	for _, f := range found {
+		out = e.appendRuleCandidates(out, t, e.set.Rules[f.rule], f.rule, f.m)
+	}
 	return out
+}
+
+// ruleMatch is one match of a rule's regex, as FindStringSubmatchIndex
+// gives it, in document offsets.
+type ruleMatch struct {
+	rule int
+	m    []int
 }
 
 // ruleWindow is a span of text one rule runs on.
@@ -628,20 +643,25 @@ func parseClass(s string) (Value, *float64, bool) {
 }
 
 func mapValue(values map[string][]string, s string) (Value, bool) {
+	// the first key in sorted order that lists s, found without sorting
+	// the keys into a new slice at every match
 	low := strings.ToLower(strings.TrimSpace(s))
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range values[k] {
+	best, found := "", false
+	for k, vs := range values {
+		if found && k >= best {
+			continue
+		}
+		for _, v := range vs {
 			if strings.ToLower(v) == low {
-				return String(k), true
+				best, found = k, true
+				break
 			}
 		}
 	}
-	return Value{}, false
+	if !found {
+		return Value{}, false
+	}
+	return String(best), true
 }
 
 // plausibility flags a value outside the concept's plausible range, or in a

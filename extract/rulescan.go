@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -43,10 +44,8 @@ type ruleScanner struct {
 	prefix [][256]bool
 	prog   []simInst // re's program, as mayStart reads it
 	start  uint32
-	// startSteps[k][r] are the threads left after the first rune r (ASCII)
-	// of a match, with nothing before it (k = 0) or a word character (k =
-	// 1): the first step, whose closure is the largest, done once.
-	startSteps [2][utf8.RuneSelf][]uint32
+	// dfa caches mayStart's steps over ASCII text.
+	dfa *startDFA
 	// boundaryFirst: every match begins with \b. wordAssert: the pattern
 	// holds \b or \B somewhere.
 	boundaryFirst, wordAssert bool
@@ -107,8 +106,12 @@ func (s *ruleScanner) findAll(text string) [][]int {
 		}
 		behind := c > 0 && s.wordAssert && isASCIIWordByte(text[c-1])
 		if behind && s.boundaryFirst && isASCIIWordByte(text[c]) {
-			c += w
-			continue // no word boundary here, so no match starts here
+			// no word boundary here, nor anywhere to the end of the
+			// word, so no match starts there
+			for c < len(text) && isASCIIWordByte(text[c]) {
+				c++
+			}
+			continue
 		}
 		// the rune before c as the regexp run below sees it
 		before := rune(-1)
@@ -196,24 +199,42 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 		sim.mark = make([]uint32, len(s.prog))
 		sim.gen = 0
 	}
-	cur, next := sim.cur[:0], sim.next[:0]
-	defer func() { sim.cur, sim.next = cur, next }()
-	p, steps := c, 0
-	if b := text[c]; b < utf8.RuneSelf && (before < 0 || before < utf8.RuneSelf && isASCIIWordByte(byte(before))) {
-		k := 0
-		if before >= 0 {
-			k = 1
-		}
-		first := s.startSteps[k][b]
-		if len(first) == 0 {
-			return false
-		}
-		cur = append(cur, first...)
-		p, steps, before = c+1, 1, rune(b)
-	} else {
-		cur = append(cur, s.start)
+	// Over ASCII text the steps are a lazily built DFA's: the same threads
+	// after the same rune class always step the same way.
+	st := s.dfa.begin
+	if before >= 0 {
+		st = s.dfa.afterWord // before is a word character (see findAll)
 	}
-	r1 := before
+	p := c
+	for steps := 0; steps < maxSimRunes; steps++ {
+		if p == len(text) || text[p] >= utf8.RuneSelf {
+			return s.runThreads(sim, st.threads, st.prev, text, p, steps)
+		}
+		b := text[p]
+		nx := st.next[b].Load()
+		if nx == nil {
+			if nx = s.dfa.add(s, st, b); nx == nil { // the cache is full
+				return s.runThreads(sim, st.threads, st.prev, text, p, steps)
+			}
+		}
+		switch nx {
+		case dfaDead:
+			return false
+		case dfaMatched:
+			return true
+		}
+		st = nx
+		p++
+	}
+	return true
+}
+
+// runThreads is mayStart from its steps-th step on, at p in text, with the
+// threads cur and r1 the rune before p.
+func (s *ruleScanner) runThreads(sim *simScratch, threads []uint32, r1 rune, text string, p, steps int) bool {
+	cur, next := append(sim.cur[:0], threads...), sim.next[:0]
+	// the buffers, grown, go back to sim for the next call
+	defer func() { sim.cur, sim.next = cur, next }()
 	for ; steps < maxSimRunes; steps++ {
 		r2, w := rune(-1), 0
 		if p < len(text) {
@@ -235,6 +256,98 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 	return true
 }
 
+// startDFA is mayStart's cache: a state is a set of threads with the class
+// of the rune before them (all the empty-width assertions read of it), and
+// its transition on an ASCII byte is built the first time it is taken.
+// Transitions are read without a lock (atomic pointers) and added under
+// mu, so the workers share it.
+type startDFA struct {
+	begin, afterWord *dfaState
+	mu               sync.Mutex
+	states           map[string]*dfaState // under mu, by key
+	sim              simScratch           // under mu
+}
+
+type dfaState struct {
+	threads []uint32
+	prev    rune // the class of the rune before: -1, '\n', 'a' (word) or ' '
+	next    [utf8.RuneSelf]atomic.Pointer[dfaState]
+}
+
+// dfaDead and dfaMatched end a run: no thread left, or one at a match.
+var dfaDead, dfaMatched = new(dfaState), new(dfaState)
+
+// maxDFAStates bounds a rule's cache, a state being about 1 KB: the
+// 8,081 e3c-bulk reports build 1,272 states over all rules, 141 at most
+// for one. Past it mayStart steps threads, slower but the same.
+const maxDFAStates = 256
+
+// runeClass is the representative of r's class for the empty-width
+// assertions, which read the rune before only as none, a newline, a word
+// character or another (syntax.EmptyOpContext).
+func runeClass(r rune) rune {
+	switch {
+	case r < 0:
+		return -1
+	case r == '\n':
+		return '\n'
+	case syntax.IsWordChar(r):
+		return 'a'
+	}
+	return ' '
+}
+
+func newStartDFA(s *ruleScanner) *startDFA {
+	d := &startDFA{states: map[string]*dfaState{}}
+	d.sim.mark = make([]uint32, len(s.prog))
+	d.begin = d.state([]uint32{s.start}, -1)
+	d.afterWord = d.state([]uint32{s.start}, 'a')
+	return d
+}
+
+// state interns the state of threads after a rune of class prev; nil when
+// the cache is full. Under mu, or before the DFA is shared.
+func (d *startDFA) state(threads []uint32, prev rune) *dfaState {
+	key := make([]byte, 0, 4*len(threads)+1)
+	key = append(key, byte(prev))
+	for _, pc := range threads {
+		key = append(key, byte(pc), byte(pc>>8), byte(pc>>16), byte(pc>>24))
+	}
+	if st, ok := d.states[string(key)]; ok {
+		return st
+	}
+	if len(d.states) >= maxDFAStates {
+		return nil
+	}
+	st := &dfaState{threads: slices.Clone(threads), prev: prev}
+	d.states[string(key)] = st
+	return st
+}
+
+// add builds st's transition on the ASCII byte b; nil when the cache is
+// full.
+func (d *startDFA) add(s *ruleScanner, st *dfaState, b byte) *dfaState {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if nx := st.next[b].Load(); nx != nil {
+		return nx // another worker built it
+	}
+	next, matched := s.step(&d.sim, st.threads, nil, st.prev, rune(b))
+	var nx *dfaState
+	switch {
+	case matched:
+		nx = dfaMatched
+	case len(next) == 0:
+		nx = dfaDead
+	default:
+		if nx = d.state(next, runeClass(rune(b))); nx == nil {
+			return nil
+		}
+	}
+	st.next[b].Store(nx)
+	return nx
+}
+
 // ready builds, once, what only findAll's fast path needs: a short run
 // meets few rules' keywords, so start-up does not pay it for every rule.
 func (s *ruleScanner) ready() {
@@ -243,37 +356,8 @@ func (s *ruleScanner) ready() {
 		s.prefix = prefixClasses(s.syntaxProg, maxPrefixRunes)
 		s.anchored = regexp.MustCompile(`^(?:` + s.src + `)`)
 		s.afterOne = regexp.MustCompile(`^(?s:.)(?:` + s.src + `)`)
-		s.buildStartSteps()
+		s.dfa = newStartDFA(s)
 	})
-}
-
-// buildStartSteps fills s.startSteps. A first step that reaches a match
-// (none does: patterns that match the empty string are not scanned) is
-// given the start itself, for mayStart to find the match again.
-func (s *ruleScanner) buildStartSteps() {
-	sim := new(simScratch)
-	sim.mark = make([]uint32, len(s.prog))
-	start := []uint32{s.start}
-	for k, before := range [2]rune{-1, 'a'} {
-		// the closure depends on the rune only through the assertions'
-		// context, which few ASCII runes tell apart
-		runesOf := map[syntax.EmptyOp][]uint32{}
-		matchedOf := map[syntax.EmptyOp]bool{}
-		for r := range rune(utf8.RuneSelf) {
-			ctx := syntax.EmptyOpContext(before, r)
-			runes, ok := runesOf[ctx]
-			if !ok {
-				var matched bool
-				runes, matched = s.closure(sim, start, nil, ctx)
-				runesOf[ctx], matchedOf[ctx] = runes, matched
-			}
-			if matchedOf[ctx] {
-				s.startSteps[k][r] = start
-				continue
-			}
-			s.startSteps[k][r] = slices.Clip(s.over(runes, nil, r))
-		}
-	}
 }
 
 // step follows the threads cur over rune r2 (-1: the end of the text),
@@ -298,7 +382,6 @@ func (s *ruleScanner) closure(sim *simScratch, cur, runes []uint32, ctx syntax.E
 		sim.gen = 1
 	}
 	stack := append(sim.stack[:0], cur...)
-	defer func() { sim.stack = stack }()
 	for len(stack) > 0 {
 		pc := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -315,11 +398,13 @@ func (s *ruleScanner) closure(sim *simScratch, cur, runes []uint32, ctx syntax.E
 				stack = append(stack, in.out)
 			}
 		case simMatch:
+			sim.stack = stack
 			return runes, true
 		case simRune:
 			runes = append(runes, pc)
 		}
 	}
+	sim.stack = stack
 	return runes, false
 }
 
@@ -423,8 +508,15 @@ func matchesRune(inst *syntax.Inst, r rune) bool {
 // isASCIIWordByte is \w as Go's \b reads it: a byte of a multi-byte rune
 // is never a word character.
 func isASCIIWordByte(c byte) bool {
-	return c < 0x80 && syntax.IsWordChar(rune(c))
+	return regexpWordByte[c]
 }
+
+var regexpWordByte = func() (t [256]bool) {
+	for b := range utf8.RuneSelf {
+		t[b] = syntax.IsWordChar(rune(b))
+	}
+	return t
+}()
 
 type firstAnalysis struct {
 	beginAnchor bool // ^ anywhere: it would match at every start tried

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 	"testing"
@@ -112,5 +113,58 @@ func TestRuleScannerFiltersKeepEveryMatch(t *testing.T) {
 	t.Logf("%d starts, %d turned away", tried, turned)
 	if turned == 0 {
 		t.Error("the filters turned nothing away: the check proves little")
+	}
+}
+
+// Workers share a rule's scanner and its DFA, which they build as they go:
+// run concurrently (and under -race in CI), they must find what one finds.
+func TestRuleScannerShared(t *testing.T) {
+	res, texts := scannerCases(t)
+	texts = texts[:min(len(texts), 40)]
+	for _, re := range res[:min(len(res), 12)] {
+		sc := newRuleScanner(re)
+		want := make([][][]int, len(texts))
+		for i, text := range texts {
+			want[i] = re.FindAllStringSubmatchIndex(text, -1)
+		}
+		errs := make(chan string, 4)
+		for g := range 4 {
+			go func() {
+				for k := range texts {
+					i := (k + g*7) % len(texts) // each worker in its own order
+					if got := sc.findAll(texts[i]); !reflect.DeepEqual(got, want[i]) {
+						errs <- fmt.Sprintf("%s on text %d: got %v, want %v", re, i, got, want[i])
+						return
+					}
+				}
+				errs <- ""
+			}()
+		}
+		for range 4 {
+			if e := <-errs; e != "" {
+				t.Fatal(e)
+			}
+		}
+	}
+}
+
+// A rule whose DFA is full steps threads instead, and finds the same.
+func TestRuleScannerFullDFA(t *testing.T) {
+	res, texts := scannerCases(t)
+	texts = texts[:min(len(texts), 40)]
+	for _, re := range res {
+		sc := newRuleScanner(re)
+		if !sc.fast {
+			continue
+		}
+		sc.ready()
+		for i := 0; len(sc.dfa.states) < maxDFAStates; i++ {
+			sc.dfa.states[fmt.Sprint("filler", i)] = new(dfaState)
+		}
+		for _, text := range texts {
+			if got, want := sc.findAll(text), re.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s with a full DFA: got %v, want %v", re, got, want)
+			}
+		}
 	}
 }

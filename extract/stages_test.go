@@ -287,3 +287,20 @@ func BenchmarkStageContext(b *testing.B) {
 		}
 	})
 }
+
+// mapValue gives the first key, in sorted order, that lists the text
+// (case and surrounding space aside), whatever order the map is read in.
+func TestMapValueFirstSortedKey(t *testing.T) {
+	values := map[string][]string{"m": {"Male", "man"}, "f": {"female", "MAN"}, "z": {"man"}, "u": {"unknown"}}
+	for range 20 { // map order changes from one range to the next
+		if v, ok := mapValue(values, "  Man "); !ok || v != String("f") {
+			t.Fatalf("mapValue(man) = %v, %v; want f", v, ok)
+		}
+		if v, ok := mapValue(values, "male"); !ok || v != String("m") {
+			t.Fatalf("mapValue(male) = %v, %v; want m", v, ok)
+		}
+		if _, ok := mapValue(values, "woman"); ok {
+			t.Fatal("mapValue(woman) found a key")
+		}
+	}
+}
