@@ -9,8 +9,9 @@ import (
 	"github.com/clinex/clinex/output"
 )
 
-// Every finding the shared corpora give is written by output.AppendFinding
-// exactly as encoding/json writes it: the hand-written encoder replaced the
+// Every finding the shared corpora give is written by output.AppendFinding,
+// and every document by output.AppendFindings, exactly as encoding/json
+// writes them: the hand-written encoder replaced the
 // library's for speed and must not change a byte of findings.jsonl.
 func TestAppendFindingOnSharedCorpora(t *testing.T) {
 	corpora := []string{bulkCorpus, "../shared/corpus/e3c-dev", "../shared/corpus/maccrobat-dev"}
@@ -43,6 +44,19 @@ func TestAppendFindingOnSharedCorpora(t *testing.T) {
 				t.Fatalf("%s: AppendFinding\n%s\nencoding/json\n%s", r.ID, got, want.Bytes())
 			}
 			findings++
+		}
+		// the whole document at once, as the CLI writes it: a sentence
+		// repeated by the next finding is copied, not escaped again
+		want.Reset()
+		for i := range r.Findings {
+			enc.Encode(&r.Findings[i])
+		}
+		doc, err := output.AppendFindings([]byte("prefix"), r)
+		if err != nil {
+			t.Fatalf("%s: %v", r.ID, err)
+		}
+		if !bytes.Equal(doc[len("prefix"):], want.Bytes()) {
+			t.Fatalf("%s: AppendFindings differs from encoding/json", r.ID)
 		}
 		return nil
 	})

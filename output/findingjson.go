@@ -17,17 +17,33 @@ import (
 // attribute of a type the extractor never makes) goes through
 // encoding/json instead, so the bytes and the errors stay the library's.
 func AppendFinding(dst []byte, f *extract.Finding) ([]byte, error) {
+	return appendFindingMemo(dst, f, nil)
+}
+
+// sentenceMemo remembers where the last sentence was escaped in the buffer:
+// a sentence with several findings (most have) is escaped once and copied
+// after that; sentences are a third of a line's bytes.
+type sentenceMemo struct {
+	sentence string
+	from, to int
+	ok       bool
+}
+
+func appendFindingMemo(dst []byte, f *extract.Finding, memo *sentenceMemo) ([]byte, error) {
 	start := len(dst)
-	out, ok := appendFindingFast(dst, f)
+	out, ok := appendFindingFast(dst, f, memo)
 	if ok {
 		return out, nil
+	}
+	if memo != nil {
+		memo.ok = false
 	}
 	buf := bytes.NewBuffer(out[:start])
 	err := NewEncoder(buf).Encode(f)
 	return buf.Bytes(), err
 }
 
-func appendFindingFast(b []byte, f *extract.Finding) ([]byte, bool) {
+func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte, bool) {
 	b = append(b, `{"doc":`...)
 	b = appendJSONString(b, f.Doc, false)
 	b = append(b, `,"case":`...)
@@ -84,7 +100,15 @@ func appendFindingFast(b []byte, f *extract.Finding) ([]byte, bool) {
 	b = append(b, `,"value_end":`...)
 	b = strconv.AppendInt(b, int64(f.ValueEnd), 10)
 	b = append(b, `,"sentence":`...)
-	b = appendJSONString(b, f.Sentence, false)
+	if memo != nil && memo.ok && memo.sentence == f.Sentence {
+		b = append(b, b[memo.from:memo.to]...)
+	} else {
+		from := len(b)
+		b = appendJSONString(b, f.Sentence, false)
+		if memo != nil {
+			*memo = sentenceMemo{sentence: f.Sentence, from: from, to: len(b), ok: true}
+		}
+	}
 	b = append(b, `,"assertion":`...)
 	b = appendJSONString(b, f.Assertion, false)
 	b = append(b, `,"subject":`...)

@@ -52,10 +52,11 @@ func AppendFindings(dst []byte, d *DocResult) ([]byte, error) {
 		need += 400 + len(f.Sentence) + len(f.Text) + len(f.Doc) + len(f.Concept) + len(f.Label) + len(f.Rule)
 	}
 	dst = slices.Grow(dst, need)
+	var memo sentenceMemo
 	for i := range d.Findings {
 		n := len(dst)
 		var err error
-		if dst, err = AppendFinding(dst, &d.Findings[i]); err != nil {
+		if dst, err = appendFindingMemo(dst, &d.Findings[i], &memo); err != nil {
 			return dst[:n], err
 		}
 	}
