@@ -38,11 +38,13 @@ func skipRegexSpace(s string, i int) int {
 
 // wordBefore returns the farthest of the last n words before a mention that
 // is in the set, lower-cased, or "". The words in between must be words.
-// Words are what strings.Fields makes of before; on ASCII text the fields
-// are read from the end without splitting the whole window.
+// Words are what strings.Fields makes of before; the last ones are read
+// from the end without splitting the whole window, unless a byte of them
+// is not ASCII (then a space may be too). Bytes before them do not change
+// them: an ASCII byte is always a rune of its own.
 func wordBefore(before string, n int, set *wordSet) string {
 	const most = 4
-	if n > most || !isASCII(before) {
+	if n > most {
 		return wordBeforeFields(before, n, set)
 	}
 	// a word glued to the mention is not before it
@@ -54,15 +56,22 @@ func wordBefore(before string, n int, set *wordSet) string {
 	var from, to [most + 1]int // the fields, nearest first
 	k := 0
 	for i := len(before); k < want; k++ {
-		for i > 0 && isFieldsSpace(before[i-1]) {
+		for i > 0 && fieldsClass[before[i-1]] == fieldsSpace {
 			i--
 		}
 		if i == 0 {
 			break
 		}
 		to[k] = i
-		for i > 0 && !isFieldsSpace(before[i-1]) {
-			i--
+		for i > 0 {
+			switch fieldsClass[before[i-1]] {
+			case fieldsByte:
+				i--
+				continue
+			case fieldsNonASCII:
+				return wordBeforeFields(before, n, set)
+			}
+			break
 		}
 		from[k] = i
 	}
@@ -88,49 +97,55 @@ func wordBefore(before string, n int, set *wordSet) string {
 	return ""
 }
 
-// isFieldsSpace is what strings.Fields splits ASCII text at.
-func isFieldsSpace(c byte) bool { return isRegexSpace(c) || c == '\v' }
+// fieldsClass tells, for wordBefore's scan, the ASCII bytes strings.Fields
+// splits at from those it keeps in a field, and both from non-ASCII bytes.
+var fieldsClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = fieldsNonASCII
+		case isRegexSpace(byte(c)) || c == '\v':
+			t[c] = fieldsSpace
+		}
+	}
+	return t
+}()
 
-// wordSet is a set of lower-case words that tells most other words from
-// them by their first byte and length, before hashing them.
+const (
+	fieldsByte = iota
+	fieldsSpace
+	fieldsNonASCII
+)
+
+// wordSet is a set of lower-case words, also by first byte (either case)
+// for a lookup of an ASCII word in any case without hashing it.
 type wordSet struct {
-	words map[string]bool
-	// lens has, by first byte, bit n set where a word of n bytes starts
-	// with it, bit 63 for all longer words.
-	lens [256]uint64
+	words   map[string]bool
+	byFirst [256][]string
 }
 
 func newWordSet(words string) *wordSet {
 	s := &wordSet{words: toSet(words)}
-	for w := range s.words {
-		s.lens[w[0]] |= 1 << min(len(w), 63)
+	for _, w := range strings.Fields(words) {
+		s.byFirst[w[0]] = append(s.byFirst[w[0]], w)
+		if c := w[0]; c >= 'a' && c <= 'z' {
+			s.byFirst[c-'a'+'A'] = append(s.byFirst[c-'a'+'A'], w)
+		}
 	}
 	return s
 }
 
-// lookupLower looks an ASCII word up in the set in any case, without
-// allocating unless the word is in the set and not lower case.
+// lookupLower returns the set's word that is the ASCII word w lower-cased.
 func lookupLower(w string, set *wordSet) (string, bool) {
-	if len(w) == 0 || set.lens[asciiLower[w[0]]]&(1<<min(len(w), 63)) == 0 {
+	if len(w) == 0 {
 		return "", false
 	}
-	var buf [32]byte
-	if len(w) > len(buf) {
-		lw := strings.ToLower(w)
-		return lw, set.words[lw]
+	for _, sw := range set.byFirst[w[0]] {
+		if equalFoldASCII(w, sw) {
+			return sw, true
+		}
 	}
-	lower := true
-	for i := 0; i < len(w); i++ {
-		buf[i] = asciiLower[w[i]]
-		lower = lower && buf[i] == w[i]
-	}
-	if !set.words[string(buf[:len(w)])] {
-		return "", false
-	}
-	if lower {
-		return w, true
-	}
-	return string(buf[:len(w)]), true
+	return "", false
 }
 
 // wordBeforeFields is wordBefore on any text.
@@ -335,14 +350,15 @@ func mayBeGradeAfter(s string) bool {
 // timeWords: each match of timeAfterRe holds later, after, post or day.
 var timeWords = newFoldWords("later", "after", "post", "day")
 
-// freqAlternatives are freqRe's literal alternatives in its order, an
-// optional last dot written both ways, the longer first as the regex
-// prefers it. The two with a number (every 8 hours, q6h) are read by
-// freqAt in their place, marked by "".
-var freqAlternatives = []string{"once daily", "twice daily", "three times daily", "four times daily",
+// freqLiterals are freqRe's literal alternatives in its order, an optional
+// last dot written both ways, the longer first as the regex prefers it, by
+// first byte (those of two first bytes never match at one place). The two
+// with a number (every 8 hours, q6h) come after every literal that starts
+// with e or q, and freqAt reads them so.
+var freqLiterals = newFoldWords("once daily", "twice daily", "three times daily", "four times daily",
 	"once a day", "twice a day", "three times a day", "daily", "nightly", "weekly", "monthly",
 	"b.i.d.", "b.i.d", "t.i.d.", "t.i.d", "q.i.d.", "q.i.d", "q.d.", "q.d", "bid", "tid", "qid", "od", "qd",
-	"", "per day", "/day", "a day", "as needed", "prn"}
+	"per day", "/day", "a day", "as needed", "prn")
 
 // findFreq is freqRe.FindString(s): "twice daily", "q8h", "every 6 hours".
 func findFreq(s string) string {
@@ -362,14 +378,16 @@ func findFreq(s string) string {
 
 // freqAt is the end of freqRe's match at p, where \b holds, or -1.
 func freqAt(s string, p int) int {
-	for _, alt := range freqAlternatives {
-		if alt != "" {
-			if hasPrefixFold(s[p:], alt) && reBoundary(s, p+len(alt)) {
-				return p + len(alt)
-			}
-			continue
+	if p == len(s) {
+		return -1
+	}
+	for _, alt := range freqLiterals.byFirst[s[p]] {
+		if hasPrefixFold(s[p:], alt) && reBoundary(s, p+len(alt)) {
+			return p + len(alt)
 		}
-		// every\s+\d+\s*(?:h|hours?|days?|weeks?)
+	}
+	switch asciiLower[s[p]] {
+	case 'e': // every\s+\d+\s*(?:h|hours?|days?|weeks?)
 		if hasPrefixFold(s[p:], "every") {
 			i := skipRegexSpace(s, p+5)
 			j := skipDigits(s, i)
@@ -382,17 +400,15 @@ func freqAt(s string, p int) int {
 				}
 			}
 		}
-		// q\s?\d+\s*h
-		if p < len(s) && asciiLower[s[p]] == 'q' {
-			i := p + 1
-			if i < len(s) && isRegexSpace(s[i]) {
-				i++
-			}
-			if j := skipDigits(s, i); j > i {
-				k := skipRegexSpace(s, j)
-				if k < len(s) && asciiLower[s[k]] == 'h' && reBoundary(s, k+1) {
-					return k + 1
-				}
+	case 'q': // q\s?\d+\s*h
+		i := p + 1
+		if i < len(s) && isRegexSpace(s[i]) {
+			i++
+		}
+		if j := skipDigits(s, i); j > i {
+			k := skipRegexSpace(s, j)
+			if k < len(s) && asciiLower[s[k]] == 'h' && reBoundary(s, k+1) {
+				return k + 1
 			}
 		}
 	}
@@ -407,11 +423,12 @@ func skipDigits(s string, i int) int {
 }
 
 // routeAlternatives are routeRe's alternatives in its order, each
-// optional "ly" written both ways, the longer first.
-var routeAlternatives = []string{"i.v.", "i.v", "iv", "intravenously", "intravenous", "orally", "oral",
+// optional "ly" written both ways, the longer first, by first byte (those
+// of two first bytes never match at one place).
+var routeAlternatives = newFoldWords("i.v.", "i.v", "iv", "intravenously", "intravenous", "orally", "oral",
 	"p.o.", "per os", "po", "s.c.", "subcutaneously", "subcutaneous", "sc", "i.m.", "intramuscularly",
 	"intramuscular", "im", "inhaled", "nebulised", "nebulized", "topically", "topical", "intrathecally",
-	"intrathecal", "intravitreal", "transdermal", "sublingual", "rectally", "rectal"}
+	"intrathecal", "intravitreal", "transdermal", "sublingual", "rectally", "rectal")
 
 // findRoute is routeRe's submatch 1 on s, "" where it does not match: a
 // route written between non-letters.
@@ -426,7 +443,7 @@ func findRoute(s string) string {
 		if p > 0 && isASCIILetter(s[p-1]) {
 			continue
 		}
-		for _, alt := range routeAlternatives {
+		for _, alt := range routeAlternatives.byFirst[s[p]] {
 			if end := p + len(alt); hasPrefixFold(s[p:], alt) && (end == len(s) || !isASCIILetter(s[end])) {
 				return s[p:end]
 			}
@@ -642,6 +659,140 @@ func containsFoldASCII(s, w string) bool {
 			return true
 		}
 		s = s[i+1:]
+	}
+	return false
+}
+
+// ofNearEnd is false where cyclesRe cannot match: its match ends with "of"
+// and at most two words, each after white space, then white space ("4
+// cycles of adjuvant chemotherapy "); o and f are no fold of another rune.
+func ofNearEnd(s string) bool {
+	end := len(s)
+	for tokens := 0; tokens < 3; tokens++ {
+		e := end
+		for e > 0 && isRegexSpace(s[e-1]) {
+			e--
+		}
+		if e == end {
+			return false
+		}
+		b := e
+		for b > 0 && !isRegexSpace(s[b-1]) {
+			b--
+		}
+		if e-b == 2 && equalFoldASCII(s[b:e], "of") {
+			return true
+		}
+		end = b
+	}
+	return false
+}
+
+// countUnits are countRe's units, optional plurals written out.
+var countUnits = []string{"bag", "bags", "unit", "units", "pack", "packs", "pint", "pints", "u", "dose", "doses",
+	"session", "sessions", "cycle", "cycles", "course", "courses"}
+
+// numberWords are the words countRe and cyclesRe read as numbers.
+var numberWords = []string{"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+// countBefore is countRe.FindStringSubmatchIndex(s): "2 units of ",
+// "three sessions of the ". Every part is a whole token between white
+// space but the number, the tail of its token after a non-word byte, so
+// at most one reading ends at the end and it is read from there.
+func countBefore(s string) []int {
+	if !isASCII(s) {
+		return countRe.FindStringSubmatchIndex(s)
+	}
+	b, e, ok := tokenBefore(s, len(s))
+	if !ok {
+		return nil
+	}
+	if equalFoldASCII(s[b:e], "the") {
+		if b, e, ok = tokenBefore(s, b); !ok {
+			return nil
+		}
+	}
+	if !equalFoldASCII(s[b:e], "of") {
+		return nil
+	}
+	ub, ue, ok := tokenBefore(s, b)
+	if !ok || !oneOfFold(s[ub:ue], countUnits) {
+		return nil
+	}
+	nb, ne, ok := tokenBefore(s, ub)
+	if !ok {
+		return nil
+	}
+	start := numberTail(s, nb, ne)
+	if start < 0 {
+		return nil
+	}
+	return []int{start, len(s), start, ne, ub, ue}
+}
+
+// tokenBefore finds the token (a run of non-\s bytes) that ends where a
+// run of \s ends at end: ok is false where end has no \s before it or the
+// white space runs to the start.
+func tokenBefore(s string, end int) (b, e int, ok bool) {
+	e = end
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	if e == end || e == 0 {
+		return 0, 0, false
+	}
+	b = e
+	for b > 0 && !isRegexSpace(s[b-1]) {
+		b--
+	}
+	return b, e, true
+}
+
+func oneOfFold(w string, words []string) bool {
+	for _, x := range words {
+		if equalFoldASCII(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// numberTail is where (\d+|one|...|ten) ending at e starts, after \b and
+// within the token s[b:e], or -1.
+func numberTail(s string, b, e int) int {
+	d := e
+	for d > b && isDigit(s[d-1]) {
+		d--
+	}
+	if d < e {
+		if d > 0 && isReWordByte(s[d-1]) {
+			return -1
+		}
+		return d
+	}
+	for _, w := range numberWords {
+		if st := e - len(w); st >= b && equalFoldASCII(s[st:e], w) && !(st > 0 && isReWordByte(s[st-1])) {
+			return st
+		}
+	}
+	return -1
+}
+
+// mayEndWithGrade is false where gradeBeforeRe cannot match: its match
+// starts with "grade" at the end of one of the last six tokens between
+// white space (grade, up to three of "III - IV", up to two words), and g,
+// r, a, d, e are no fold of a non-ASCII rune.
+func mayEndWithGrade(s string) bool {
+	end := len(s)
+	for tokens := 0; tokens < 6; tokens++ {
+		b, e, ok := tokenBefore(s, end)
+		if !ok {
+			return false
+		}
+		if e-b >= 5 && equalFoldASCII(s[e-5:e], "grade") {
+			return true
+		}
+		end = b
 	}
 	return false
 }

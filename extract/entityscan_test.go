@@ -22,7 +22,7 @@ at of a an dose doses dosage sustained-release high-dose low-dose started given 
 after later afterwards post-op postoperative post- post day days on On hours hour hrs h d wks mo years
 3 72 1.5 2. 5.5 10 4x 2 x , : ( [ ] ) - _ . ; ſ K é µ grade (grade II-III 1-2 III device pump catheter
 removed explanted guidance guided control A1-P2 P3 A2 severe mild moderate-to-severe life-threatening
-attempted emergency Elective failed chronic`)
+attempted emergency Elective failed chronic units U bags sessions cycles courses of the ten one seven`)
 
 // scanEdgeCases are written to sit on the edges of each reader.
 var scanEdgeCases = []string{
@@ -39,6 +39,8 @@ var scanEdgeCases = []string{
 	"mg/day", " mg /day", " b.i.d. then", " b.i.d.x", " t.i.d", " q.d.", "qd.", " per day", " as needed", " prn",
 	" i.v.", " i.v.x", " iv,", " IVx", " orally.", " per os ", " s.c.", " nebulised", " nebulized", " subcutaneously",
 	"first ", "a second Impella ", "two chest tubes ", "x-first ", "1first ", "_first ", "first  ", "first", "2nd ",
+	"2 units of ", "three sessions of the ", "x2 units of ", "(4 bags of  ", "ten U of the ", "2 units of the the ",
+	"2 units  of\n", "2 unitsof ", "two-2 cycles of ", "a12 doses of ", "(12 doses of ", "Seven Courses OF THE ",
 	"the first - ", "first second ", "third re-do ", "first Impella CP ", "additional\n", "another\tone\t",
 }
 
@@ -110,6 +112,7 @@ func TestEntityReadersMatchTheirRegexes(t *testing.T) {
 	}
 	for _, w := range before {
 		check("ordinalBefore", w, ordinalBefore(w), submatch(ordinalRe.FindStringSubmatch(w), 1))
+		check("countBefore", w, countBefore(w), countRe.FindStringSubmatchIndex(w))
 		check("findRoute", w, findRoute(w), submatch(routeRe.FindStringSubmatch(w), 1))
 		for _, set := range []*wordSet{severityWords, statusWords} {
 			for n := 1; n <= 3; n++ {
@@ -157,7 +160,7 @@ func TestEntityReadersMatchTheirRegexes(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows before, %d after; matches: %v", len(before), len(after), matches)
-	for _, name := range []string{"ordinalBefore", "findRoute", "wordBefore", "statusAfter", "findFreq", "timeAfter",
+	for _, name := range []string{"ordinalBefore", "countBefore", "findRoute", "wordBefore", "statusAfter", "findFreq", "timeAfter",
 		"mayHavePosition", "mayBeRemoval", "mayBeGuidance", "mayBeGradeAfter", "timeWords"} {
 		if matches[name] < 20 {
 			t.Errorf("%s: only %d matches, too few to prove anything", name, matches[name])

@@ -154,11 +154,11 @@ func findIfAny(re *regexp.Regexp, s string, words *foldWords) []string {
 
 var (
 	// statusAfterRe ends with one of these (unsuccessful holds successful).
+	// cyclesRe: "4 cycles of", "two doses of"
+	cyclesWords      = newFoldWords("cycle", "course", "dose", "infusion", "injection")
 	statusAfterWords = newFoldWords("attempted", "planned", "scheduled", "proposed", "considered", "recommended",
 		"indicated", "deferred", "refused", "declined", "postponed", "performed", "done", "carried out",
 		"completed", "successful")
-	// cyclesRe: "4 cycles of", "two doses of"
-	cyclesWords = newFoldWords("cycle", "course", "dose", "infusion", "injection")
 )
 
 func hasDigit(s string) bool {
