@@ -143,8 +143,8 @@ func (e *Extractor) entityCandidates(out []candidate, t string, L *Layout, ms []
 				}
 			}
 			if w := t[c.end:min(sent.End, c.end+60)]; !mayBeRemoval(w) {
-			} else if r := removalRe.FindStringSubmatchIndex(w); r != nil {
-				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r[1]))
+			} else if r := removalEnd(w); r >= 0 {
+				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r))
 			}
 		case CatProcedure:
 			var cm []int
@@ -211,7 +211,7 @@ func gradeAfter(after string) []string {
 }
 
 func gradeBefore(before string) []string {
-	if !mayEndWithGrade(before) {
+	if !containsFoldASCII(before, "grade") || !mayEndWithGrade(before) { // the first is a fast search, the second tells where
 		return nil
 	}
 	return gradeBeforeRe.FindStringSubmatch(before)
@@ -331,7 +331,7 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 	if pick < 0 {
 		// "4 cycles of adjuvant chemotherapy": the count is the value
 		if w := t[max(sent.Start, m.start-40):m.start]; !ofNearEnd(w) || !mayContainFold(w, cyclesWords) {
-		} else if cm := cyclesRe.FindStringSubmatchIndex(w); cm != nil {
+		} else if cm := cyclesBefore(w); cm != nil {
 			base := max(sent.Start, m.start-40)
 			word := strings.ToLower(t[base+cm[2] : base+cm[3]])
 			n, ok := wordNumbers[word]
@@ -389,7 +389,7 @@ func (e *Extractor) moreDoses(t string, sent Sentence, ms []mention, mi, pick in
 			continue // "20 mg/day for 1 month, 10 mg/day": the duration is read as text
 		}
 		if used[next] || q.Unit == nil || !doseDimensions[q.Unit.Dimension] || q.End > sent.End || q.Start-p.End > 60 ||
-			!doseContinues.MatchString(freqRe.ReplaceAllString(t[p.End:q.Start], " ")) {
+			!isDoseContinuation(dropFreqs(t[p.End:q.Start])) {
 			break
 		}
 		if mi+1 < len(ms) && ms[mi+1].start < q.Start {

@@ -7,11 +7,40 @@ import (
 )
 
 // Hand-written readers for the entity stage's windows. Each replaces one
-// regex on ASCII text and hands any other text to that regex: on ASCII the
-// regex's (?i) is plain ASCII case folding, \w, \b and \pL are ASCII
-// classes, and a reader only has to follow the regex's own order of
-// preference. About one window in a hundred holds a non-ASCII byte, so
-// the regex still runs now and then but no longer on every mention.
+// regex and follows the regex's own order of preference. Where a reader
+// meets text it does not follow, it hands the window to its regex:
+//   - Go's (?i) folds only two non-ASCII runes into ASCII letters, K
+//     (U+212A) into k and ſ (U+017F) into s; \b, \w, \s and \d are ASCII
+//     classes. So on a window without those two runes (hasFoldRune) a
+//     regex made of these reads every non-ASCII rune as a non-word rune
+//     that matches nothing, and so do the readers, byte by byte.
+//   - \pL is a Unicode class: a reader of a regex with it either decodes
+//     the runes it tests or takes only ASCII windows.
+// Windows with K or ſ are all but unheard of; about one in a hundred holds
+// some other non-ASCII rune (°, µ, –).
+
+// hasFoldRune reports whether s holds K (U+212A) or ſ (U+017F).
+func hasFoldRune(s string) bool {
+	return strings.Contains(s, "\u017f") || strings.Contains(s, "\u212a")
+}
+
+// isLetterBefore is \pL on the rune that ends before p (p > 0).
+func isLetterBefore(s string, p int) bool {
+	if c := s[p-1]; c < utf8.RuneSelf {
+		return isASCIILetter(c)
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:p])
+	return unicode.IsLetter(r)
+}
+
+// isLetterAt is \pL on the rune at i (i < len(s)).
+func isLetterAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return isASCIILetter(c)
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
+}
 
 // isReWordByte is \w, the class \b tests, on ASCII.
 func isReWordByte(c byte) bool {
@@ -180,7 +209,7 @@ var (
 // statusAfter is statusAfterRe's submatch 1 on after, "" where it does not
 // match: "… was planned", "the procedure was then performed".
 func statusAfter(after string) string {
-	if !isASCII(after) {
+	if hasFoldRune(after) {
 		if m := findIfAny(statusAfterRe, after, statusAfterWords); m != nil {
 			return m[1]
 		}
@@ -362,7 +391,7 @@ var freqLiterals = newFoldWords("once daily", "twice daily", "three times daily"
 
 // findFreq is freqRe.FindString(s): "twice daily", "q8h", "every 6 hours".
 func findFreq(s string) string {
-	if !isASCII(s) {
+	if hasFoldRune(s) {
 		return freqRe.FindString(s)
 	}
 	for p := 0; p < len(s); p++ {
@@ -431,20 +460,21 @@ var routeAlternatives = newFoldWords("i.v.", "i.v", "iv", "intravenously", "intr
 	"intrathecal", "intravitreal", "transdermal", "sublingual", "rectally", "rectal")
 
 // findRoute is routeRe's submatch 1 on s, "" where it does not match: a
-// route written between non-letters.
+// route written between non-letters (\pL: runes are decoded to tell).
 func findRoute(s string) string {
-	if !isASCII(s) {
+	if hasFoldRune(s) {
 		if m := routeRe.FindStringSubmatch(s); m != nil {
 			return m[1]
 		}
 		return ""
 	}
 	for p := 0; p < len(s); p++ {
-		if p > 0 && isASCIILetter(s[p-1]) {
+		alts := routeAlternatives.byFirst[s[p]]
+		if len(alts) == 0 || p > 0 && isLetterBefore(s, p) {
 			continue
 		}
-		for _, alt := range routeAlternatives.byFirst[s[p]] {
-			if end := p + len(alt); hasPrefixFold(s[p:], alt) && (end == len(s) || !isASCIILetter(s[end])) {
+		for _, alt := range alts {
+			if end := p + len(alt); hasPrefixFold(s[p:], alt) && (end == len(s) || !isLetterAt(s, end)) {
 				return s[p:end]
 			}
 		}
@@ -471,7 +501,7 @@ var doseGapWords = newFoldWords("at", "of", "a", "an", "dose", "doses", "dosage"
 // the order of the regex's alternatives does not matter.
 func isDoseGap(s string) bool {
 	const most = 128
-	if len(s) > most || !isASCII(s) {
+	if len(s) > most || hasFoldRune(s) {
 		return doseGapRe.MatchString(s)
 	}
 	var reach [most + 1]bool
@@ -700,7 +730,7 @@ var numberWords = []string{"one", "two", "three", "four", "five", "six", "seven"
 // space but the number, the tail of its token after a non-word byte, so
 // at most one reading ends at the end and it is read from there.
 func countBefore(s string) []int {
-	if !isASCII(s) {
+	if hasFoldRune(s) {
 		return countRe.FindStringSubmatchIndex(s)
 	}
 	b, e, ok := tokenBefore(s, len(s))
@@ -795,4 +825,191 @@ func mayEndWithGrade(s string) bool {
 		end = b
 	}
 	return false
+}
+
+// dropFreqs is freqRe.ReplaceAllString(s, " "): each frequency ("daily",
+// "q8h") becomes a space.
+func dropFreqs(s string) string {
+	if hasFoldRune(s) {
+		return freqRe.ReplaceAllString(s, " ")
+	}
+	var b strings.Builder
+	last, found := 0, false
+	for p := 0; p < len(s); p++ {
+		if !reBoundary(s, p) {
+			continue
+		}
+		if end := freqAt(s, p); end >= 0 {
+			b.WriteString(s[last:p])
+			b.WriteByte(' ')
+			last, found = end, true
+			p = end - 1 // the next match may start where this one ends
+		}
+	}
+	if !found {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// doseContinuesWords are doseContinues' words, by first byte.
+var doseContinuesWords = newFoldWords("to", "and", "then", "or", "followed by", "increased", "decreased", "reduced",
+	"tapered", "titrated", "escalated", "up", "down", "a", "maintenance", "dose", "of", "for", "eventually", "finally",
+	"later", "subsequently", "several", "few", "many", "days", "weeks", "months", "years")
+
+// continuesUnits are the units of doseContinues' "4 months".
+var continuesUnits = []string{"days", "day", "weeks", "week", "months", "month", "years", "year", "hours", "hour", "d", "h"}
+
+// isDoseContinuation is doseContinues.MatchString(s): s is nothing but
+// separators (white space , ;), whole words of doseContinuesWords and
+// durations ("for 1 month, "), read like isDoseGap.
+func isDoseContinuation(s string) bool {
+	const most = 128
+	if len(s) > most || hasFoldRune(s) {
+		return doseContinues.MatchString(s)
+	}
+	var reach [most + 1]bool
+	reach[0] = true
+	for i := 0; i < len(s); i++ {
+		if !reach[i] {
+			continue
+		}
+		c := s[i]
+		if isRegexSpace(c) || c == ',' || c == ';' {
+			reach[i+1] = true
+			continue
+		}
+		if !reBoundary(s, i) {
+			continue
+		}
+		for _, w := range doseContinuesWords.byFirst[c] {
+			if hasPrefixFold(s[i:], w) && reBoundary(s, i+len(w)) {
+				reach[i+len(w)] = true
+			}
+		}
+		if n := readDecimal(s, i); n > i {
+			k := skipRegexSpace(s, n)
+			for _, u := range continuesUnits {
+				if hasPrefixFold(s[k:], u) && reBoundary(s, k+len(u)) {
+					reach[k+len(u)] = true
+				}
+			}
+		}
+	}
+	return reach[len(s)]
+}
+
+// cyclesUnits are cyclesRe's units, optional plurals written out.
+var cyclesUnits = []string{"cycles", "cycle", "courses", "course", "doses", "dose", "infusions", "infusion",
+	"injections", "injection"}
+
+// cyclesBefore is cyclesRe.FindStringSubmatchIndex(s): "4 cycles of
+// adjuvant chemotherapy ", "two doses of ". As in countBefore every part
+// but the number is a whole token; the up to two words after "of" ([\pL-]+)
+// are read rune by rune. One count of words at most fits, so the readings
+// are tried in any order.
+func cyclesBefore(s string) []int {
+	if hasFoldRune(s) {
+		return cyclesRe.FindStringSubmatchIndex(s)
+	}
+	end := len(s)
+	for words := 0; words <= 2; words++ {
+		if m := cyclesFrom(s, end); m != nil {
+			return m
+		}
+		b, e, ok := tokenBefore(s, end)
+		if !ok || !isLetterHyphenRun(s[b:e]) {
+			return nil
+		}
+		end = b
+	}
+	return nil
+}
+
+// cyclesFrom reads NUMBER UNIT of, white space after each, ending at end.
+func cyclesFrom(s string, end int) []int {
+	b, e, ok := tokenBefore(s, end)
+	if !ok || !equalFoldASCII(s[b:e], "of") {
+		return nil
+	}
+	ub, ue, ok := tokenBefore(s, b)
+	if !ok || !oneOfFold(s[ub:ue], cyclesUnits) {
+		return nil
+	}
+	nb, ne, ok := tokenBefore(s, ub)
+	if !ok {
+		return nil
+	}
+	start := numberTail(s, nb, ne)
+	if start < 0 {
+		return nil
+	}
+	return []int{start, len(s), start, ne, ub, ue}
+}
+
+// isLetterHyphenRun is [\pL-]+ on all of w.
+func isLetterHyphenRun(w string) bool {
+	for _, r := range w {
+		if r != '-' && !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// removalEnd is where removalRe's match ends in s, -1 where it does not
+// match: ", device was then removed", " had been explanted".
+func removalEnd(s string) int {
+	if hasFoldRune(s) {
+		if r := removalRe.FindStringSubmatchIndex(s); r != nil {
+			return r[1]
+		}
+		return -1
+	}
+	i := 0
+	for i < len(s) && (isRegexSpace(s[i]) || s[i] == ',') {
+		i++
+	}
+	for _, noun := range []string{"device", "pump", "catheter"} {
+		if j := i + len(noun); hasPrefixFold(s[i:], noun) && skipRegexSpace(s, j) > j {
+			if end := removalVerbAt(s, skipRegexSpace(s, j)); end >= 0 {
+				return end
+			}
+			break
+		}
+	}
+	return removalVerbAt(s, i)
+}
+
+// removalVerbAt reads (was|...|is)\s+(then\s+|...)?(removed|...)\b at i.
+func removalVerbAt(s string, i int) int {
+	for _, v := range []string{"was", "were", "had been", "has been", "could be", "is"} {
+		j := i + len(v)
+		if !hasPrefixFold(s[i:], v) || skipRegexSpace(s, j) == j {
+			continue
+		}
+		k := skipRegexSpace(s, j)
+		for _, adv := range []string{"then", "successfully", "finally", "eventually"} {
+			if a := k + len(adv); hasPrefixFold(s[k:], adv) && skipRegexSpace(s, a) > a {
+				if end := removalWordAt(s, skipRegexSpace(s, a)); end >= 0 {
+					return end
+				}
+				break
+			}
+		}
+		if end := removalWordAt(s, k); end >= 0 {
+			return end
+		}
+	}
+	return -1
+}
+
+func removalWordAt(s string, i int) int {
+	for _, w := range []string{"removed", "explanted", "withdrawn", "retrieved", "decannulated"} {
+		if hasPrefixFold(s[i:], w) && !(i+len(w) < len(s) && isReWordByte(s[i+len(w)])) {
+			return i + len(w)
+		}
+	}
+	return -1
 }
