@@ -30,7 +30,7 @@ var scanEdgeCases = []string{
 	"  ,  is successfully decannulated", " wasremoved", " Was Finally Retrieved after 3 days", " device  were retrieved",
 	" was performed", " , , the procedure was attempted", " it then was done.", " x y z was planned", " had been carried out",
 	" has been Carried  Out", " was carried outside", " is unsuccessful", " was successfully", " was ſcheduled",
-	" K was planned", " é was planned", " was_planned", " was\tplanned", " were\nrecommended",
+	" \u212a was planned", " é was planned", " was_planned", " was\tplanned", " were\nrecommended",
 	" (grade 2)", "( grade III-IV)", " grade", "\tGrade 1 - 2", " under guidance", " guided", "control", " controls",
 	" A1-P2 ", "A1 - P3", "xA1-A2", "P2-A4", "a1-p2", " 72 hours later", " 3 d after", " 1.5 weeks postoperatively",
 	" 2 days post-op-", " 2 days post-", " 4 yrs afterwards", " after 3 days", " after 3.5 h,", " after 3days", " after 3 daysx",
@@ -53,7 +53,7 @@ var scanEdgeCases = []string{
 // made-up windows: letters and non-letters beside routes and units, a
 // no-break space, bytes cut from K and ſ.
 var oddRunes = []string{"é", "µ", "µg/day", "°", "–", "\u00a0", "\xff", "\xe2\x84", "\xc5", "ivé", "éiv", "µiv", "iv°",
-	"daysé", "éwas", "ǅ", "Ω"}
+	"daysé", "éwas", "ǅ", "Ω", "\u212a", "wee\u212aly", "\u017f", "ca\u017fe"}
 
 // madeUpWindows joins random vocabulary with random white space into n
 // windows, the same ones on every run.
@@ -307,5 +307,17 @@ func TestDropParenthesesMatchesItsRegex(t *testing.T) {
 	}
 	if changed < 1000 {
 		t.Fatalf("only %d of %d texts hold a bracket to drop", changed, len(cases))
+	}
+}
+
+func TestHasFoldRune(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{{"", false}, {"abc", false}, {"ſ", true}, {"xſ", true}, {"\u212a", true}, {"a\u212a", true}, {"\xc5", false},
+		{"\xe2\x84", false}, {"\xe2\x84\xab", false}, {"Ŀ–ſ", true}, {"– \u212a", true}, {"é–µ", false}} {
+		if got := hasFoldRune(c.s); got != c.want {
+			t.Errorf("hasFoldRune(%q) = %v", c.s, got)
+		}
 	}
 }
