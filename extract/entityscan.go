@@ -283,7 +283,7 @@ var ordinalWords = []string{"first", "second", "third", "fourth", "fifth", "anot
 // ordinalBefore is ordinalRe's submatch 1 on before, "" where it does not
 // match: "a second Impella ", "two chest tubes ".
 func ordinalBefore(before string) string {
-	if !isASCII(before) {
+	if !isASCII(before) { // the word between is [\pL-]+: a Unicode class
 		if m := ordinalRe.FindStringSubmatch(before); m != nil {
 			return m[1]
 		}
@@ -336,7 +336,7 @@ func mayHavePosition(s string) bool {
 }
 
 // firstByteAfter is the lower-cased byte at the first position of s that
-// is not in skip's white space and commas (0 at the end), for anchored
+// is not white space (or a comma, with commas) (0 at the end), for anchored
 // regexes whose next letter is one of a few. No non-ASCII rune folds to
 // the letters these tests look for (only k and s have such folds).
 func firstByteAfter(s string, commas bool) byte {
@@ -537,7 +537,7 @@ var timeUnitWords = []string{"hours", "hour", "hrs", "hr", "h", "days", "day", "
 // groups: the match, its number, its unit ("" for "on day 5") and whether
 // it reads "on day". ok is false where it does not match.
 func timeAfter(s string) (match, num, unit string, onDay, ok bool) {
-	if !isASCII(s) {
+	if !isASCII(s) { // post[\pL-]* is a Unicode class
 		m := timeAfterRe.FindStringSubmatch(s)
 		switch {
 		case m == nil:
