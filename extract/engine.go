@@ -294,8 +294,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 		}
 	}
 	qs := e.scanner.Scan(t, inProtected)
-	entCands, used := e.entityCandidates(t, L, entityMs, qs)
-	cands = append(cands, entCands...)
+	cands, used := e.entityCandidates(cands, t, L, entityMs, qs)
 	free := qs[:0:0]
 	for i := range qs {
 		if !used[i] {

@@ -3,6 +3,7 @@ package extract
 import (
 	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,11 +86,12 @@ func (e *Extractor) timeUnit(word string) string {
 // condition and outcome mention, with what stands around it: a drug's dose,
 // route, frequency and duration; a device's model, ordinal and position; a
 // procedure's count, status and guidance; a condition's severity; an
-// outcome's time. It returns the quantities it used (doses, counts, models)
-// so they are not read again as measurements.
-func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
+// outcome's time. It appends them to out, and returns the quantities it
+// used (doses, counts, models) so they are not read again as measurements.
+func (e *Extractor) entityCandidates(out []candidate, t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
 	used := make([]bool, len(qs))
-	out := make([]candidate, 0, len(ms))
+	out = slices.Grow(out, len(ms)) // about one each; appending in place spares a slice to copy
+	first := len(out)
 	guided := false
 	for mi := range ms {
 		m := &ms[mi]
@@ -141,13 +143,13 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 				}
 			}
 			if w := t[c.end:min(sent.End, c.end+60)]; !mayBeRemoval(w) {
-			} else if r := removalRe.FindStringSubmatchIndex(w); r != nil {
-				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r[1]))
+			} else if r := removalEnd(w); r >= 0 {
+				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r))
 			}
 		case CatProcedure:
 			var cm []int
 			if strings.HasSuffix(strings.TrimRight(before, " "), "of") {
-				cm = countRe.FindStringSubmatchIndex(before)
+				cm = countBefore(before)
 			}
 			if cm != nil {
 				base := m.start - len(before)
@@ -196,7 +198,7 @@ func (e *Extractor) entityCandidates(t string, L *Layout, ms []mention, qs []Qua
 		out = append(out, c)
 	}
 	if guided { // most documents have no guide to link
-		linkGuidance(out)
+		linkGuidance(out[first:])
 	}
 	return out, used
 }
@@ -209,7 +211,7 @@ func gradeAfter(after string) []string {
 }
 
 func gradeBefore(before string) []string {
-	if !containsFoldASCII(before, "grade") {
+	if !containsFoldASCII(before, "grade") || !mayEndWithGrade(before) { // the first is a fast search, the second tells where
 		return nil
 	}
 	return gradeBeforeRe.FindStringSubmatch(before)
@@ -328,8 +330,8 @@ func (e *Extractor) readDose(t string, sent Sentence, m *mention, qs []Quantity,
 	}
 	if pick < 0 {
 		// "4 cycles of adjuvant chemotherapy": the count is the value
-		if w := t[max(sent.Start, m.start-40):m.start]; !mayContainFold(w, cyclesWords) {
-		} else if cm := cyclesRe.FindStringSubmatchIndex(w); cm != nil {
+		if w := t[max(sent.Start, m.start-40):m.start]; !ofNearEnd(w) || !mayContainFold(w, cyclesWords) {
+		} else if cm := cyclesBefore(w); cm != nil {
 			base := max(sent.Start, m.start-40)
 			word := strings.ToLower(t[base+cm[2] : base+cm[3]])
 			n, ok := wordNumbers[word]
@@ -387,7 +389,7 @@ func (e *Extractor) moreDoses(t string, sent Sentence, ms []mention, mi, pick in
 			continue // "20 mg/day for 1 month, 10 mg/day": the duration is read as text
 		}
 		if used[next] || q.Unit == nil || !doseDimensions[q.Unit.Dimension] || q.End > sent.End || q.Start-p.End > 60 ||
-			!doseContinues.MatchString(freqRe.ReplaceAllString(t[p.End:q.Start], " ")) {
+			!isDoseContinuation(dropFreqs(t[p.End:q.Start])) {
 			break
 		}
 		if mi+1 < len(ms) && ms[mi+1].start < q.Start {

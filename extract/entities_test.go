@@ -66,7 +66,7 @@ func BenchmarkEntityCandidates(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, in := range ins {
-			e.entityCandidates(in.t, in.L, in.ms, in.qs)
+			e.entityCandidates(nil, in.t, in.L, in.ms, in.qs)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*mentions), "ns/mention")

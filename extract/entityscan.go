@@ -7,11 +7,45 @@ import (
 )
 
 // Hand-written readers for the entity stage's windows. Each replaces one
-// regex on ASCII text and hands any other text to that regex: on ASCII the
-// regex's (?i) is plain ASCII case folding, \w, \b and \pL are ASCII
-// classes, and a reader only has to follow the regex's own order of
-// preference. About one window in a hundred holds a non-ASCII byte, so
-// the regex still runs now and then but no longer on every mention.
+// regex and follows the regex's own order of preference. Where a reader
+// meets text it does not follow, it hands the window to its regex:
+//   - Go's (?i) folds only two non-ASCII runes into ASCII letters, K
+//     (U+212A) into k and ſ (U+017F) into s; \b, \w, \s and \d are ASCII
+//     classes. So on a window without those two runes (hasFoldRune) a
+//     regex made of these reads every non-ASCII rune as a non-word rune
+//     that matches nothing, and so do the readers, byte by byte.
+//   - \pL is a Unicode class: a reader of a regex with it either decodes
+//     the runes it tests or takes only ASCII windows.
+// Windows with K or ſ are all but unheard of; about one in a hundred holds
+// some other non-ASCII rune (°, µ, –).
+
+// hasFoldRune reports whether s holds K (U+212A) or ſ (U+017F).
+func hasFoldRune(s string) bool {
+	// their lead bytes first: IndexByte is much faster than Contains
+	if i := strings.IndexByte(s, 0xC5); i >= 0 && strings.Contains(s[i:], "\u017f") {
+		return true
+	}
+	i := strings.IndexByte(s, 0xE2)
+	return i >= 0 && strings.Contains(s[i:], "\u212a")
+}
+
+// isLetterBefore is \pL on the rune that ends before p (p > 0).
+func isLetterBefore(s string, p int) bool {
+	if c := s[p-1]; c < utf8.RuneSelf {
+		return isASCIILetter(c)
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:p])
+	return unicode.IsLetter(r)
+}
+
+// isLetterAt is \pL on the rune at i (i < len(s)).
+func isLetterAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return isASCIILetter(c)
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r)
+}
 
 // isReWordByte is \w, the class \b tests, on ASCII.
 func isReWordByte(c byte) bool {
@@ -38,11 +72,13 @@ func skipRegexSpace(s string, i int) int {
 
 // wordBefore returns the farthest of the last n words before a mention that
 // is in the set, lower-cased, or "". The words in between must be words.
-// Words are what strings.Fields makes of before; on ASCII text the fields
-// are read from the end without splitting the whole window.
+// Words are what strings.Fields makes of before; the last ones are read
+// from the end without splitting the whole window, unless a byte of them
+// is not ASCII (then a space may be too). Bytes before them do not change
+// them: an ASCII byte is always a rune of its own.
 func wordBefore(before string, n int, set *wordSet) string {
 	const most = 4
-	if n > most || !isASCII(before) {
+	if n > most {
 		return wordBeforeFields(before, n, set)
 	}
 	// a word glued to the mention is not before it
@@ -54,15 +90,22 @@ func wordBefore(before string, n int, set *wordSet) string {
 	var from, to [most + 1]int // the fields, nearest first
 	k := 0
 	for i := len(before); k < want; k++ {
-		for i > 0 && isFieldsSpace(before[i-1]) {
+		for i > 0 && fieldsClass[before[i-1]] == fieldsSpace {
 			i--
 		}
 		if i == 0 {
 			break
 		}
 		to[k] = i
-		for i > 0 && !isFieldsSpace(before[i-1]) {
-			i--
+		for i > 0 {
+			switch fieldsClass[before[i-1]] {
+			case fieldsByte:
+				i--
+				continue
+			case fieldsNonASCII:
+				return wordBeforeFields(before, n, set)
+			}
+			break
 		}
 		from[k] = i
 	}
@@ -88,49 +131,55 @@ func wordBefore(before string, n int, set *wordSet) string {
 	return ""
 }
 
-// isFieldsSpace is what strings.Fields splits ASCII text at.
-func isFieldsSpace(c byte) bool { return isRegexSpace(c) || c == '\v' }
+// fieldsClass tells, for wordBefore's scan, the ASCII bytes strings.Fields
+// splits at from those it keeps in a field, and both from non-ASCII bytes.
+var fieldsClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = fieldsNonASCII
+		case isRegexSpace(byte(c)) || c == '\v':
+			t[c] = fieldsSpace
+		}
+	}
+	return t
+}()
 
-// wordSet is a set of lower-case words that tells most other words from
-// them by their first byte and length, before hashing them.
+const (
+	fieldsByte = iota
+	fieldsSpace
+	fieldsNonASCII
+)
+
+// wordSet is a set of lower-case words, also by first byte (either case)
+// for a lookup of an ASCII word in any case without hashing it.
 type wordSet struct {
-	words map[string]bool
-	// lens has, by first byte, bit n set where a word of n bytes starts
-	// with it, bit 63 for all longer words.
-	lens [256]uint64
+	words   map[string]bool
+	byFirst [256][]string
 }
 
 func newWordSet(words string) *wordSet {
 	s := &wordSet{words: toSet(words)}
-	for w := range s.words {
-		s.lens[w[0]] |= 1 << min(len(w), 63)
+	for _, w := range strings.Fields(words) {
+		s.byFirst[w[0]] = append(s.byFirst[w[0]], w)
+		if c := w[0]; c >= 'a' && c <= 'z' {
+			s.byFirst[c-'a'+'A'] = append(s.byFirst[c-'a'+'A'], w)
+		}
 	}
 	return s
 }
 
-// lookupLower looks an ASCII word up in the set in any case, without
-// allocating unless the word is in the set and not lower case.
+// lookupLower returns the set's word that is the ASCII word w lower-cased.
 func lookupLower(w string, set *wordSet) (string, bool) {
-	if len(w) == 0 || set.lens[asciiLower[w[0]]]&(1<<min(len(w), 63)) == 0 {
+	if len(w) == 0 {
 		return "", false
 	}
-	var buf [32]byte
-	if len(w) > len(buf) {
-		lw := strings.ToLower(w)
-		return lw, set.words[lw]
+	for _, sw := range set.byFirst[w[0]] {
+		if equalFoldASCII(w, sw) {
+			return sw, true
+		}
 	}
-	lower := true
-	for i := 0; i < len(w); i++ {
-		buf[i] = asciiLower[w[i]]
-		lower = lower && buf[i] == w[i]
-	}
-	if !set.words[string(buf[:len(w)])] {
-		return "", false
-	}
-	if lower {
-		return w, true
-	}
-	return string(buf[:len(w)]), true
+	return "", false
 }
 
 // wordBeforeFields is wordBefore on any text.
@@ -165,7 +214,7 @@ var (
 // statusAfter is statusAfterRe's submatch 1 on after, "" where it does not
 // match: "… was planned", "the procedure was then performed".
 func statusAfter(after string) string {
-	if !isASCII(after) {
+	if hasFoldRune(after) {
 		if m := findIfAny(statusAfterRe, after, statusAfterWords); m != nil {
 			return m[1]
 		}
@@ -234,7 +283,7 @@ var ordinalWords = []string{"first", "second", "third", "fourth", "fifth", "anot
 // ordinalBefore is ordinalRe's submatch 1 on before, "" where it does not
 // match: "a second Impella ", "two chest tubes ".
 func ordinalBefore(before string) string {
-	if !isASCII(before) {
+	if !isASCII(before) { // the word between is [\pL-]+: a Unicode class
 		if m := ordinalRe.FindStringSubmatch(before); m != nil {
 			return m[1]
 		}
@@ -287,7 +336,7 @@ func mayHavePosition(s string) bool {
 }
 
 // firstByteAfter is the lower-cased byte at the first position of s that
-// is not in skip's white space and commas (0 at the end), for anchored
+// is not white space (or a comma, with commas) (0 at the end), for anchored
 // regexes whose next letter is one of a few. No non-ASCII rune folds to
 // the letters these tests look for (only k and s have such folds).
 func firstByteAfter(s string, commas bool) byte {
@@ -335,18 +384,19 @@ func mayBeGradeAfter(s string) bool {
 // timeWords: each match of timeAfterRe holds later, after, post or day.
 var timeWords = newFoldWords("later", "after", "post", "day")
 
-// freqAlternatives are freqRe's literal alternatives in its order, an
-// optional last dot written both ways, the longer first as the regex
-// prefers it. The two with a number (every 8 hours, q6h) are read by
-// freqAt in their place, marked by "".
-var freqAlternatives = []string{"once daily", "twice daily", "three times daily", "four times daily",
+// freqLiterals are freqRe's literal alternatives in its order, an optional
+// last dot written both ways, the longer first as the regex prefers it, by
+// first byte (those of two first bytes never match at one place). The two
+// with a number (every 8 hours, q6h) come after every literal that starts
+// with e or q, and freqAt reads them so.
+var freqLiterals = newFoldWords("once daily", "twice daily", "three times daily", "four times daily",
 	"once a day", "twice a day", "three times a day", "daily", "nightly", "weekly", "monthly",
 	"b.i.d.", "b.i.d", "t.i.d.", "t.i.d", "q.i.d.", "q.i.d", "q.d.", "q.d", "bid", "tid", "qid", "od", "qd",
-	"", "per day", "/day", "a day", "as needed", "prn"}
+	"per day", "/day", "a day", "as needed", "prn")
 
 // findFreq is freqRe.FindString(s): "twice daily", "q8h", "every 6 hours".
 func findFreq(s string) string {
-	if !isASCII(s) {
+	if hasFoldRune(s) {
 		return freqRe.FindString(s)
 	}
 	for p := 0; p < len(s); p++ {
@@ -362,14 +412,16 @@ func findFreq(s string) string {
 
 // freqAt is the end of freqRe's match at p, where \b holds, or -1.
 func freqAt(s string, p int) int {
-	for _, alt := range freqAlternatives {
-		if alt != "" {
-			if hasPrefixFold(s[p:], alt) && reBoundary(s, p+len(alt)) {
-				return p + len(alt)
-			}
-			continue
+	if p == len(s) {
+		return -1
+	}
+	for _, alt := range freqLiterals.byFirst[s[p]] {
+		if hasPrefixFold(s[p:], alt) && reBoundary(s, p+len(alt)) {
+			return p + len(alt)
 		}
-		// every\s+\d+\s*(?:h|hours?|days?|weeks?)
+	}
+	switch asciiLower[s[p]] {
+	case 'e': // every\s+\d+\s*(?:h|hours?|days?|weeks?)
 		if hasPrefixFold(s[p:], "every") {
 			i := skipRegexSpace(s, p+5)
 			j := skipDigits(s, i)
@@ -382,17 +434,15 @@ func freqAt(s string, p int) int {
 				}
 			}
 		}
-		// q\s?\d+\s*h
-		if p < len(s) && asciiLower[s[p]] == 'q' {
-			i := p + 1
-			if i < len(s) && isRegexSpace(s[i]) {
-				i++
-			}
-			if j := skipDigits(s, i); j > i {
-				k := skipRegexSpace(s, j)
-				if k < len(s) && asciiLower[s[k]] == 'h' && reBoundary(s, k+1) {
-					return k + 1
-				}
+	case 'q': // q\s?\d+\s*h
+		i := p + 1
+		if i < len(s) && isRegexSpace(s[i]) {
+			i++
+		}
+		if j := skipDigits(s, i); j > i {
+			k := skipRegexSpace(s, j)
+			if k < len(s) && asciiLower[s[k]] == 'h' && reBoundary(s, k+1) {
+				return k + 1
 			}
 		}
 	}
@@ -407,27 +457,29 @@ func skipDigits(s string, i int) int {
 }
 
 // routeAlternatives are routeRe's alternatives in its order, each
-// optional "ly" written both ways, the longer first.
-var routeAlternatives = []string{"i.v.", "i.v", "iv", "intravenously", "intravenous", "orally", "oral",
+// optional "ly" written both ways, the longer first, by first byte (those
+// of two first bytes never match at one place).
+var routeAlternatives = newFoldWords("i.v.", "i.v", "iv", "intravenously", "intravenous", "orally", "oral",
 	"p.o.", "per os", "po", "s.c.", "subcutaneously", "subcutaneous", "sc", "i.m.", "intramuscularly",
 	"intramuscular", "im", "inhaled", "nebulised", "nebulized", "topically", "topical", "intrathecally",
-	"intrathecal", "intravitreal", "transdermal", "sublingual", "rectally", "rectal"}
+	"intrathecal", "intravitreal", "transdermal", "sublingual", "rectally", "rectal")
 
 // findRoute is routeRe's submatch 1 on s, "" where it does not match: a
-// route written between non-letters.
+// route written between non-letters (\pL: runes are decoded to tell).
 func findRoute(s string) string {
-	if !isASCII(s) {
+	if hasFoldRune(s) {
 		if m := routeRe.FindStringSubmatch(s); m != nil {
 			return m[1]
 		}
 		return ""
 	}
 	for p := 0; p < len(s); p++ {
-		if p > 0 && isASCIILetter(s[p-1]) {
+		alts := routeAlternatives.byFirst[s[p]]
+		if len(alts) == 0 || p > 0 && isLetterBefore(s, p) {
 			continue
 		}
-		for _, alt := range routeAlternatives {
-			if end := p + len(alt); hasPrefixFold(s[p:], alt) && (end == len(s) || !isASCIILetter(s[end])) {
+		for _, alt := range alts {
+			if end := p + len(alt); hasPrefixFold(s[p:], alt) && (end == len(s) || !isLetterAt(s, end)) {
 				return s[p:end]
 			}
 		}
@@ -454,7 +506,7 @@ var doseGapWords = newFoldWords("at", "of", "a", "an", "dose", "doses", "dosage"
 // the order of the regex's alternatives does not matter.
 func isDoseGap(s string) bool {
 	const most = 128
-	if len(s) > most || !isASCII(s) {
+	if len(s) > most || hasFoldRune(s) {
 		return doseGapRe.MatchString(s)
 	}
 	var reach [most + 1]bool
@@ -485,7 +537,7 @@ var timeUnitWords = []string{"hours", "hour", "hrs", "hr", "h", "days", "day", "
 // groups: the match, its number, its unit ("" for "on day 5") and whether
 // it reads "on day". ok is false where it does not match.
 func timeAfter(s string) (match, num, unit string, onDay, ok bool) {
-	if !isASCII(s) {
+	if !isASCII(s) { // post[\pL-]* is a Unicode class
 		m := timeAfterRe.FindStringSubmatch(s)
 		switch {
 		case m == nil:
@@ -644,4 +696,325 @@ func containsFoldASCII(s, w string) bool {
 		s = s[i+1:]
 	}
 	return false
+}
+
+// ofNearEnd is false where cyclesRe cannot match: its match ends with "of"
+// and at most two words, each after white space, then white space ("4
+// cycles of adjuvant chemotherapy "); o and f are no fold of another rune.
+func ofNearEnd(s string) bool {
+	end := len(s)
+	for tokens := 0; tokens < 3; tokens++ {
+		e := end
+		for e > 0 && isRegexSpace(s[e-1]) {
+			e--
+		}
+		if e == end {
+			return false
+		}
+		b := e
+		for b > 0 && !isRegexSpace(s[b-1]) {
+			b--
+		}
+		if e-b == 2 && equalFoldASCII(s[b:e], "of") {
+			return true
+		}
+		end = b
+	}
+	return false
+}
+
+// countUnits are countRe's units, optional plurals written out.
+var countUnits = []string{"bag", "bags", "unit", "units", "pack", "packs", "pint", "pints", "u", "dose", "doses",
+	"session", "sessions", "cycle", "cycles", "course", "courses"}
+
+// numberWords are the words countRe and cyclesRe read as numbers.
+var numberWords = []string{"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+// countBefore is countRe.FindStringSubmatchIndex(s): "2 units of ",
+// "three sessions of the ". Every part is a whole token between white
+// space but the number, the tail of its token after a non-word byte, so
+// at most one reading ends at the end and it is read from there.
+func countBefore(s string) []int {
+	if hasFoldRune(s) {
+		return countRe.FindStringSubmatchIndex(s)
+	}
+	b, e, ok := tokenBefore(s, len(s))
+	if !ok {
+		return nil
+	}
+	if equalFoldASCII(s[b:e], "the") {
+		if b, e, ok = tokenBefore(s, b); !ok {
+			return nil
+		}
+	}
+	if !equalFoldASCII(s[b:e], "of") {
+		return nil
+	}
+	ub, ue, ok := tokenBefore(s, b)
+	if !ok || !oneOfFold(s[ub:ue], countUnits) {
+		return nil
+	}
+	nb, ne, ok := tokenBefore(s, ub)
+	if !ok {
+		return nil
+	}
+	start := numberTail(s, nb, ne)
+	if start < 0 {
+		return nil
+	}
+	return []int{start, len(s), start, ne, ub, ue}
+}
+
+// tokenBefore finds the token (a run of non-\s bytes) that ends where a
+// run of \s ends at end: ok is false where end has no \s before it or the
+// white space runs to the start.
+func tokenBefore(s string, end int) (b, e int, ok bool) {
+	e = end
+	for e > 0 && isRegexSpace(s[e-1]) {
+		e--
+	}
+	if e == end || e == 0 {
+		return 0, 0, false
+	}
+	b = e
+	for b > 0 && !isRegexSpace(s[b-1]) {
+		b--
+	}
+	return b, e, true
+}
+
+func oneOfFold(w string, words []string) bool {
+	for _, x := range words {
+		if equalFoldASCII(w, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// numberTail is where (\d+|one|...|ten) ending at e starts, after \b and
+// within the token s[b:e], or -1.
+func numberTail(s string, b, e int) int {
+	d := e
+	for d > b && isDigit(s[d-1]) {
+		d--
+	}
+	if d < e {
+		if d > 0 && isReWordByte(s[d-1]) {
+			return -1
+		}
+		return d
+	}
+	for _, w := range numberWords {
+		if st := e - len(w); st >= b && equalFoldASCII(s[st:e], w) && !(st > 0 && isReWordByte(s[st-1])) {
+			return st
+		}
+	}
+	return -1
+}
+
+// mayEndWithGrade is false where gradeBeforeRe cannot match: its match
+// starts with "grade" at the end of one of the last six tokens between
+// white space (grade, up to three of "III - IV", up to two words), and g,
+// r, a, d, e are no fold of a non-ASCII rune.
+func mayEndWithGrade(s string) bool {
+	end := len(s)
+	for tokens := 0; tokens < 6; tokens++ {
+		b, e, ok := tokenBefore(s, end)
+		if !ok {
+			return false
+		}
+		if e-b >= 5 && equalFoldASCII(s[e-5:e], "grade") {
+			return true
+		}
+		end = b
+	}
+	return false
+}
+
+// dropFreqs is freqRe.ReplaceAllString(s, " "): each frequency ("daily",
+// "q8h") becomes a space.
+func dropFreqs(s string) string {
+	if hasFoldRune(s) {
+		return freqRe.ReplaceAllString(s, " ")
+	}
+	var b strings.Builder
+	last, found := 0, false
+	for p := 0; p < len(s); p++ {
+		if !reBoundary(s, p) {
+			continue
+		}
+		if end := freqAt(s, p); end >= 0 {
+			b.WriteString(s[last:p])
+			b.WriteByte(' ')
+			last, found = end, true
+			p = end - 1 // the next match may start where this one ends
+		}
+	}
+	if !found {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// doseContinuesWords are doseContinues' words, by first byte.
+var doseContinuesWords = newFoldWords("to", "and", "then", "or", "followed by", "increased", "decreased", "reduced",
+	"tapered", "titrated", "escalated", "up", "down", "a", "maintenance", "dose", "of", "for", "eventually", "finally",
+	"later", "subsequently", "several", "few", "many", "days", "weeks", "months", "years")
+
+// continuesUnits are the units of doseContinues' "4 months".
+var continuesUnits = []string{"days", "day", "weeks", "week", "months", "month", "years", "year", "hours", "hour", "d", "h"}
+
+// isDoseContinuation is doseContinues.MatchString(s): s is nothing but
+// separators (white space , ;), whole words of doseContinuesWords and
+// durations ("for 1 month, "), read like isDoseGap.
+func isDoseContinuation(s string) bool {
+	const most = 128
+	if len(s) > most || hasFoldRune(s) {
+		return doseContinues.MatchString(s)
+	}
+	var reach [most + 1]bool
+	reach[0] = true
+	for i := 0; i < len(s); i++ {
+		if !reach[i] {
+			continue
+		}
+		c := s[i]
+		if isRegexSpace(c) || c == ',' || c == ';' {
+			reach[i+1] = true
+			continue
+		}
+		if !reBoundary(s, i) {
+			continue
+		}
+		for _, w := range doseContinuesWords.byFirst[c] {
+			if hasPrefixFold(s[i:], w) && reBoundary(s, i+len(w)) {
+				reach[i+len(w)] = true
+			}
+		}
+		if n := readDecimal(s, i); n > i {
+			k := skipRegexSpace(s, n)
+			for _, u := range continuesUnits {
+				if hasPrefixFold(s[k:], u) && reBoundary(s, k+len(u)) {
+					reach[k+len(u)] = true
+				}
+			}
+		}
+	}
+	return reach[len(s)]
+}
+
+// cyclesUnits are cyclesRe's units, optional plurals written out.
+var cyclesUnits = []string{"cycles", "cycle", "courses", "course", "doses", "dose", "infusions", "infusion",
+	"injections", "injection"}
+
+// cyclesBefore is cyclesRe.FindStringSubmatchIndex(s): "4 cycles of
+// adjuvant chemotherapy ", "two doses of ". As in countBefore every part
+// but the number is a whole token; the up to two words after "of" ([\pL-]+)
+// are read rune by rune. One count of words at most fits, so the readings
+// are tried in any order.
+func cyclesBefore(s string) []int {
+	if hasFoldRune(s) {
+		return cyclesRe.FindStringSubmatchIndex(s)
+	}
+	end := len(s)
+	for words := 0; words <= 2; words++ {
+		if m := cyclesFrom(s, end); m != nil {
+			return m
+		}
+		b, e, ok := tokenBefore(s, end)
+		if !ok || !isLetterHyphenRun(s[b:e]) {
+			return nil
+		}
+		end = b
+	}
+	return nil
+}
+
+// cyclesFrom reads NUMBER UNIT of, white space after each, ending at end.
+func cyclesFrom(s string, end int) []int {
+	b, e, ok := tokenBefore(s, end)
+	if !ok || !equalFoldASCII(s[b:e], "of") {
+		return nil
+	}
+	ub, ue, ok := tokenBefore(s, b)
+	if !ok || !oneOfFold(s[ub:ue], cyclesUnits) {
+		return nil
+	}
+	nb, ne, ok := tokenBefore(s, ub)
+	if !ok {
+		return nil
+	}
+	start := numberTail(s, nb, ne)
+	if start < 0 {
+		return nil
+	}
+	return []int{start, len(s), start, ne, ub, ue}
+}
+
+// isLetterHyphenRun is [\pL-]+ on all of w.
+func isLetterHyphenRun(w string) bool {
+	for _, r := range w {
+		if r != '-' && !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// removalEnd is where removalRe's match ends in s, -1 where it does not
+// match: ", device was then removed", " had been explanted".
+func removalEnd(s string) int {
+	if hasFoldRune(s) {
+		if r := removalRe.FindStringSubmatchIndex(s); r != nil {
+			return r[1]
+		}
+		return -1
+	}
+	i := 0
+	for i < len(s) && (isRegexSpace(s[i]) || s[i] == ',') {
+		i++
+	}
+	for _, noun := range []string{"device", "pump", "catheter"} {
+		if j := i + len(noun); hasPrefixFold(s[i:], noun) && skipRegexSpace(s, j) > j {
+			if end := removalVerbAt(s, skipRegexSpace(s, j)); end >= 0 {
+				return end
+			}
+			break
+		}
+	}
+	return removalVerbAt(s, i)
+}
+
+// removalVerbAt reads (was|...|is)\s+(then\s+|...)?(removed|...)\b at i.
+func removalVerbAt(s string, i int) int {
+	for _, v := range []string{"was", "were", "had been", "has been", "could be", "is"} {
+		j := i + len(v)
+		if !hasPrefixFold(s[i:], v) || skipRegexSpace(s, j) == j {
+			continue
+		}
+		k := skipRegexSpace(s, j)
+		for _, adv := range []string{"then", "successfully", "finally", "eventually"} {
+			if a := k + len(adv); hasPrefixFold(s[k:], adv) && skipRegexSpace(s, a) > a {
+				if end := removalWordAt(s, skipRegexSpace(s, a)); end >= 0 {
+					return end
+				}
+				break
+			}
+		}
+		if end := removalWordAt(s, k); end >= 0 {
+			return end
+		}
+	}
+	return -1
+}
+
+func removalWordAt(s string, i int) int {
+	for _, w := range []string{"removed", "explanted", "withdrawn", "retrieved", "decannulated"} {
+		if hasPrefixFold(s[i:], w) && !(i+len(w) < len(s) && isReWordByte(s[i+len(w)])) {
+			return i + len(w)
+		}
+	}
+	return -1
 }

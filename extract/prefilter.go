@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Cheap tests that run before a hot regex and say "this regex cannot match
@@ -96,11 +97,11 @@ func findIfAny(re *regexp.Regexp, s string, words *foldWords) []string {
 
 var (
 	// statusAfterRe ends with one of these (unsuccessful holds successful).
+	// cyclesRe: "4 cycles of", "two doses of"
+	cyclesWords      = newFoldWords("cycle", "course", "dose", "infusion", "injection")
 	statusAfterWords = newFoldWords("attempted", "planned", "scheduled", "proposed", "considered", "recommended",
 		"indicated", "deferred", "refused", "declined", "postponed", "performed", "done", "carried out",
 		"completed", "successful")
-	// cyclesRe: "4 cycles of", "two doses of"
-	cyclesWords = newFoldWords("cycle", "course", "dose", "infusion", "injection")
 )
 
 func hasDigit(s string) bool {
@@ -122,11 +123,42 @@ func endsWithTimes(s string) bool {
 	return e > 0 && (s[e-1] == 'x' || s[e-1] == 0x97)
 }
 
-// dropParentheticals is parenthetical.ReplaceAllString(s, " "), without the
-// regex where there is no bracket to drop.
+// dropParentheticals is parenthetical.ReplaceAllString(s, " "): each
+// bracket of at most 80 runes with no bracket of its kind inside, "(…)"
+// or "[…]", becomes a space.
 func dropParentheticals(s string) string {
 	if strings.IndexByte(s, '(') < 0 && strings.IndexByte(s, '[') < 0 {
 		return s
 	}
-	return parenthetical.ReplaceAllString(s, " ")
+	var b strings.Builder
+	last, found := 0, false
+	for i := 0; i < len(s); i++ {
+		var open, closing byte
+		switch s[i] {
+		case '(':
+			open, closing = '(', ')'
+		case '[':
+			open, closing = '[', ']'
+		default:
+			continue
+		}
+		// [^()]{0,80} takes every rune up to the first bracket of the
+		// kind, if it comes within 80, and then must meet the closing one
+		j := i + 1
+		for n := 0; n < 80 && j < len(s) && s[j] != open && s[j] != closing; n++ {
+			_, size := utf8.DecodeRuneInString(s[j:])
+			j += size
+		}
+		if j < len(s) && s[j] == closing {
+			b.WriteString(s[last:i])
+			b.WriteByte(' ')
+			last, found = j+1, true
+			i = j
+		}
+	}
+	if !found {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }

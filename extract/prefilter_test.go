@@ -86,9 +86,9 @@ func TestEntityPrefiltersNeverRejectAMatch(t *testing.T) {
 		{"statusAfter", statusAfterRe, func(s string) bool { return mayContainFold(s, statusAfterWords) }, true, 120},
 		{"timeAfter", timeAfterRe, func(s string) bool { return hasDigit(s) && mayContainFold(s, timeWords) }, true, 120},
 		{"dur", durRe, func(s string) bool { return hasDigit(s) && containsFoldASCII(s, "for") }, true, 60},
-		{"cycles", cyclesRe, func(s string) bool { return mayContainFold(s, cyclesWords) }, false, 40},
+		{"cycles", cyclesRe, func(s string) bool { return ofNearEnd(s) && mayContainFold(s, cyclesWords) }, false, 40},
 		{"times", timesRe, endsWithTimes, false, 8},
-		{"gradeBefore", gradeBeforeRe, func(s string) bool { return containsFoldASCII(s, "grade") }, false, 60},
+		{"gradeBefore", gradeBeforeRe, mayEndWithGrade, false, 60},
 	}
 	matches := map[string]int{}
 	for _, text := range texts {
