@@ -94,8 +94,7 @@ func stageInputs(tb testing.TB, e *Extractor, n int) []*stageInput {
 			}
 		}
 		qs := e.scanner.Scan(t, in.inProtected)
-		entCands, used := e.entityCandidates(t, in.L, entityMs, qs)
-		cands = append(cands, entCands...)
+		cands, used := e.entityCandidates(cands, t, in.L, entityMs, qs)
 		var free []Quantity
 		for i := range qs {
 			if !used[i] {
