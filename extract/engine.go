@@ -277,21 +277,30 @@ func (e *Extractor) Extract(id, text string) *Document {
 	doc.Norm, doc.Layout = n, L
 	t := n.Text
 
-	hits := e.ac.appendHits(make([]hit, 0, len(t)/32), t) // about one hit per 35 bytes
+	// Hits, mentions and candidates are scratch: build copies what it
+	// keeps into the findings. Their slices are reused from document to
+	// document; they were half of the bytes allocated.
+	scratch := candScratchPool.Get().(*candScratch)
+	defer scratch.put()
+	hits := e.ac.appendHits(slices.Grow(scratch.hits[:0], len(t)/32), t) // about one hit per 35 bytes
+	scratch.hits = hits
 	protected := e.protectedSpans(t, hits)
 	inProtected := func(p int) bool {
 		i := sort.Search(len(protected), func(i int) bool { return protected[i][1] > p })
 		return i < len(protected) && protected[i][0] <= p
 	}
 
-	// The candidates are scratch: build copies what it keeps into the
-	// findings. Two slices of them (before and after resolve) are reused
-	// from document to document; they were a fifth of the bytes allocated.
-	scratch := candScratchPool.Get().(*candScratch)
-	defer scratch.put()
 	cands := e.appendRules(scratch.found[:0], t, L, hits, inProtected)
-	var analyteMs, entityMs []mention
-	for _, m := range e.mentions(t, hits) {
+	ms := e.mentions(t, hits)
+	nEntity := 0
+	for i := range ms {
+		if ms[i].entity >= 0 {
+			nEntity++
+		}
+	}
+	scratch.mentions = slices.Grow(scratch.mentions[:0], len(ms))[:len(ms)]
+	entityMs, analyteMs := scratch.mentions[:0:nEntity], scratch.mentions[nEntity:nEntity]
+	for _, m := range ms {
 		if m.entity >= 0 {
 			entityMs = append(entityMs, m)
 		} else {
@@ -300,7 +309,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 	}
 	qs := e.scanner.Scan(t, inProtected)
 	cands, used := e.entityCandidates(cands, t, L, entityMs, qs)
-	free := qs[:0:0]
+	free := qs[:0] // filtered in place: qs is not read again
 	for i := range qs {
 		if !used[i] {
 			free = append(free, qs[i])
@@ -317,7 +326,11 @@ func (e *Extractor) Extract(id, text string) *Document {
 	return doc
 }
 
-type candScratch struct{ found, kept []candidate }
+type candScratch struct {
+	hits        []hit
+	mentions    []mention
+	found, kept []candidate
+}
 
 var candScratchPool = sync.Pool{New: func() any { return new(candScratch) }}
 
@@ -327,6 +340,12 @@ const maxPooledCands = 1 << 14
 // put clears the slices (a candidate holds strings, maps and pointers the
 // findings now own) and returns them to the pool.
 func (s *candScratch) put() {
+	if cap(s.hits) > 8*maxPooledCands {
+		s.hits = nil
+	}
+	if cap(s.mentions) > 8*maxPooledCands {
+		s.mentions = nil
+	}
 	for _, c := range []*[]candidate{&s.found, &s.kept} {
 		if cap(*c) > maxPooledCands {
 			*c = nil
