@@ -92,7 +92,7 @@ func Load(layers ...Layer) (*Set, error) {
 			probs = append(probs, Problem{File: layer.Name, Message: err.Error()})
 			continue
 		}
-		for _, d := range decodeFiles(layer, names) {
+		for _, d := range decodeFiles(layer, names, true) {
 			display, data, f, ps := d.display, d.data, d.f, d.probs
 			if d.err != nil {
 				probs = append(probs, Problem{File: display, Message: d.err.Error()})
@@ -262,6 +262,7 @@ func yamlFiles(fsys fs.FS) ([]string, error) {
 
 // decodedFile is one pattern file read and decoded.
 type decodedFile struct {
+	name    string // in the layer
 	display string
 	data    []byte
 	err     error // reading it failed
@@ -272,7 +273,7 @@ type decodedFile struct {
 // decodeFiles reads and decodes a layer's files on all cores (YAML
 // decoding is most of the start-up time) and returns them in names' order,
 // so what Load builds from them does not depend on the scheduling.
-func decodeFiles(layer Layer, names []string) []decodedFile {
+func decodeFiles(layer Layer, names []string, useCache bool) []decodedFile {
 	out := make([]decodedFile, len(names))
 	// The largest first (the medication lexicon is half of the built-in
 	// bytes), so the others fill the other cores while it decodes.
@@ -289,6 +290,7 @@ func decodeFiles(layer Layer, names []string) []decodedFile {
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for _, i := range order {
 		name, d := names[i], &out[i]
+		d.name = name
 		d.display = "patterns/" + name
 		if layer.Name != "embedded" {
 			d.display = filepath.Join(layer.Name, name)
@@ -298,9 +300,16 @@ func decodeFiles(layer Layer, names []string) []decodedFile {
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			if d.data, d.err = fs.ReadFile(layer.FS, name); d.err == nil {
-				d.f, d.probs = decodeFile(d.display, d.data, layer.Name == "embedded")
+			if d.data, d.err = fs.ReadFile(layer.FS, name); d.err != nil {
+				return
 			}
+			if embedded := layer.Name == "embedded"; embedded && useCache {
+				if f, ok := cachedFile(name, d.data); ok {
+					d.f = f
+					return
+				}
+			}
+			d.f, d.probs = decodeFile(d.display, d.data, layer.Name == "embedded")
 		}()
 	}
 	wg.Wait()
