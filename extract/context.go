@@ -106,9 +106,9 @@ func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHi
 	// sentence, so the order they are visited in is free
 	order := make([]placedCand, 0, len(cands))
 	for i := range cands {
-		si := sentenceAt(L.Sentences, cands[i].vstart)
+		si := L.SentenceAt(cands[i].vstart)
 		if si < 0 {
-			si = sentenceAt(L.Sentences, cands[i].start)
+			si = L.SentenceAt(cands[i].start)
 		}
 		if si >= 0 {
 			order = append(order, placedCand{si, i})
@@ -344,24 +344,6 @@ func moreWords(s string, limit int) bool {
 		}
 	}
 	return false
-}
-
-// sentenceAt is Layout.SentenceAt without sort.Search's closure, for the
-// loop over every finding.
-func sentenceAt(sents []Sentence, p int) int {
-	lo, hi := 0, len(sents)
-	for lo < hi { // first sentence ending after p
-		m := int(uint(lo+hi) >> 1)
-		if sents[m].End > p {
-			hi = m
-		} else {
-			lo = m + 1
-		}
-	}
-	if lo < len(sents) && sents[lo].Start <= p {
-		return lo
-	}
-	return -1
 }
 
 // cueHits finds the cue phrases among the prefilter's hits.

@@ -56,18 +56,3 @@ func TestMoreWordsMatchesFieldsFunc(t *testing.T) {
 	}
 	t.Logf("%d spans", spans)
 }
-
-// sentenceAt must agree with Layout.SentenceAt at every offset, in and
-// between sentences and past either end.
-func TestSentenceAtMatchesLayout(t *testing.T) {
-	e := configExtractor(t)
-	texts := withSharedReports(t, []string{"", "One. Two three.\n\nFour?"}, 60, 6)
-	for _, text := range texts {
-		L := e.seg.Segment(Normalize(text, e.seg.Lines()))
-		for p := -2; p <= len(text)+2; p++ {
-			if got, want := sentenceAt(L.Sentences, p), L.SentenceAt(p); got != want {
-				t.Fatalf("sentenceAt(%d) = %d, Layout.SentenceAt %d", p, got, want)
-			}
-		}
-	}
-}
