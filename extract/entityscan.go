@@ -750,8 +750,14 @@ func countBefore(s string) []int {
 	if !equalFoldASCII(s[b:e], "of") {
 		return nil
 	}
-	ub, ue, ok := tokenBefore(s, b)
-	if !ok || !oneOfFold(s[ub:ue], countUnits) {
+	return numberUnitBefore(s, b, countUnits)
+}
+
+// numberUnitBefore reads "NUMBER UNIT" ending where the "of" at of starts:
+// the match (from the number to the end of s), the number and the unit.
+func numberUnitBefore(s string, of int, units []string) []int {
+	ub, ue, ok := tokenBefore(s, of)
+	if !ok || !oneOfFold(s[ub:ue], units) {
 		return nil
 	}
 	nb, ne, ok := tokenBefore(s, ub)
@@ -938,19 +944,7 @@ func cyclesFrom(s string, end int) []int {
 	if !ok || !equalFoldASCII(s[b:e], "of") {
 		return nil
 	}
-	ub, ue, ok := tokenBefore(s, b)
-	if !ok || !oneOfFold(s[ub:ue], cyclesUnits) {
-		return nil
-	}
-	nb, ne, ok := tokenBefore(s, ub)
-	if !ok {
-		return nil
-	}
-	start := numberTail(s, nb, ne)
-	if start < 0 {
-		return nil
-	}
-	return []int{start, len(s), start, ne, ub, ue}
+	return numberUnitBefore(s, b, cyclesUnits)
 }
 
 // isLetterHyphenRun is [\pL-]+ on all of w.
