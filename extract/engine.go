@@ -942,14 +942,7 @@ func collapseSpace(s string) string {
 	b.Grow(len(s))
 	word := -1 // start of the current field, or -1 between fields
 	for i := 0; i < len(s); {
-		c, size, space := s[i], 1, false
-		if c < utf8.RuneSelf {
-			space = asciiSpace[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			space = unicode.IsSpace(r)
-		}
+		space, size := spaceAt(s, i)
 		switch {
 		case space && word >= 0:
 			if b.Len() > 0 {

@@ -180,14 +180,7 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			i = wordStart(text, i, q)
 			lastSpace = i
 		}
-		c, w, space := text[i], 1, false
-		if c < utf8.RuneSelf {
-			space = asciiSpace[c]
-		} else {
-			var r rune
-			r, w = utf8.DecodeRuneInString(text[i:])
-			space = unicode.IsSpace(r)
-		}
+		space, w := spaceAt(text, i)
 		if !space && i != n-1 {
 			i += w
 			continue

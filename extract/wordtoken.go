@@ -32,10 +32,17 @@ func spaceBefore(s string, e int) (bool, int) {
 	return unicode.IsSpace(r), size
 }
 
+// spaceAt reports whether the rune at i in s is white space (Go's
+// unicode.IsSpace), and its size; punkt, collapseSpace and the label
+// finders all read spaces this way.
 func spaceAt(s string, i int) (bool, int) {
 	if c := s[i]; c < utf8.RuneSelf {
-		return c == ' ' || c >= '\t' && c <= '\r', 1
+		return asciiSpace[c], 1
 	}
+	return spaceRuneAt(s, i)
+}
+
+func spaceRuneAt(s string, i int) (bool, int) {
 	r, size := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsSpace(r), size
 }
