@@ -11,22 +11,33 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clinex/clinex/extract"
 )
 
 // The journal lets an interrupted run be resumed. While a run goes, every
-// finished document is appended to DIR/.clinex-journal/results.jsonl in
-// input order (the ordered writer writes it), so the journal is always a
-// prefix of the run. --resume reads that prefix back instead of extracting
-// it again and feeds the final writers every document in input order, so
-// the final files are those of an uninterrupted run. The journal is removed
-// once the final files are in place.
+// finished document's findings are appended, as the JSONL lines
+// findings.jsonl gets, to DIR/.clinex-journal/findings.jsonl, and a short
+// record of the document (id, checksum, error, how many finding lines and
+// bytes it has) to records.jsonl, both in input order (the ordered writer
+// writes them), so the journal is always a prefix of the run. At the end
+// the lines file becomes findings.jsonl by a rename: the findings are
+// written once, not once for the journal and again for the output.
+// --resume reads the prefix back instead of extracting it again and feeds
+// the other writers every document in input order, so the final files are
+// those of an uninterrupted run. The journal is removed once the final
+// files are in place.
 const (
 	journalDir      = ".clinex-journal"
 	journalManifest = "manifest.json"
-	journalResults  = "results.jsonl"
+	journalRecords  = "records.jsonl"
+	journalLines    = "findings.jsonl"
+	// journalLayout changes when the journal's files change meaning: a
+	// journal of another layout is not resumed.
+	journalLayout = 2
 	// journalSyncEvery bounds what a crash of the machine (not of clinex:
 	// the kernel keeps what was written) can cost; a sync per document
 	// would cost more than the extraction.
@@ -35,6 +46,7 @@ const (
 
 type manifest struct {
 	Version     string   `json:"version"`
+	Layout      int      `json:"layout"`
 	Fingerprint string   `json:"fingerprint"`
 	Inputs      []string `json:"inputs"`
 	Started     string   `json:"started"`
@@ -51,16 +63,17 @@ type journalRecord struct {
 	Warnings []string              `json:"warnings,omitempty"`
 	Repaired bool                  `json:"repaired,omitempty"`
 	Error    string                `json:"error,omitempty"`
-	// Findings is how many finding lines follow the record's own line:
-	// they are the lines findings.jsonl gets, encoded once for both.
-	Findings int `json:"findings"`
+	// Findings is how many finding lines the document has in the lines
+	// file, and LineBytes how many bytes they take.
+	Findings  int   `json:"findings"`
+	LineBytes int64 `json:"line_bytes"`
 
 	findings []extract.Finding
 }
 
-func recordOf(r *extract.Result) journalRecord {
+func recordOf(r *extract.Result, lines []byte) journalRecord {
 	rec := journalRecord{ID: r.ID, Source: r.Source, SHA256: r.SHA256, Bytes: r.Bytes, Cases: r.Cases,
-		Sections: r.Sections, Warnings: r.Warnings, Repaired: r.Repaired, Findings: len(r.Findings)}
+		Sections: r.Sections, Warnings: r.Warnings, Repaired: r.Repaired, Findings: len(r.Findings), LineBytes: int64(len(lines))}
 	if r.Err != nil {
 		rec.Error = r.Err.Error()
 	}
@@ -79,20 +92,35 @@ func (rec *journalRecord) result(text string) *extract.Result {
 // journal is the writing side, plus, on resume, the reading side of the
 // records an earlier run left.
 type journal struct {
-	dir      string
-	f        *os.File
-	w        *bufio.Writer
-	enc      *json.Encoder
-	lastSync time.Time
+	dir            string
+	records, lines *os.File
+	recW, linesW   *bufio.Writer
+	enc            *json.Encoder
+	lastSync       time.Time
+	// syncing is held while a background fsync runs: the writer goes on
+	// meanwhile (a second's journal took ~45 ms to sync, and the writer
+	// waiting on it held every worker up), and never starts a second one.
+	syncing sync.Mutex
+	syncErr error // the last background sync's, read under syncing
 	// discarded: an interrupted run's journal was there and this run,
 	// without --resume, starts over.
 	discarded bool
 
-	// resume: the first `kept` records are read back in order.
-	kept   int
-	read   int
-	reader *bufio.Reader
-	rf     *os.File
+	// On resume the first `kept` documents are read back, in order, by the
+	// input reader; reused is how many of them the run takes from the
+	// journal: all, unless one of them changed since (see dropFrom).
+	kept      int
+	reused    atomic.Int64
+	read      int
+	recRead   *bufio.Reader
+	linesRead *bufio.Reader
+	readFiles []*os.File
+	// recEnd and linesEnd: where the records read back so far end, in
+	// the records and lines files; lastRec and lastLines: what the last
+	// one took.
+	recEnd, linesEnd   int64
+	lastRec, lastLines int64
+	linesScratch       []byte
 }
 
 var errNoJournal = errors.New("no journal")
@@ -100,11 +128,13 @@ var errNoJournal = errors.New("no journal")
 // openJournal starts a journal in outDir. Without resume any earlier
 // journal is discarded (the run starts over); with resume the earlier
 // journal must have the same fingerprint, and its complete records are
-// kept (a record cut short by the kill is dropped and done again).
+// kept (a record cut short by the kill, or whose lines were, is dropped
+// and done again).
 func openJournal(outDir string, m manifest, resume bool) (*journal, error) {
+	m.Layout = journalLayout
 	dir := filepath.Join(outDir, journalDir)
 	j := &journal{dir: dir, lastSync: time.Now()}
-	results := filepath.Join(dir, journalResults)
+	records, lines := filepath.Join(dir, journalRecords), filepath.Join(dir, journalLines)
 	if resume {
 		data, err := os.ReadFile(filepath.Join(dir, journalManifest))
 		if errors.Is(err, os.ErrNotExist) {
@@ -117,23 +147,31 @@ func openJournal(outDir string, m manifest, resume bool) (*journal, error) {
 		if err := json.Unmarshal(data, &old); err != nil {
 			return nil, fmt.Errorf("the journal's manifest %s is damaged (%v); run without --resume to start over", filepath.Join(dir, journalManifest), err)
 		}
+		if old.Layout != journalLayout {
+			return nil, fmt.Errorf("cannot resume: the journal in %s was written by another version of clinex; run without --resume to start over", dir)
+		}
 		if old.Fingerprint != m.Fingerprint {
 			return nil, &resumeMismatch{old: old, now: m}
 		}
-		kept, size, err := completeRecords(results)
+		kept, recSize, linesSize, err := completeRecords(dir)
 		if err != nil {
 			return nil, err
 		}
-		if err := os.Truncate(results, size); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("trimming the journal: %w", err)
+		if err := truncateJournal(dir, recSize, linesSize); err != nil {
+			return nil, err
 		}
 		j.kept = kept
 		if kept > 0 {
-			rf, err := os.Open(results)
-			if err != nil {
-				return nil, err
+			for _, name := range []string{records, lines} {
+				f, err := os.Open(name)
+				if err != nil {
+					j.closeReaders()
+					return nil, fmt.Errorf("reading the journal: %w", err)
+				}
+				j.readFiles = append(j.readFiles, f)
 			}
-			j.rf, j.reader = rf, bufio.NewReaderSize(rf, 1<<20)
+			j.recRead = bufio.NewReaderSize(j.readFiles[0], 1<<16)
+			j.linesRead = bufio.NewReaderSize(j.readFiles[1], 1<<20)
 		}
 	} else {
 		if _, err := os.Stat(filepath.Join(dir, journalManifest)); err == nil {
@@ -143,6 +181,7 @@ func openJournal(outDir string, m manifest, resume bool) (*journal, error) {
 			return nil, fmt.Errorf("removing an old journal: %w", err)
 		}
 	}
+	j.reused.Store(int64(j.kept))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -152,13 +191,22 @@ func openJournal(outDir string, m manifest, resume bool) (*journal, error) {
 			return nil, err
 		}
 	}
-	f, err := os.OpenFile(results, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, err
+	var err error
+	if j.records, err = os.OpenFile(records, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+		// 0o666 less the umask, as every output file: this one becomes
+		// findings.jsonl.
+		j.lines, err = os.OpenFile(lines, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666)
 	}
-	j.f = f
-	j.w = bufio.NewWriterSize(f, 1<<16)
-	j.enc = json.NewEncoder(j.w)
+	if err != nil {
+		if j.records != nil {
+			j.records.Close()
+		}
+		j.closeReaders()
+		return nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	j.recW = bufio.NewWriterSize(j.records, 1<<16)
+	j.linesW = bufio.NewWriterSize(j.lines, 1<<20)
+	j.enc = json.NewEncoder(j.recW)
 	j.enc.SetEscapeHTML(false)
 	return j, nil
 }
@@ -171,40 +219,51 @@ func (e *resumeMismatch) Error() string {
 		e.old.Fingerprint[:12], e.old.Inputs, e.now.Fingerprint[:12], e.now.Inputs)
 }
 
-// completeRecords counts the whole records of the journal (a record's line
-// and its finding lines) and the size they take; a record cut short by a
-// kill is left out.
-func completeRecords(path string) (int, int64, error) {
-	f, err := os.Open(path)
+// completeRecords counts the whole records of the journal in dir and the
+// bytes they and their finding lines take: the longest prefix of records,
+// each a whole line, whose lines are all in the lines file. The lines are
+// flushed before their record can be, but a kill can still cut either
+// file anywhere.
+func completeRecords(dir string) (n int, recSize, linesSize int64, err error) {
+	f, err := os.Open(filepath.Join(dir, journalRecords))
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, nil
+		return 0, 0, 0, nil
 	}
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, fmt.Errorf("reading the journal: %w", err)
 	}
 	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	n, size := 0, int64(0)
+	linesHave := int64(0)
+	if st, err := os.Stat(filepath.Join(dir, journalLines)); err == nil {
+		linesHave = st.Size()
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
 	for {
-		head, err := readWholeLine(br)
+		line, err := readWholeLine(br)
 		if err != nil {
-			return n, size, nil // the end, or a record cut short
+			return n, recSize, linesSize, nil // the end, or a record cut short
 		}
 		var rec journalRecord
-		if json.Unmarshal(head, &rec) != nil {
-			return n, size, nil
-		}
-		recSize := int64(len(head))
-		for i := 0; i < rec.Findings; i++ {
-			line, err := readWholeLine(br)
-			if err != nil {
-				return n, size, nil
-			}
-			recSize += int64(len(line))
+		if json.Unmarshal(line, &rec) != nil || rec.LineBytes < 0 || linesSize+rec.LineBytes > linesHave {
+			return n, recSize, linesSize, nil
 		}
 		n++
-		size += recSize
+		recSize += int64(len(line))
+		linesSize += rec.LineBytes
 	}
+}
+
+// truncateJournal cuts both files to the records kept.
+func truncateJournal(dir string, recSize, linesSize int64) error {
+	for _, f := range []struct {
+		name string
+		size int64
+	}{{journalRecords, recSize}, {journalLines, linesSize}} {
+		if err := os.Truncate(filepath.Join(dir, f.name), f.size); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("trimming the journal: %w", err)
+		}
+	}
+	return nil
 }
 
 // readWholeLine returns the next line with its '\n', or an error when the
@@ -220,81 +279,165 @@ func readWholeLine(br *bufio.Reader) ([]byte, error) {
 	return line, nil
 }
 
-// next returns the next kept record, or nil once they are all read.
+// next returns the next kept record with its findings, or nil once they
+// are all read (or reuse stopped at a changed document).
 func (j *journal) next() (*journalRecord, error) {
-	if j.read >= j.kept {
+	if j.read >= int(j.reused.Load()) {
 		return nil, nil
 	}
 	damaged := func(err error) error {
 		return fmt.Errorf("journal record %d is damaged (%v); run without --resume to start over", j.read, err)
 	}
-	line, err := readWholeLine(j.reader)
+	line, err := readWholeLine(j.recRead)
 	if err != nil {
 		return nil, damaged(err)
 	}
-	j.read++
 	var rec journalRecord
 	if err := json.Unmarshal(line, &rec); err != nil {
+		return nil, damaged(err)
+	}
+	if cap(j.linesScratch) < int(rec.LineBytes) {
+		j.linesScratch = make([]byte, rec.LineBytes)
+	}
+	lines := j.linesScratch[:rec.LineBytes]
+	if _, err := io.ReadFull(j.linesRead, lines); err != nil {
 		return nil, damaged(err)
 	}
 	if rec.Findings > 0 {
 		rec.findings = make([]extract.Finding, rec.Findings)
 	}
 	for i := range rec.findings {
-		line, err := readWholeLine(j.reader)
-		if err == nil {
-			err = json.Unmarshal(line, &rec.findings[i])
+		end := bytes.IndexByte(lines, '\n')
+		if end < 0 {
+			return nil, damaged(fmt.Errorf("%d finding lines, want %d", i, rec.Findings))
 		}
-		if err != nil {
+		if err := json.Unmarshal(lines[:end], &rec.findings[i]); err != nil {
 			return nil, damaged(err)
 		}
+		lines = lines[end+1:]
 	}
+	if len(lines) > 0 {
+		return nil, damaged(fmt.Errorf("more than %d finding lines", rec.Findings))
+	}
+	j.read++
+	j.lastRec, j.lastLines = int64(len(line)), rec.LineBytes
+	j.recEnd += j.lastRec
+	j.linesEnd += j.lastLines
 	if j.read == j.kept {
-		j.rf.Close()
+		j.closeReaders()
 	}
 	return &rec, nil
 }
+
+// dropFrom ends reuse at the document just read back, which changed since
+// the interrupted run: the journal keeps the documents before it, and it
+// and every later one are extracted again. Reuse stops there, not just for
+// that document, because the journal's lines become findings.jsonl as they
+// are, in input order. Called by the input reader before the document is
+// handed on, so before the writer appends anything.
+func (j *journal) dropFrom() (dropped int, err error) {
+	at := j.read - 1
+	dropped = j.kept - at
+	j.reused.Store(int64(at))
+	j.closeReaders()
+	// The record just read is the changed one: cut before it.
+	if err := j.records.Truncate(j.recEnd - j.lastRec); err != nil {
+		return 0, fmt.Errorf("trimming the journal: %w", err)
+	}
+	if err := j.lines.Truncate(j.linesEnd - j.lastLines); err != nil {
+		return 0, fmt.Errorf("trimming the journal: %w", err)
+	}
+	return dropped, nil
+}
+
+func (j *journal) closeReaders() {
+	for _, f := range j.readFiles {
+		f.Close()
+	}
+	j.readFiles = nil
+}
+
+// isReused says whether the document at position seq of the run came from
+// the journal (and is in it already).
+func (j *journal) isReused(seq int) bool { return seq < int(j.reused.Load()) }
 
 // append records one finished document, its findings given as the JSONL
 // lines findings.jsonl gets; what reaches the kernel survives a kill of
 // clinex, and a sync every second bounds a machine crash.
 func (j *journal) append(r *extract.Result, findingLines []byte) error {
-	if err := j.enc.Encode(recordOf(r)); err != nil {
+	if _, err := j.linesW.Write(findingLines); err != nil {
 		return fmt.Errorf("writing the journal: %w", err)
 	}
-	if _, err := j.w.Write(findingLines); err != nil {
+	if err := j.enc.Encode(recordOf(r, findingLines)); err != nil {
 		return fmt.Errorf("writing the journal: %w", err)
 	}
-	if j.w.Buffered() > 1<<15 || time.Since(j.lastSync) > journalSyncEvery {
-		if err := j.w.Flush(); err != nil {
+	due := time.Since(j.lastSync) > journalSyncEvery
+	if j.recW.Buffered() > 1<<15 || due {
+		// The lines first: a record on disk without its lines would be
+		// dropped on resume and its document done again.
+		if err := j.linesW.Flush(); err != nil {
+			return fmt.Errorf("writing the journal: %w", err)
+		}
+		if err := j.recW.Flush(); err != nil {
 			return fmt.Errorf("writing the journal: %w", err)
 		}
 	}
-	if time.Since(j.lastSync) > journalSyncEvery {
+	if due && j.syncing.TryLock() {
 		j.lastSync = time.Now()
-		if err := j.f.Sync(); err != nil {
+		if err := j.syncErr; err != nil {
+			j.syncing.Unlock()
 			return fmt.Errorf("writing the journal: %w", err)
 		}
+		go func() {
+			defer j.syncing.Unlock()
+			err := j.lines.Sync()
+			if rerr := j.records.Sync(); err == nil {
+				err = rerr
+			}
+			j.syncErr = err
+		}()
 	}
 	return nil
 }
 
+// commitLines makes the journal's finding lines the final findings.jsonl
+// at path: synced, then renamed (the journal and path share a folder).
+func (j *journal) commitLines(path string) error {
+	j.syncing.Lock()
+	defer j.syncing.Unlock()
+	if err := j.linesW.Flush(); err != nil {
+		return err
+	}
+	if err := j.lines.Sync(); err != nil {
+		return err
+	}
+	// Closed before the rename, which some systems refuse on an open file.
+	if err := j.lines.Close(); err != nil {
+		return err
+	}
+	return os.Rename(j.lines.Name(), path)
+}
+
 // keep flushes the journal for a later --resume.
 func (j *journal) keep() {
-	j.w.Flush()
-	j.f.Sync()
-	j.f.Close()
-	if j.rf != nil {
-		j.rf.Close()
-	}
+	j.syncing.Lock() // no sync left running on a file about to close
+	defer j.syncing.Unlock()
+	j.linesW.Flush()
+	j.recW.Flush()
+	j.lines.Sync()
+	j.records.Sync()
+	j.lines.Close()
+	j.records.Close()
+	j.closeReaders()
 }
 
 // remove deletes the journal once the final files are in place.
 func (j *journal) remove() error {
-	j.f.Close()
-	if j.rf != nil {
-		j.rf.Close()
-	}
+	j.syncing.Lock()
+	defer j.syncing.Unlock()
+	j.lines.Close()
+	j.records.Close()
+	j.closeReaders()
 	return os.RemoveAll(j.dir)
 }
 

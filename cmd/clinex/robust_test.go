@@ -494,9 +494,9 @@ func TestKilledRunResumesToTheSameOutput(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	results := filepath.Join(out, journalDir, journalResults)
+	records := filepath.Join(out, journalDir, journalRecords)
 	for {
-		if st, err := os.Stat(results); err == nil && st.Size() > 200_000 {
+		if st, err := os.Stat(records); err == nil && st.Size() > 50_000 {
 			break
 		}
 		select {
@@ -507,7 +507,7 @@ func TestKilledRunResumesToTheSameOutput(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	<-exited
-	kept, _, err := completeRecords(results)
+	kept, _, _, err := completeRecords(filepath.Join(out, journalDir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -571,44 +571,67 @@ func TestResumeRefusesAnotherConfiguration(t *testing.T) {
 }
 
 // A document whose text changed between the interrupted run and the resume
-// is extracted again, not taken from the journal; the files are then those
-// of a fresh run on the inputs as they are now.
+// is extracted again, not taken from the journal, and so is every document
+// after it (the journal's lines become findings.jsonl in input order); the
+// files are then those of a fresh run on the inputs as they are now.
 func TestResumeExtractsAChangedDocumentAgain(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) { os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644) }
-	write("a.txt", "Her heart rate was 120 bpm.")
-	write("b.txt", "Hemoglobin was 9.1 g/dL.")
-	write("c.txt", "SpO2 of 91%.")
-	write("z.txt", "")
-	out := t.TempDir()
 	cfg := "../../config.yaml"
-	// --strict stops at z.txt and keeps the journal of a, b, c (and z's error).
-	if code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl", "--strict", "--config", cfg); code != 1 {
-		t.Fatalf("strict run: exit %d: %s", code, stderr)
-	}
-	if kept, _, _ := completeRecords(filepath.Join(out, journalDir, journalResults)); kept != 4 {
-		t.Fatalf("journal holds %d documents, want 4", kept)
-	}
-	write("b.txt", "Hemoglobin was 7.2 g/dL.")
-	write("z.txt", "A 50-year-old woman.")
-	code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl", "--resume", "--config", cfg)
-	if code != 0 {
-		t.Fatalf("resume: exit %d: %s", code, stderr)
-	}
-	for _, doc := range []string{"b", "z"} {
-		if !strings.Contains(stderr, "clinex: "+doc+" changed since the interrupted run") {
-			t.Errorf("stderr does not say %s changed: %s", doc, stderr)
-		}
-	}
-	if !strings.Contains(stderr, "2 from the journal") {
-		t.Errorf("a and c should come from the journal: %s", stderr)
-	}
-	fresh := t.TempDir()
-	runCLI(t, "", "extract", dir, "--out", fresh, "--format", "jsonl", "--config", cfg)
-	a, _ := os.ReadFile(filepath.Join(fresh, "findings.jsonl"))
-	b, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
-	if !bytes.Equal(a, b) || !bytes.Contains(b, []byte(`"value":7.2`)) {
-		t.Errorf("resumed findings differ from a fresh run:\nfresh:   %s\nresumed: %s", a, b)
+	for _, tc := range []struct {
+		name, changed, text, says string
+		reused                    int
+		newFinding                string
+	}{
+		{"last", "z.txt", "A 50-year-old woman.", "clinex: z changed since the interrupted run: extracting it again\n", 3, `"concept":"sex"`},
+		{"middle", "b.txt", "Hemoglobin was 7.2 g/dL.", "clinex: b changed since the interrupted run: extracting it again, and the 2 journaled documents after it\n", 1, `"value":7.2`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write := func(name, text string) { os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644) }
+			write("a.txt", "Her heart rate was 120 bpm.")
+			write("b.txt", "Hemoglobin was 9.1 g/dL.")
+			write("c.txt", "SpO2 of 91%.")
+			write("z.txt", "")
+			out := t.TempDir()
+			// --strict stops at z.txt and keeps the journal of a, b, c (and z's error).
+			if code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl,csv", "--strict", "--config", cfg); code != 1 {
+				t.Fatalf("strict run: exit %d: %s", code, stderr)
+			}
+			if kept, _, _, _ := completeRecords(filepath.Join(out, journalDir)); kept != 4 {
+				t.Fatalf("journal holds %d documents, want 4", kept)
+			}
+			write(tc.changed, tc.text)
+			if tc.changed != "z.txt" {
+				write("z.txt", "A 50-year-old woman.")
+			}
+			code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl,csv", "--resume", "--config", cfg)
+			if code != 0 {
+				t.Fatalf("resume: exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stderr, tc.says) || strings.Count(stderr, "changed since") != 1 {
+				t.Errorf("stderr should say once: %q\n%s", tc.says, stderr)
+			}
+			if !strings.Contains(stderr, fmt.Sprintf("%d from the journal", tc.reused)) {
+				t.Errorf("%d documents should come from the journal: %s", tc.reused, stderr)
+			}
+			fresh := t.TempDir()
+			runCLI(t, "", "extract", dir, "--out", fresh, "--format", "jsonl,csv", "--config", cfg)
+			for _, f := range []string{"findings.jsonl", "findings.csv", "cases.csv", "errors.jsonl"} {
+				a, _ := os.ReadFile(filepath.Join(fresh, f))
+				b, _ := os.ReadFile(filepath.Join(out, f))
+				if !bytes.Equal(a, b) {
+					t.Errorf("resumed %s differs from a fresh run:\nfresh:   %s\nresumed: %s", f, a, b)
+				}
+			}
+			b, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+			for _, want := range []string{`"value":120`, `"value":91`, tc.newFinding} {
+				if !bytes.Contains(b, []byte(want)) {
+					t.Errorf("%s is missing from the resumed findings: %s", want, b)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(out, journalDir)); !os.IsNotExist(err) {
+				t.Errorf("the journal is left after a run that ended well: %v", err)
+			}
+		})
 	}
 }
 

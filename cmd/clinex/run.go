@@ -172,20 +172,30 @@ func (b *batchRun) openJournal() (*journal, error) {
 
 // reader streams the inputs into the pool; on resume, each document the
 // journal already holds is handed on as Known (checked to be the same
-// document) instead of being extracted again.
+// document) instead of being extracted again, up to the first that changed.
 func (b *batchRun) reader(jr *journal, msgs io.Writer, t *tally) func(func(extract.Input) error) error {
 	return func(emit func(extract.Input) error) error {
 		return extract.ReadInputs(b.paths, b.source, func(in extract.Input) error {
-			if jr != nil && jr.read < jr.kept {
+			if jr != nil {
 				rec, err := jr.next()
 				if err != nil {
 					return err
 				}
-				if sameDocument(rec, &in) {
+				switch {
+				case rec == nil:
+				case sameDocument(rec, &in):
 					in.Known = rec.result(in.Text)
 					t.reused++
-				} else {
-					fmt.Fprintf(msgs, "clinex: %s changed since the interrupted run: extracting it again\n", in.ID)
+				default:
+					dropped, err := jr.dropFrom()
+					if err != nil {
+						return err
+					}
+					after := ""
+					if dropped > 1 {
+						after = fmt.Sprintf(", and the %d journaled documents after it", dropped-1)
+					}
+					fmt.Fprintf(msgs, "clinex: %s changed since the interrupted run: extracting it again%s\n", in.ID, after)
 				}
 			}
 			return emit(in)
@@ -251,19 +261,31 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // fileSink writes the final files under temporary names (renamed at the
-// end) and the journal.
+// end) and the journal, whose finding lines become findings.jsonl.
 type fileSink struct {
 	// runInfo describes the run for writers that record it, at the end.
 	runInfo func() output.RunInfo
 	writers []output.Writer
 	jr      *journal
+	// jsonl is findings.jsonl's path when it is asked for ("" if not).
+	jsonl   string
 	seq     int
 	scratch []byte
 }
 
 func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, error) {
 	removeStalePartials(outDir)
-	writers, err := output.Open(outDir, cfg.Output.Formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings, Study: cfg.Study.Variables})
+	// findings.jsonl is the journal's lines file, renamed at the end.
+	var formats []string
+	jsonl := ""
+	for _, f := range cfg.Output.Formats {
+		if f == "jsonl" {
+			jsonl = filepath.Join(outDir, "findings.jsonl")
+		} else {
+			formats = append(formats, f)
+		}
+	}
+	writers, err := output.Open(outDir, formats, output.Options{CasesAllFindings: cfg.Output.CasesAllFindings, Study: cfg.Study.Variables})
 	if err != nil {
 		return nil, err
 	}
@@ -275,11 +297,9 @@ func newFileSink(outDir string, cfg *clinex.Config, jr *journal) (*fileSink, err
 		return nil, err
 	}
 	for i, w := range writers {
-		if _, ok := w.(*output.JSONL); !ok {
-			writers[i] = newAsyncWriter(w)
-		}
+		writers[i] = newAsyncWriter(w)
 	}
-	return &fileSink{writers: append(writers, errs), jr: jr}, nil
+	return &fileSink{writers: append(writers, errs), jr: jr, jsonl: jsonl}, nil
 }
 
 // asyncWriter runs a writer on a goroutine of its own, documents handed
@@ -369,27 +389,20 @@ func removeStalePartials(outDir string) {
 }
 
 func (s *fileSink) write(r *extract.Result) error {
-	// Each finding is encoded once, for findings.jsonl and the journal.
-	lines, err := findingLines(r, &s.scratch)
-	if err != nil {
-		return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
-	}
-	// The first jr.kept documents are in the journal already (read back,
-	// or extracted again because their input changed).
-	if s.seq >= s.jr.kept {
+	// A document read back from the journal is in it already, its
+	// finding lines too.
+	if !s.jr.isReused(s.seq) {
+		lines, err := findingLines(r, &s.scratch)
+		if err != nil {
+			return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
+		}
 		if err := s.jr.append(r, lines); err != nil {
 			return err
 		}
 	}
 	s.seq++
 	for _, w := range s.writers {
-		var err error
-		if jw, ok := w.(*output.JSONL); ok {
-			err = jw.WriteLines(lines)
-		} else {
-			err = w.Write(r)
-		}
-		if err != nil {
+		if err := w.Write(r); err != nil {
 			return fmt.Errorf("writing %s: %w", w.Path(), err)
 		}
 	}
@@ -409,6 +422,12 @@ func (s *fileSink) commit() error {
 				info = &ri
 			}
 			setter.SetRunInfo(*info)
+		}
+	}
+	if s.jsonl != "" {
+		if err := s.jr.commitLines(s.jsonl); err != nil {
+			s.abort()
+			return fmt.Errorf("finishing %s: %w", s.jsonl, err)
 		}
 	}
 	for i, w := range s.writers {
