@@ -3,7 +3,6 @@ package output
 import (
 	"bytes"
 	"math"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -203,22 +202,31 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 			return append(b, "null"...), true
 		}
 		// encoding/json sorts a map's keys as strings; attributes have a
-		// handful, so a small array on the stack does.
-		var keyBuf [16]string
-		keys := keyBuf[:0]
-		for k := range t {
-			keys = append(keys, k)
+		// handful (most findings one), so pairs on the stack, sorted by
+		// insertion, do without a lookup per key.
+		type pair struct {
+			k string
+			v any
 		}
-		slices.Sort(keys)
+		var pairBuf [16]pair
+		pairs := pairBuf[:0]
+		for k, v := range t {
+			pairs = append(pairs, pair{k, v})
+		}
+		for i := 1; i < len(pairs); i++ {
+			for j := i; j > 0 && pairs[j].k < pairs[j-1].k; j-- {
+				pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+			}
+		}
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, p := range pairs {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k, escapeHTML)
+			b = appendJSONString(b, p.k, escapeHTML)
 			b = append(b, ':')
 			var ok bool
-			if b, ok = appendJSONAny(b, t[k], escapeHTML); !ok {
+			if b, ok = appendJSONAny(b, p.v, escapeHTML); !ok {
 				return b, false
 			}
 		}
