@@ -89,7 +89,12 @@ func (e *Extractor) timeUnit(word string) string {
 // outcome's time. It appends them to out, and returns the quantities it
 // used (doses, counts, models) so they are not read again as measurements.
 func (e *Extractor) entityCandidates(out []candidate, t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
-	used := make([]bool, len(qs))
+	return e.appendEntityCandidates(out, make([]bool, len(qs)), t, L, ms, qs)
+}
+
+// appendEntityCandidates is entityCandidates marking the quantities used in
+// used (all false, one per quantity: a reused buffer).
+func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
 	out = slices.Grow(out, len(ms)) // about one each; appending in place spares a slice to copy
 	first := len(out)
 	guided := false
