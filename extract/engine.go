@@ -871,7 +871,10 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		offs = append(offs, bs, be)
 	}
 	sc.offs = offs
-	cp := codePointsOf(doc.Text, offs)
+	cp := codePointsWith(doc.Text, offs, sc.blocks)
+	if cp.index.blocks != nil {
+		sc.blocks = cp.index.blocks
+	}
 	doc.Sections = make([]SectionSpan, 0, len(L.Sections))
 	for i, sec := range L.Sections {
 		doc.Sections = append(doc.Sections, SectionSpan{Case: sec.Case, Name: sec.Name, Heading: sec.Heading,
@@ -894,8 +897,9 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 
 // buildScratch is what build reuses from one document to the next.
 type buildScratch struct {
-	offs  []int
-	order []int32
+	offs   []int
+	order  []int32
+	blocks []uint32 // the rune index's table
 }
 
 var buildScratchPool = sync.Pool{New: func() any { return new(buildScratch) }}
@@ -930,12 +934,12 @@ func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
 
 // codePointer converts byte offsets of a document to code points.
 type codePointer struct {
-	index *runeIndex
+	index runeIndex
 	// slow holds every offset when index cannot count them exactly.
 	slow map[int]int
 }
 
-func (c codePointer) at(o int) int {
+func (c *codePointer) at(o int) int {
 	if c.slow != nil {
 		return c.slow[o]
 	}
@@ -945,8 +949,12 @@ func (c codePointer) at(o int) int {
 // codePointsOf prepares the conversion of offs: by table when the text is
 // valid UTF-8 and every offset is a character boundary (which makes the
 // table's count the same as codePoints' sums), else by codePoints.
-func codePointsOf(text string, offs []int) codePointer {
-	x := newRuneIndex(text)
+func codePointsOf(text string, offs []int) codePointer { return codePointsWith(text, offs, nil) }
+
+// codePointsWith is codePointsOf with the table in blocks[:0], a reused
+// buffer: the result is valid until blocks is reused.
+func codePointsWith(text string, offs []int, blocks []uint32) codePointer {
+	x := makeRuneIndex(text, blocks)
 	for _, o := range offs {
 		if !x.ok(o) {
 			return codePointer{slow: codePoints(text, offs)}

@@ -214,7 +214,14 @@ type runeIndex struct {
 const runeBlock = 64
 
 func newRuneIndex(text string) *runeIndex {
-	x := &runeIndex{text: text, ascii: asciiPrefix(text)}
+	x := makeRuneIndex(text, nil)
+	return &x
+}
+
+// makeRuneIndex is newRuneIndex with its table in blocks[:0], a reused
+// buffer.
+func makeRuneIndex(text string, blocks []uint32) runeIndex {
+	x := runeIndex{text: text, ascii: asciiPrefix(text)}
 	if x.ascii == len(text) {
 		x.valid = true
 		return x
@@ -225,7 +232,7 @@ func newRuneIndex(text string) *runeIndex {
 		return x
 	}
 	tail := text[x.ascii:]
-	x.blocks = make([]uint32, len(tail)/runeBlock+1)
+	x.blocks = slices.Grow(blocks[:0], len(tail)/runeBlock+1)[:len(tail)/runeBlock+1]
 	var count uint32
 	for k := range x.blocks {
 		x.blocks[k] = count
