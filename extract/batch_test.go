@@ -2,6 +2,8 @@ package extract
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -127,6 +129,18 @@ func TestRunThenStepBeforeEmit(t *testing.T) {
 	for i, id := range got {
 		if id != fmt.Sprint(i) {
 			t.Fatalf("document %d came out as %s", i, id)
+		}
+	}
+}
+
+// TestTextSHA256 compares the chunked hash with sha256.Sum256 on texts
+// around the chunk size, empty and multi-byte.
+func TestTextSHA256(t *testing.T) {
+	for _, n := range []int{0, 1, 63, 64, 4095, 4096, 4097, 3*4096 + 17} {
+		text := strings.Repeat("µg/dL 7.4 ", n/10+1)[:n]
+		sum := sha256.Sum256([]byte(text))
+		if got, want := textSHA256(text), hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("len %d: got %s, want %s", n, got, want)
 		}
 	}
 }

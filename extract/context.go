@@ -99,12 +99,17 @@ var subjectRank = map[string]int{"family": 5, "other": 4, "population": 3, "targ
 // was reached" is a target that was reached, so the value was observed in
 // the patient and stays the patient's. hits are cueHits', by start.
 func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHit) {
+	e.qualifyScratch(new(candScratch), t, L, cands, hits)
+}
+
+// qualifyScratch is qualify with its working lists in sc.
+func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands []candidate, hits []cueHit) {
 	if len(cands) == 0 {
 		return
 	}
 	// candidates by sentence: each one's qualification reads only its own
 	// sentence, so the order they are visited in is free
-	order := make([]placedCand, 0, len(cands))
+	order := slices.Grow(sc.placed[:0], len(cands))
 	for i := range cands {
 		si := L.SentenceAt(cands[i].vstart)
 		if si < 0 {
@@ -115,7 +120,8 @@ func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHi
 		}
 	}
 	slices.SortFunc(order, func(a, b placedCand) int { return a.sentence - b.sentence })
-	var in, kept, spokenBuf []cueHit
+	sc.placed = order
+	in, kept, spokenBuf := sc.in, sc.speaking, sc.spoken
 	for i := 0; i < len(order); {
 		si := order[i].sentence
 		s := L.Sentences[si]
@@ -146,6 +152,7 @@ func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHi
 			e.qualifyOne(t, s, &sq, &cands[order[i].cand], spoken)
 		}
 	}
+	sc.in, sc.speaking, sc.spoken = in, kept, spokenBuf
 }
 
 // placedCand is a candidate's index with its sentence's.
@@ -347,14 +354,17 @@ func moreWords(s string, limit int) bool {
 }
 
 // cueHits finds the cue phrases among the prefilter's hits.
-func (e *Extractor) cueHits(t string, hits []hit) []cueHit {
+func (e *Extractor) cueHits(t string, hits []hit) []cueHit { return e.appendCueHits(nil, t, hits) }
+
+// appendCueHits is cueHits written into out[:0], a reused buffer.
+func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
 	n := 0
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindCue != 0 {
 			n++
 		}
 	}
-	out := make([]cueHit, 0, n) // some are not whole words; sized, not grown
+	out = slices.Grow(out[:0], n) // some are not whole words; sized, not grown
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindCue == 0 {
 			continue

@@ -342,8 +342,8 @@ func TestCleanRangeSkipsNothingItNeeds(t *testing.T) {
 		fast, slow := newMapBuilder(text), newMapBuilder(text)
 		cleanRange(fast, text, 0, len(text), unitAt)
 		cleanRangeSkipping(slow, text, 0, len(text), unitAt, false)
-		if fast.out.String() != slow.out.String() {
-			t.Fatalf("cleanRange(%q) = %q, looking at every byte gives %q", text, fast.out.String(), slow.out.String())
+		if string(fast.out) != string(slow.out) {
+			t.Fatalf("cleanRange(%q) = %q, looking at every byte gives %q", text, string(fast.out), string(slow.out))
 		}
 		if len(fast.runs) != len(slow.runs) {
 			t.Fatalf("cleanRange(%q): %d runs, looking at every byte gives %d", text, len(fast.runs), len(slow.runs))
@@ -353,7 +353,7 @@ func TestCleanRangeSkipsNothingItNeeds(t *testing.T) {
 				t.Fatalf("cleanRange(%q): run %d is %+v, looking at every byte gives %+v", text, i, fast.runs[i], slow.runs[i])
 			}
 		}
-		if fast.out.String() != text {
+		if string(fast.out) != text {
 			changed++
 		}
 	}

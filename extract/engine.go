@@ -290,8 +290,9 @@ func (e *Extractor) Extract(id, text string) *Document {
 		return i < len(protected) && protected[i][0] <= p
 	}
 
-	cands := e.appendRules(scratch.found[:0], t, L, hits, inProtected)
-	ms := e.mentions(t, hits)
+	cands := e.appendRules(scratch.found[:0], scratch, t, L, hits, inProtected)
+	ms := e.appendMentions(scratch.allMentions[:0], t, hits)
+	scratch.allMentions = ms
 	nEntity := 0
 	for i := range ms {
 		if ms[i].entity >= 0 {
@@ -307,8 +308,11 @@ func (e *Extractor) Extract(id, text string) *Document {
 			analyteMs = append(analyteMs, m)
 		}
 	}
-	qs := e.scanner.Scan(t, inProtected)
-	cands, used := e.entityCandidates(cands, t, L, entityMs, qs)
+	qs := e.scanner.appendScan(scratch.quantities[:0], t, inProtected)
+	scratch.quantities = qs
+	scratch.used = slices.Grow(scratch.used[:0], len(qs))[:len(qs)]
+	clear(scratch.used)
+	cands, used := e.appendEntityCandidates(cands, scratch.used, t, L, entityMs, qs)
 	free := qs[:0] // filtered in place: qs is not read again
 	for i := range qs {
 		if !used[i] {
@@ -319,17 +323,36 @@ func (e *Extractor) Extract(id, text string) *Document {
 	cands = e.attach(cands, t, L, analyteMs, free)
 	e.linkDeviceSettings(t, L, entityMs, cands[attached:])
 	scratch.found = cands
-	cands = resolveInto(scratch.kept, cands)
+	cands = resolveScratch(scratch, cands)
 	scratch.kept = cands
-	e.qualify(t, L, cands, e.cueHits(t, hits))
+	scratch.cues = e.appendCueHits(scratch.cues[:0], t, hits)
+	e.qualifyScratch(scratch, t, L, cands, scratch.cues)
 	doc.Findings = e.build(doc, cands)
 	return doc
 }
 
+// candScratch is what one Extract call uses and drops: every slice here
+// is rebuilt for each document, so it comes from a pool instead of the
+// heap (Extract runs concurrently, so the Extractor cannot hold it).
 type candScratch struct {
 	hits        []hit
 	mentions    []mention
 	found, kept []candidate
+	// allMentions is mentions' result, split into mentions by kind.
+	allMentions []mention
+	// windows, spans and matches are appendRules' working lists.
+	windows []ruleWindow
+	spans   [][2]int
+	matches []ruleMatch
+	// quantities are the scanner's; used marks those an entity took.
+	quantities []Quantity
+	used       []bool
+	// resolve's index lists.
+	resolveBuf []int32
+	// cues are the document's cue hits; placed, in, speaking and spoken
+	// are qualify's.
+	cues, in, speaking, spoken []cueHit
+	placed                     []placedCand
 }
 
 var candScratchPool = sync.Pool{New: func() any { return new(candScratch) }}
@@ -338,7 +361,10 @@ var candScratchPool = sync.Pool{New: func() any { return new(candScratch) }}
 const maxPooledCands = 1 << 14
 
 // put clears the slices (a candidate holds strings, maps and pointers the
-// findings now own) and returns them to the pool.
+// findings now own) and returns them to the pool. Only what the document
+// used is cleared: past its length a slice was cleared before it was
+// returned last time, and clearing the whole capacity (the largest report
+// seen) was 2% of a run's CPU.
 func (s *candScratch) put() {
 	if cap(s.hits) > 8*maxPooledCands {
 		s.hits = nil
@@ -351,8 +377,32 @@ func (s *candScratch) put() {
 			*c = nil
 			continue
 		}
-		clear((*c)[:cap(*c)])
+		clear(*c)
 		*c = (*c)[:0]
+	}
+	if cap(s.allMentions) > 8*maxPooledCands {
+		s.allMentions = nil
+	}
+	if cap(s.windows) > 8*maxPooledCands || cap(s.spans) > 8*maxPooledCands {
+		s.windows, s.spans = nil, nil
+	}
+	// matches hold the regex's index slices, quantities point at values:
+	// cleared so a pooled scratch keeps no document's data alive
+	if cap(s.matches) > maxPooledCands {
+		s.matches = nil
+	} else {
+		clear(s.matches)
+	}
+	if cap(s.quantities) > 8*maxPooledCands {
+		s.quantities, s.used = nil, nil
+	} else {
+		clear(s.quantities)
+	}
+	if cap(s.resolveBuf) > 8*maxPooledCands {
+		s.resolveBuf = nil
+	}
+	if cap(s.cues) > 8*maxPooledCands || cap(s.placed) > 8*maxPooledCands {
+		s.cues, s.in, s.speaking, s.spoken, s.placed = nil, nil, nil, nil, nil
 	}
 	candScratchPool.Put(s)
 }
@@ -410,8 +460,11 @@ func isWordRuneBefore(t string, i int) bool {
 // only, abbreviations in their written case, the longest where hits overlap
 // ("mean arterial pressure" over "arterial pressure", "potassium chloride"
 // the drug over "potassium" the lab).
-func (e *Extractor) mentions(t string, hits []hit) []mention {
-	var ms []mention
+func (e *Extractor) mentions(t string, hits []hit) []mention { return e.appendMentions(nil, t, hits) }
+
+// appendMentions is mentions written into ms[:0] (a reused buffer).
+func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention {
+	ms = ms[:0]
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindMention == 0 || !wordBoundedASCII(t, h.start, h.end) {
 			continue
@@ -457,14 +510,15 @@ func (e *Extractor) mentions(t string, hits []hit) []mention {
 // runRules runs each rule's regex on windows around its keyword hits,
 // clamped to the hit's sentence, so no rule sweeps the whole document.
 func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
-	return e.appendRules(nil, t, L, hits, inProtected)
+	return e.appendRules(nil, new(candScratch), t, L, hits, inProtected)
 }
 
-// appendRules appends the rules' candidates to out.
-func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
+// appendRules appends the rules' candidates to out; its working lists are
+// sc's.
+func (e *Extractor) appendRules(out []candidate, sc *candScratch, t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
 	// every rule's windows in one slice, sorted by rule then start: one
 	// allocation where a map of slices took one per rule and more
-	var windows []ruleWindow
+	windows := sc.windows[:0]
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindRule == 0 {
 			continue
@@ -500,8 +554,9 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 	})
 	// the matches first, so the candidates, which are large, are not
 	// copied as their slice grows
-	var found []ruleMatch
-	var ws [][2]int
+	sc.windows = windows
+	found := sc.matches[:0]
+	ws := sc.spans
 	for i := 0; i < len(windows); {
 		ri := windows[i].rule
 		ws = ws[:0]
@@ -524,6 +579,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 			}
 		}
 	}
+	sc.spans, sc.matches = ws, found
 	if len(found) == 0 {
 		return out
 	}
@@ -818,7 +874,10 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		offs = append(offs, bs, be)
 	}
 	sc.offs = offs
-	cp := codePointsOf(doc.Text, offs)
+	cp := codePointsWith(doc.Text, offs, sc.blocks)
+	if cp.index.blocks != nil {
+		sc.blocks = cp.index.blocks
+	}
 	doc.Sections = make([]SectionSpan, 0, len(L.Sections))
 	for i, sec := range L.Sections {
 		doc.Sections = append(doc.Sections, SectionSpan{Case: sec.Case, Name: sec.Name, Heading: sec.Heading,
@@ -841,8 +900,9 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 
 // buildScratch is what build reuses from one document to the next.
 type buildScratch struct {
-	offs  []int
-	order []int32
+	offs   []int
+	order  []int32
+	blocks []uint32 // the rune index's table
 }
 
 var buildScratchPool = sync.Pool{New: func() any { return new(buildScratch) }}
@@ -877,12 +937,12 @@ func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
 
 // codePointer converts byte offsets of a document to code points.
 type codePointer struct {
-	index *runeIndex
+	index runeIndex
 	// slow holds every offset when index cannot count them exactly.
 	slow map[int]int
 }
 
-func (c codePointer) at(o int) int {
+func (c *codePointer) at(o int) int {
 	if c.slow != nil {
 		return c.slow[o]
 	}
@@ -892,8 +952,12 @@ func (c codePointer) at(o int) int {
 // codePointsOf prepares the conversion of offs: by table when the text is
 // valid UTF-8 and every offset is a character boundary (which makes the
 // table's count the same as codePoints' sums), else by codePoints.
-func codePointsOf(text string, offs []int) codePointer {
-	x := newRuneIndex(text)
+func codePointsOf(text string, offs []int) codePointer { return codePointsWith(text, offs, nil) }
+
+// codePointsWith is codePointsOf with the table in blocks[:0], a reused
+// buffer: the result is valid until blocks is reused.
+func codePointsWith(text string, offs []int, blocks []uint32) codePointer {
+	x := makeRuneIndex(text, blocks)
 	for _, o := range offs {
 		if !x.ok(o) {
 			return codePointer{slow: codePoints(text, offs)}
@@ -1014,10 +1078,22 @@ func spaceFolded(s string) bool {
 //
 // Candidates are large: it sorts and sifts their indexes and copies each
 // kept one once, into the result.
-func resolve(cands []candidate) []candidate { return resolveInto(nil, cands) }
+func resolve(cands []candidate) []candidate {
+	out, _ := resolveInto(nil, cands, nil)
+	return out
+}
 
-// resolveInto is resolve with the kept candidates copied to dst[:0].
-func resolveInto(dst, cands []candidate) []candidate {
+// resolveScratch is resolve with the kept candidates copied to sc.kept and
+// its index lists in sc.
+func resolveScratch(sc *candScratch, cands []candidate) []candidate {
+	kept, buf := resolveInto(sc.kept, cands, sc.resolveBuf)
+	sc.resolveBuf = buf
+	return kept
+}
+
+// resolveInto is resolve with the kept candidates copied to dst[:0] and its
+// index lists carved from buf (returned, grown, for reuse).
+func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
 	// A rule with negative priority is a fallback: it gives way to a value
 	// the lexicon attached (the named-score rule must not take "Ki-67 index
 	// was 40%" from the Ki-67 entry).
@@ -1036,7 +1112,8 @@ func resolveInto(dst, cands []candidate) []candidate {
 	}
 	// one buffer: rules (with room for the fallbacks), rest, fallbacks,
 	// entities, then what is kept
-	buf := make([]int32, 2*len(cands)+nWeak)
+	buf = slices.Grow(buf[:0], 2*len(cands)+nWeak)[:2*len(cands)+nWeak]
+	whole := buf
 	carve := func(n int) []int32 {
 		part := buf[0:0:n]
 		buf = buf[n:]
@@ -1099,7 +1176,7 @@ func resolveInto(dst, cands []candidate) []candidate {
 	for _, ci := range entities {
 		out = append(out, cands[ci])
 	}
-	return out
+	return out, whole
 }
 
 // overlapsAny reports whether the value span [vs, ve) overlaps the value

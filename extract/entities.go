@@ -89,7 +89,12 @@ func (e *Extractor) timeUnit(word string) string {
 // outcome's time. It appends them to out, and returns the quantities it
 // used (doses, counts, models) so they are not read again as measurements.
 func (e *Extractor) entityCandidates(out []candidate, t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
-	used := make([]bool, len(qs))
+	return e.appendEntityCandidates(out, make([]bool, len(qs)), t, L, ms, qs)
+}
+
+// appendEntityCandidates is entityCandidates marking the quantities used in
+// used (all false, one per quantity: a reused buffer).
+func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t string, L *Layout, ms []mention, qs []Quantity) ([]candidate, []bool) {
 	out = slices.Grow(out, len(ms)) // about one each; appending in place spares a slice to copy
 	first := len(out)
 	guided := false
@@ -180,7 +185,7 @@ func (e *Extractor) entityCandidates(out []candidate, t string, L *Layout, ms []
 			}
 		case CatCondition:
 			if sv := wordBefore(before, 3, severityWords); sv != "" {
-				attrs["severity"] = sv
+				attrs["severity"] = severityValue(sv)
 			}
 			if g := gradeAfter(after); g != nil {
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
@@ -217,7 +222,9 @@ func gradeBefore(before string) []string {
 	return gradeBeforeRe.FindStringSubmatch(before)
 }
 
-func procedureStatus(w string) string {
+// procedureStatus returns an attribute value: constants put in an
+// interface need no allocation, a string variable does.
+func procedureStatus(w string) any {
 	switch strings.ToLower(w) {
 	case "attempted", "failed", "unsuccessful":
 		return "attempted"
@@ -227,6 +234,24 @@ func procedureStatus(w string) string {
 		return "not_performed"
 	}
 	return "performed"
+}
+
+// severityValues holds each severity word already in an interface, made
+// once: a condition's severity was a new interface value at every mention.
+var severityValues = func() map[string]any {
+	m := make(map[string]any, len(severityWords.words))
+	for w := range severityWords.words {
+		m[w] = w
+	}
+	return m
+}()
+
+// severityValue returns sv as an attribute value.
+func severityValue(sv string) any {
+	if v, ok := severityValues[sv]; ok {
+		return v
+	}
+	return sv
 }
 
 // readTime reads "72 hours later", "after 3 days", "on day 5".

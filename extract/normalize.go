@@ -276,9 +276,9 @@ func (w *blockWriter) separator(nextFrom int) {
 
 func (w *blockWriter) single(l srcLine, kind BlockKind) {
 	w.separator(l.cfrom)
-	start := w.b.out.Len()
+	start := w.b.Len()
 	cleanRange(w.b, w.src, l.cfrom, l.cto, w.unitAt)
-	w.n.Blocks = append(w.n.Blocks, Block{Kind: kind, Start: start, End: w.b.out.Len()})
+	w.n.Blocks = append(w.n.Blocks, Block{Kind: kind, Start: start, End: w.b.Len()})
 	w.lastEnd = l.cto
 }
 
@@ -288,7 +288,7 @@ func (w *blockWriter) single(l srcLine, kind BlockKind) {
 func (w *blockWriter) paragraph(lines []srcLine, idx []int) {
 	first := lines[idx[0]]
 	w.separator(first.cfrom)
-	start := w.b.out.Len()
+	start := w.b.Len()
 	for k, li := range idx {
 		l := lines[li]
 		to := l.cto
@@ -315,7 +315,7 @@ func (w *blockWriter) paragraph(lines []srcLine, idx []int) {
 		}
 		w.lastEnd = l.cto
 	}
-	w.n.Blocks = append(w.n.Blocks, Block{Kind: BlockParagraph, Start: start, End: w.b.out.Len()})
+	w.n.Blocks = append(w.n.Blocks, Block{Kind: BlockParagraph, Start: start, End: w.b.Len()})
 }
 
 func isBreakHyphen(src string, from, to int, next srcLine) bool {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -145,5 +146,29 @@ func TestCitationGuardAsksTheUnitTable(t *testing.T) {
 	in = "in the acute phase.2 However"
 	if n := Normalize(in, &lc); n.Text != "in the acute phase. However" {
 		t.Errorf("citation kept: %q", n.Text)
+	}
+}
+
+// Normalize reuses its buffers from report to report: a result must not
+// change when later reports are normalized, and an unchanged report keeps
+// its own text.
+func TestNormalizeResultsOutliveItsBuffers(t *testing.T) {
+	texts := docFrameTexts(t)
+	kept := make([]*Normalized, len(texts))
+	for i, text := range texts {
+		kept[i] = Normalize(text, testLines)
+	}
+	unchanged := 0
+	for i, text := range texts {
+		fresh := Normalize(text, testLines)
+		if kept[i].Text != fresh.Text || !slices.Equal(kept[i].Map.runs, fresh.Map.runs) {
+			t.Fatalf("text %d: normalizing later reports changed its result", i)
+		}
+		if kept[i].Text == text {
+			unchanged++
+		}
+	}
+	if unchanged == 0 || unchanged == len(texts) {
+		t.Fatalf("%d of %d texts unchanged by normalizing: the test needs both kinds", unchanged, len(texts))
 	}
 }

@@ -3,7 +3,8 @@ package extract
 import (
 	"math"
 	"math/bits"
-	"strings"
+	"slices"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -124,26 +125,39 @@ func (m *OffsetMap) end(n int) int {
 	return r.orig + r.origLen
 }
 
-// mapBuilder writes a normalized text and its OffsetMap together.
+// mapBuilder writes a normalized text and its OffsetMap together. Its
+// buffers are pooled: the text is copied out at its final length, or not
+// at all when normalizing changed nothing (half the reports), and the runs
+// at theirs.
 type mapBuilder struct {
 	src  string
-	out  strings.Builder
+	out  []byte
 	runs []offsetRun
 }
 
+var mapBuilderPool = sync.Pool{New: func() any { return new(mapBuilder) }}
+
+// maxPooledText keeps the buffers of a huge report out of the pool.
+const maxPooledText = 1 << 20
+
 func newMapBuilder(src string) *mapBuilder {
-	b := &mapBuilder{src: src}
-	b.out.Grow(len(src))
+	b := mapBuilderPool.Get().(*mapBuilder)
+	b.src = src
+	b.out = slices.Grow(b.out[:0], len(src))
+	b.runs = b.runs[:0]
 	return b
 }
+
+// Len is the length of the text written so far.
+func (b *mapBuilder) Len() int { return len(b.out) }
 
 // copy appends src[from:to] unchanged.
 func (b *mapBuilder) copy(from, to int) {
 	if to <= from {
 		return
 	}
-	n := b.out.Len()
-	b.out.WriteString(b.src[from:to])
+	n := len(b.out)
+	b.out = append(b.out, b.src[from:to]...)
 	if k := len(b.runs) - 1; k >= 0 {
 		last := &b.runs[k]
 		if last.copied && last.norm+last.normLen == n && last.orig+last.origLen == from {
@@ -161,13 +175,24 @@ func (b *mapBuilder) replace(from, to int, s string) {
 		b.copy(from, to)
 		return
 	}
-	n := b.out.Len()
-	b.out.WriteString(s)
+	n := len(b.out)
+	b.out = append(b.out, s...)
 	b.runs = append(b.runs, offsetRun{norm: n, normLen: len(s), orig: from, origLen: to - from})
 }
 
+// finish returns the text and its map, and the builder to the pool: b is
+// not used after.
 func (b *mapBuilder) finish(inner *OffsetMap) (string, *OffsetMap) {
-	return b.out.String(), &OffsetMap{runs: b.runs, inner: inner}
+	text := b.src
+	if string(b.out) != text {
+		text = string(b.out)
+	}
+	m := &OffsetMap{runs: slices.Clone(b.runs), inner: inner}
+	b.src = ""
+	if cap(b.out) <= maxPooledText && cap(b.runs) <= maxPooledText/64 {
+		mapBuilderPool.Put(b)
+	}
+	return text, m
 }
 
 // runeIndex turns byte offsets of a text into code-point offsets without
@@ -189,7 +214,14 @@ type runeIndex struct {
 const runeBlock = 64
 
 func newRuneIndex(text string) *runeIndex {
-	x := &runeIndex{text: text, ascii: asciiPrefix(text)}
+	x := makeRuneIndex(text, nil)
+	return &x
+}
+
+// makeRuneIndex is newRuneIndex with its table in blocks[:0], a reused
+// buffer.
+func makeRuneIndex(text string, blocks []uint32) runeIndex {
+	x := runeIndex{text: text, ascii: asciiPrefix(text)}
 	if x.ascii == len(text) {
 		x.valid = true
 		return x
@@ -200,7 +232,7 @@ func newRuneIndex(text string) *runeIndex {
 		return x
 	}
 	tail := text[x.ascii:]
-	x.blocks = make([]uint32, len(tail)/runeBlock+1)
+	x.blocks = slices.Grow(blocks[:0], len(tail)/runeBlock+1)[:len(tail)/runeBlock+1]
 	var count uint32
 	for k := range x.blocks {
 		x.blocks[k] = count

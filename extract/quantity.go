@@ -337,6 +337,11 @@ var opCanon = map[string]string{
 // Scan returns the quantities of text in order. Numbers glued to letters
 // (PaO2, A3-P3, T4N1) are names, not values, and are skipped.
 func (qs *QuantityScanner) Scan(text string, skip func(int) bool) []Quantity {
+	return qs.appendScan(nil, text, skip)
+}
+
+// appendScan is Scan written into dst[:0], a reused buffer.
+func (qs *QuantityScanner) appendScan(dst []Quantity, text string, skip func(int) bool) []Quantity {
 	// Room for one quantity per run of digits (about 1.4 times what is
 	// found in the reports) spares the slice its regrowth, for less than
 	// that costs.
@@ -348,9 +353,9 @@ func (qs *QuantityScanner) Scan(text string, skip func(int) bool) []Quantity {
 		}
 	}
 	if runs == 0 {
-		return nil
+		return dst[:0]
 	}
-	out := make([]Quantity, 0, runs)
+	out := slices.Grow(dst[:0], runs)
 	for i := 0; i < len(text); {
 		if i = nextDigit(text, i); i == len(text) {
 			break
