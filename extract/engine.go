@@ -462,9 +462,11 @@ func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(i
 
 // appendRules appends the rules' candidates to out.
 func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
-	// every rule's windows in one slice, sorted by rule then start: one
-	// allocation where a map of slices took one per rule and more
-	var windows []ruleWindow
+	// every rule's windows in one slice, sorted by rule then start, in
+	// slices kept from the document before
+	sc := ruleScratchPool.Get().(*ruleScratch)
+	defer sc.release()
+	windows := sc.windows[:0]
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindRule == 0 {
 			continue
@@ -498,10 +500,11 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 		}
 		return a.span[0] - b.span[0]
 	})
+	sc.windows = windows
 	// the matches first, so the candidates, which are large, are not
 	// copied as their slice grows
-	var found []ruleMatch
-	var ws [][2]int
+	found := sc.found[:0]
+	ws := sc.spans
 	for i := 0; i < len(windows); {
 		ri := windows[i].rule
 		ws = ws[:0]
@@ -511,7 +514,8 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 		// Merged windows are disjoint and a window's matches do not
 		// overlap, so no match is found twice.
 		for _, w := range mergeWindows(ws) {
-			for _, m := range e.ruleScan[ri].findAll(t[w[0]:w[1]]) {
+			sc.matches = e.ruleScan[ri].appendAll(sc.matches[:0], &sc.sim, t[w[0]:w[1]])
+			for _, m := range sc.matches {
 				for k := range m {
 					if m[k] >= 0 {
 						m[k] += w[0]
@@ -524,6 +528,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 			}
 		}
 	}
+	sc.spans, sc.found = ws, found
 	if len(found) == 0 {
 		return out
 	}

@@ -81,13 +81,18 @@ func newRuleScanner(re *regexp.Regexp) *ruleScanner {
 
 // findAll is re.FindAllStringSubmatchIndex(text, -1).
 func (s *ruleScanner) findAll(text string) [][]int {
-	if !s.fast {
-		return s.re.FindAllStringSubmatchIndex(text, -1)
-	}
-	s.ready()
 	sim := simPool.Get().(*simScratch)
 	defer simPool.Put(sim)
-	var out [][]int
+	return s.appendAll(nil, sim, text)
+}
+
+// appendAll appends to out the matches findAll returns (out's own
+// elements untouched), so a caller running many windows reuses one slice.
+func (s *ruleScanner) appendAll(out [][]int, sim *simScratch, text string) [][]int {
+	if !s.fast {
+		return append(out, s.re.FindAllStringSubmatchIndex(text, -1)...)
+	}
+	s.ready()
 	// c steps as the regexp's own search does: a rune at a time (a byte at
 	// a time through invalid UTF-8), so no match starts inside a rune.
 	for c := 0; c < len(text); {
@@ -752,4 +757,25 @@ func markInst(cls *[256]bool, inst *syntax.Inst) {
 			cls[b] = true
 		}
 	}
+}
+
+// ruleScratch is what appendRules reuses from one document to the next:
+// the windows and matches of a document were three slices grown from
+// nothing every time.
+type ruleScratch struct {
+	sim     simScratch
+	windows []ruleWindow
+	spans   [][2]int
+	matches [][]int
+	found   []ruleMatch
+}
+
+var ruleScratchPool = sync.Pool{New: func() any { return new(ruleScratch) }}
+
+// release drops the matches the scratch still points at, so a pooled
+// scratch does not keep a document's match slices alive, and pools it.
+func (sc *ruleScratch) release() {
+	clear(sc.matches[:cap(sc.matches)])
+	clear(sc.found[:cap(sc.found)])
+	ruleScratchPool.Put(sc)
 }
