@@ -39,6 +39,9 @@ type ruleScanner struct {
 	re    *regexp.Regexp
 	fast  bool
 	first [256]bool
+	// pair[b] holds the bytes that can follow a match's first byte b: a
+	// two-byte table turns away two thirds of the starts first lets through.
+	pair *[256][4]uint64
 	// prefix[d] holds the bytes the d-th rune of any match can start with;
 	// a match holds at least len(prefix) runes.
 	prefix [][256]bool
@@ -96,13 +99,21 @@ func (s *ruleScanner) appendAll(out [][]int, sim *simScratch, text string) [][]i
 	// c steps as the regexp's own search does: a rune at a time (a byte at
 	// a time through invalid UTF-8), so no match starts inside a rune.
 	for c := 0; c < len(text); {
-		for c < len(text) && !s.first[text[c]] {
-			// Every byte from 0x80 up is in first or none is, so stepping
-			// a byte at a time through what first turns away never lands
-			// a try inside a rune.
+		// Every byte from 0x80 up is in first or none is, and a pair is
+		// turned away on its first byte only as first turns it away, so
+		// stepping a byte at a time through what they turn away never
+		// lands a try inside a rune.
+		for c < len(text)-1 {
+			b1 := text[c+1]
+			if s.pair[text[c]][b1>>6]&(1<<(b1&63)) != 0 {
+				break
+			}
 			c++
 		}
-		if c == len(text) {
+		if c == len(text)-1 && !s.first[text[c]] {
+			c++
+		}
+		if c >= len(text) {
 			break
 		}
 		w := 1
@@ -359,6 +370,7 @@ func (s *ruleScanner) ready() {
 	s.once.Do(func() {
 		s.prog, s.start = compileSim(s.syntaxProg)
 		s.prefix = prefixClasses(s.syntaxProg, maxPrefixRunes)
+		s.pair = pairClasses(s.syntaxProg, &s.first)
 		s.anchored = regexp.MustCompile(`^(?:` + s.src + `)`)
 		s.afterOne = regexp.MustCompile(`^(?s:.)(?:` + s.src + `)`)
 		s.dfa = newStartDFA(s)
@@ -682,6 +694,59 @@ func prefixClasses(prog *syntax.Prog, max int) [][256]bool {
 		}
 	}
 	return out
+}
+
+// pairClasses returns, for each byte b a match of prog can start with,
+// the bytes that can come next in it. Where b begins a rune of more than
+// one byte (first holds every byte from 0x80 up or none), or a match may
+// end after b, any byte can. Like prefixClasses it takes the empty-width
+// assertions as passed, which only lets more through.
+func pairClasses(prog *syntax.Prog, first *[256]bool) *[256][4]uint64 {
+	var pair [256][4]uint64
+	for b := utf8.RuneSelf; b < 0x100; b++ {
+		if first[b] {
+			pair[b] = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		}
+	}
+	runes0, _ := closure(prog, []uint32{uint32(prog.Start)})
+	for _, pc := range runes0 {
+		inst := &prog.Inst[pc]
+		var cls0 [256]bool
+		markInst(&cls0, inst)
+		runes1, matched := closure(prog, []uint32{inst.Out})
+		var next [4]uint64
+		if matched {
+			next = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		} else {
+			var cls1 [256]bool
+			for _, pc1 := range runes1 {
+				markInst(&cls1, &prog.Inst[pc1])
+			}
+			for b, ok := range cls1 {
+				if ok {
+					next[b>>6] |= 1 << (b & 63)
+				}
+			}
+		}
+		for b := range utf8.RuneSelf {
+			if cls0[b] {
+				for k := range next {
+					pair[b][k] |= next[k]
+				}
+			}
+		}
+	}
+	return &pair
+}
+
+// pairFits reports whether the bytes of text at c and after it fit s.pair
+// (at the last byte, s.first); where they do not, no match starts at c.
+func (s *ruleScanner) pairFits(text string, c int) bool {
+	if c+1 == len(text) {
+		return s.first[text[c]]
+	}
+	b1 := text[c+1]
+	return s.pair[text[c]][b1>>6]&(1<<(b1&63)) != 0
 }
 
 // closure follows the empty moves from states and returns the rune

@@ -66,9 +66,10 @@ func TestRuleScannerMatchesRegexp(t *testing.T) {
 	}
 }
 
-// The filters findAll runs before the regexp (first byte, prefix classes,
-// mayStart) may only turn away starts where the regexp, run as findAll
-// runs it, finds no match: checked at every start of every window.
+// The filters findAll runs before the regexp (first byte, byte pairs,
+// prefix classes, mayStart) may only turn away starts where the regexp,
+// run as findAll runs it, finds no match: checked at every start of every
+// window, for each filter on its own.
 func TestRuleScannerFiltersKeepEveryMatch(t *testing.T) {
 	res, texts := scannerCases(t)
 	sample := 60
@@ -76,7 +77,7 @@ func TestRuleScannerFiltersKeepEveryMatch(t *testing.T) {
 		sample = 6
 	}
 	sim := new(simScratch)
-	tried, turned := 0, 0
+	tried, turned, firstPassed, pairTurned := 0, 0, 0, 0
 	for _, re := range res {
 		sc := newRuleScanner(re)
 		if !sc.fast {
@@ -98,21 +99,33 @@ func TestRuleScannerFiltersKeepEveryMatch(t *testing.T) {
 					} else {
 						m = anchored.FindStringIndex(w[c:])
 					}
-					pass := sc.first[w[c]] && sc.prefixFits(w, c) && sc.mayStart(sim, w, c, before)
+					first, pair := sc.first[w[c]], sc.pairFits(w, c)
+					prefix, may := sc.prefixFits(w, c), sc.mayStart(sim, w, c, before)
+					pass := first && pair && prefix && may
 					tried++
 					if !pass {
 						turned++
 					}
+					if first {
+						firstPassed++
+						if !pair {
+							pairTurned++
+						}
+					}
 					if m != nil && !pass {
-						t.Fatalf("%s: a match starts at %d of %q but the filters turn it away", re, c, w)
+						t.Fatalf("%s: a match starts at %d of %q but the filters turn it away (first %v, pair %v, prefix %v, mayStart %v)",
+							re, c, w, first, pair, prefix, may)
 					}
 				}
 			}
 		}
 	}
-	t.Logf("%d starts, %d turned away", tried, turned)
+	t.Logf("%d starts, %d turned away; of %d first bytes let through, the pairs turn away %d", tried, turned, firstPassed, pairTurned)
 	if turned == 0 {
 		t.Error("the filters turned nothing away: the check proves little")
+	}
+	if pairTurned < firstPassed/2 {
+		t.Errorf("the byte pairs turn away only %d of the %d starts the first byte lets through: the check proves little", pairTurned, firstPassed)
 	}
 }
 
