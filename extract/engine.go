@@ -779,12 +779,14 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		c := &cands[ci]
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
+		// field by field into the zeroed finding: a composite literal
+		// was built aside and then copied whole
 		f := &out[k]
-		*f = Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
-			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
-			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
-			Assertion: firstNonEmpty(c.assertion, "present"), Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags,
-			Attributes: c.attrs, ContextCue: c.cue}
+		f.Doc, f.Category, f.Concept, f.Label = doc.ID, c.category, c.concept, c.label
+		f.Value, f.ValueMax, f.Operator, f.Unit = c.value, c.valueMax, c.op, c.unit
+		f.Text, f.ByteStart, f.ByteEnd, f.ValueByteStart, f.ValueByteEnd = doc.Text[bs:be], bs, be, vs, ve
+		f.Assertion, f.Subject = firstNonEmpty(c.assertion, "present"), firstNonEmpty(c.subject, "patient")
+		f.Rule, f.Flags, f.Attributes, f.ContextCue = c.rule, c.flags, c.attrs, c.cue
 		if c.cue != nil && c.cue.nstart >= 0 {
 			cs, ce := n.Map.Span(c.cue.nstart, c.cue.nend)
 			c.cue.Text = doc.Text[cs:ce]
