@@ -102,18 +102,21 @@ func (s *ruleScanner) appendAll(out [][]int, sim *simScratch, text string) [][]i
 		// Every byte from 0x80 up is in first or none is, and a pair is
 		// turned away on its first byte only as first turns it away, so
 		// stepping a byte at a time through what they turn away never
-		// lands a try inside a rune.
-		for c < len(text)-1 {
-			b1 := text[c+1]
-			if s.pair[text[c]][b1>>6]&(1<<(b1&63)) != 0 {
+		// lands a try inside a rune. The pair is read only where first
+		// lets a byte through: reading it at every byte cost more than
+		// it saved.
+		for ; c < len(text); c++ {
+			if !s.first[text[c]] {
+				continue
+			}
+			if c+1 == len(text) {
 				break
 			}
-			c++
+			if b1 := text[c+1]; s.pair[text[c]][b1>>6]&(1<<(b1&63)) != 0 {
+				break
+			}
 		}
-		if c == len(text)-1 && !s.first[text[c]] {
-			c++
-		}
-		if c >= len(text) {
+		if c == len(text) {
 			break
 		}
 		w := 1
