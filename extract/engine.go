@@ -290,7 +290,7 @@ func (e *Extractor) Extract(id, text string) *Document {
 		return i < len(protected) && protected[i][0] <= p
 	}
 
-	cands := e.appendRules(scratch.found[:0], scratch, t, L, hits, inProtected)
+	cands := e.appendRules(scratch.found[:0], t, L, hits, inProtected)
 	ms := e.appendMentions(scratch.allMentions[:0], t, hits)
 	scratch.allMentions = ms
 	nEntity := 0
@@ -340,10 +340,6 @@ type candScratch struct {
 	found, kept []candidate
 	// allMentions is mentions' result, split into mentions by kind.
 	allMentions []mention
-	// windows, spans and matches are appendRules' working lists.
-	windows []ruleWindow
-	spans   [][2]int
-	matches []ruleMatch
 	// quantities are the scanner's; used marks those an entity took.
 	quantities []Quantity
 	used       []bool
@@ -383,16 +379,8 @@ func (s *candScratch) put() {
 	if cap(s.allMentions) > 8*maxPooledCands {
 		s.allMentions = nil
 	}
-	if cap(s.windows) > 8*maxPooledCands || cap(s.spans) > 8*maxPooledCands {
-		s.windows, s.spans = nil, nil
-	}
-	// matches hold the regex's index slices, quantities point at values:
-	// cleared so a pooled scratch keeps no document's data alive
-	if cap(s.matches) > maxPooledCands {
-		s.matches = nil
-	} else {
-		clear(s.matches)
-	}
+	// quantities point at values: cleared so a pooled scratch keeps no
+	// document's data alive
 	if cap(s.quantities) > 8*maxPooledCands {
 		s.quantities, s.used = nil, nil
 	} else {
@@ -510,14 +498,15 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 // runRules runs each rule's regex on windows around its keyword hits,
 // clamped to the hit's sentence, so no rule sweeps the whole document.
 func (e *Extractor) runRules(t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
-	return e.appendRules(nil, new(candScratch), t, L, hits, inProtected)
+	return e.appendRules(nil, t, L, hits, inProtected)
 }
 
-// appendRules appends the rules' candidates to out; its working lists are
-// sc's.
-func (e *Extractor) appendRules(out []candidate, sc *candScratch, t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
-	// every rule's windows in one slice, sorted by rule then start: one
-	// allocation where a map of slices took one per rule and more
+// appendRules appends the rules' candidates to out.
+func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit, inProtected func(int) bool) []candidate {
+	// every rule's windows in one slice, sorted by rule then start, in
+	// slices kept from the document before
+	sc := ruleScratchPool.Get().(*ruleScratch)
+	defer sc.release()
 	windows := sc.windows[:0]
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindRule == 0 {
@@ -552,10 +541,10 @@ func (e *Extractor) appendRules(out []candidate, sc *candScratch, t string, L *L
 		}
 		return a.span[0] - b.span[0]
 	})
+	sc.windows = windows
 	// the matches first, so the candidates, which are large, are not
 	// copied as their slice grows
-	sc.windows = windows
-	found := sc.matches[:0]
+	found := sc.found[:0]
 	ws := sc.spans
 	for i := 0; i < len(windows); {
 		ri := windows[i].rule
@@ -566,7 +555,8 @@ func (e *Extractor) appendRules(out []candidate, sc *candScratch, t string, L *L
 		// Merged windows are disjoint and a window's matches do not
 		// overlap, so no match is found twice.
 		for _, w := range mergeWindows(ws) {
-			for _, m := range e.ruleScan[ri].findAll(t[w[0]:w[1]]) {
+			sc.matches = e.ruleScan[ri].appendAll(sc.matches[:0], &sc.sim, t[w[0]:w[1]])
+			for _, m := range sc.matches {
 				for k := range m {
 					if m[k] >= 0 {
 						m[k] += w[0]
@@ -579,7 +569,7 @@ func (e *Extractor) appendRules(out []candidate, sc *candScratch, t string, L *L
 			}
 		}
 	}
-	sc.spans, sc.matches = ws, found
+	sc.spans, sc.found = ws, found
 	if len(found) == 0 {
 		return out
 	}
@@ -830,12 +820,14 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		c := &cands[ci]
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
+		// field by field into the zeroed finding: a composite literal
+		// was built aside and then copied whole
 		f := &out[k]
-		*f = Finding{Doc: doc.ID, Category: c.category, Concept: c.concept, Label: c.label,
-			Value: c.value, ValueMax: c.valueMax, Operator: c.op, Unit: c.unit,
-			Text: doc.Text[bs:be], ByteStart: bs, ByteEnd: be, ValueByteStart: vs, ValueByteEnd: ve,
-			Assertion: firstNonEmpty(c.assertion, "present"), Subject: firstNonEmpty(c.subject, "patient"), Rule: c.rule, Flags: c.flags,
-			Attributes: c.attrs, ContextCue: c.cue}
+		f.Doc, f.Category, f.Concept, f.Label = doc.ID, c.category, c.concept, c.label
+		f.Value, f.ValueMax, f.Operator, f.Unit = c.value, c.valueMax, c.op, c.unit
+		f.Text, f.ByteStart, f.ByteEnd, f.ValueByteStart, f.ValueByteEnd = doc.Text[bs:be], bs, be, vs, ve
+		f.Assertion, f.Subject = firstNonEmpty(c.assertion, "present"), firstNonEmpty(c.subject, "patient")
+		f.Rule, f.Flags, f.Attributes, f.ContextCue = c.rule, c.flags, c.attrs, c.cue
 		if c.cue != nil && c.cue.nstart >= 0 {
 			cs, ce := n.Map.Span(c.cue.nstart, c.cue.nend)
 			c.cue.Text = doc.Text[cs:ce]

@@ -320,7 +320,7 @@ func hasSentEndChars(tok string) bool {
 					suffix = tok[n-1] != '\''
 				}
 			}
-		default:
+		case 0x99, 0x9d: // the last bytes of ’ (e2 80 99) and ” (e2 80 9d): most tokens end otherwise
 			suffix = strings.HasSuffix(tok, ".’") || strings.HasSuffix(tok, ".”") ||
 				strings.HasSuffix(tok, "?’") || strings.HasSuffix(tok, "?”") ||
 				strings.HasSuffix(tok, "!’") || strings.HasSuffix(tok, "!”")

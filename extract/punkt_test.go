@@ -314,3 +314,50 @@ func BenchmarkPunkt(b *testing.B) {
 		}
 	})
 }
+
+// proseHasSentEndChars is prose v3's wordTokenizer.HasSentEndChars, as its
+// source has it, for comparing hasSentEndChars with.
+func proseHasSentEndChars(tok string) bool {
+	for _, ender := range []string{`."`, `.)`, `.’`, `.”`, `?`, `?"`, `?'`, `?)`, `?’`, `?”`, `!`, `!"`, `!'`, `!)`, `!’`, `!”`} {
+		if strings.HasSuffix(tok, ender) && !strings.Contains(tok, "Yahoo!") {
+			return true
+		}
+	}
+	for _, paren := range []string{`.[`, `.(`, `."`, `?[`, `?(`, `![`, `!(`} {
+		if strings.Contains(tok, paren) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasSentEndChars reads the last byte before the suffixes that end in a
+// curly quote: every word of the shared reports, every ending glued to a
+// few words, and every short string of the bytes that matter.
+func TestHasSentEndCharsMatchesProse(t *testing.T) {
+	endings := []string{"", ".", "?", "!", "\"", "'", ")", "(", "[", "’", "”", "‘", "“", "Yahoo!", "x", "\x99", "\x9d", "\xe2\x80"}
+	var toks []string
+	for _, w := range []string{"", "a", "word", "Yahoo", "é", "\xe2\x80\x99"} {
+		for _, e1 := range endings {
+			for _, e2 := range endings {
+				toks = append(toks, w+e1+e2)
+			}
+		}
+	}
+	for _, text := range sharedReports(t, bulkReports, 300) {
+		toks = append(toks, strings.Fields(text)...)
+	}
+	ended := 0
+	for _, tok := range toks {
+		got, want := hasSentEndChars(tok), proseHasSentEndChars(tok)
+		if got != want {
+			t.Fatalf("hasSentEndChars(%q) = %v, prose says %v", tok, got, want)
+		}
+		if want && (strings.HasSuffix(tok, "’") || strings.HasSuffix(tok, "”")) {
+			ended++
+		}
+	}
+	if ended == 0 {
+		t.Error("no token ended a sentence with a curly quote: the check proves little")
+	}
+}

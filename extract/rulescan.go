@@ -39,6 +39,9 @@ type ruleScanner struct {
 	re    *regexp.Regexp
 	fast  bool
 	first [256]bool
+	// pair[b] holds the bytes that can follow a match's first byte b: a
+	// two-byte table turns away two thirds of the starts first lets through.
+	pair *[256][4]uint64
 	// prefix[d] holds the bytes the d-th rune of any match can start with;
 	// a match holds at least len(prefix) runes.
 	prefix [][256]bool
@@ -81,21 +84,37 @@ func newRuleScanner(re *regexp.Regexp) *ruleScanner {
 
 // findAll is re.FindAllStringSubmatchIndex(text, -1).
 func (s *ruleScanner) findAll(text string) [][]int {
-	if !s.fast {
-		return s.re.FindAllStringSubmatchIndex(text, -1)
-	}
-	s.ready()
 	sim := simPool.Get().(*simScratch)
 	defer simPool.Put(sim)
-	var out [][]int
+	return s.appendAll(nil, sim, text)
+}
+
+// appendAll appends to out the matches findAll returns (out's own
+// elements untouched), so a caller running many windows reuses one slice.
+func (s *ruleScanner) appendAll(out [][]int, sim *simScratch, text string) [][]int {
+	if !s.fast {
+		return append(out, s.re.FindAllStringSubmatchIndex(text, -1)...)
+	}
+	s.ready()
 	// c steps as the regexp's own search does: a rune at a time (a byte at
 	// a time through invalid UTF-8), so no match starts inside a rune.
 	for c := 0; c < len(text); {
-		for c < len(text) && !s.first[text[c]] {
-			// Every byte from 0x80 up is in first or none is, so stepping
-			// a byte at a time through what first turns away never lands
-			// a try inside a rune.
-			c++
+		// Every byte from 0x80 up is in first or none is, and a pair is
+		// turned away on its first byte only as first turns it away, so
+		// stepping a byte at a time through what they turn away never
+		// lands a try inside a rune. The pair is read only where first
+		// lets a byte through: reading it at every byte cost more than
+		// it saved.
+		for ; c < len(text); c++ {
+			if !s.first[text[c]] {
+				continue
+			}
+			if c+1 == len(text) {
+				break
+			}
+			if b1 := text[c+1]; s.pair[text[c]][b1>>6]&(1<<(b1&63)) != 0 {
+				break
+			}
 		}
 		if c == len(text) {
 			break
@@ -171,10 +190,18 @@ func (s *ruleScanner) prefixFits(text string, c int) bool {
 	return true
 }
 
-// maxSimRunes is how far mayStart follows a match: far enough to read past
-// the keyword most rules begin with, not so far that the threads of a
-// filler ("[^\d.;]{0,40}?") pile up.
+// maxSimRunes is how far mayStart steps threads (out of ASCII, or when
+// its DFA is full): far enough to read past the keyword most rules begin
+// with, not so far that the threads of a filler ("[^\d.;]{0,40}?") pile
+// up.
 const maxSimRunes = 16
+
+// maxDFARunes is how far mayStart follows a match through its DFA, whose
+// steps cost a load each: past the fillers that follow a keyword ("motor
+// strength ... 4/5"), where a failed regexp try cost most, and past the
+// words some rules may start on ("(?:[\w-]+\s+){0,3}titer"). It covers a
+// window of two default rule windows and a keyword.
+const maxDFARunes = 256
 
 // simScratch is mayStart's working memory, reused across calls.
 type simScratch struct {
@@ -187,7 +214,8 @@ type simScratch struct {
 var simPool = sync.Pool{New: func() any { return new(simScratch) }}
 
 // mayStart runs s.prog from c on text, without captures and for at most
-// maxSimRunes runes, and reports whether a match can start at c: false
+// maxDFARunes runes (maxSimRunes stepping threads), and reports whether a
+// match can start at c: false
 // only when every thread has died before reaching a match. It reads the
 // empty-width assertions as the regexp does, with before the rune it sees
 // before c (-1 for none), so it lets through nothing more than needed.
@@ -206,15 +234,16 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 		st = s.dfa.afterWord // before is a word character (see findAll)
 	}
 	p := c
-	for steps := 0; steps < maxSimRunes; steps++ {
+	for steps := 0; steps < maxDFARunes; steps++ {
 		if p == len(text) || text[p] >= utf8.RuneSelf {
-			return s.runThreads(sim, st.threads, st.prev, text, p, steps)
+			// at least one step: the end of the text is read exactly
+			return s.runThreads(sim, st.threads, st.prev, text, p, steps, max(maxSimRunes, steps+1))
 		}
 		b := text[p]
 		nx := st.next[b].Load()
 		if nx == nil {
 			if nx = s.dfa.add(s, st, b); nx == nil { // the cache is full
-				return s.runThreads(sim, st.threads, st.prev, text, p, steps)
+				return s.runThreads(sim, st.threads, st.prev, text, p, steps, maxSimRunes)
 			}
 		}
 		switch nx {
@@ -230,12 +259,12 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 }
 
 // runThreads is mayStart from its steps-th step on, at p in text, with the
-// threads cur and r1 the rune before p.
-func (s *ruleScanner) runThreads(sim *simScratch, threads []uint32, r1 rune, text string, p, steps int) bool {
+// threads cur and r1 the rune before p, up to its limit-th step.
+func (s *ruleScanner) runThreads(sim *simScratch, threads []uint32, r1 rune, text string, p, steps, limit int) bool {
 	cur, next := append(sim.cur[:0], threads...), sim.next[:0]
 	// the buffers, grown, go back to sim for the next call
 	defer func() { sim.cur, sim.next = cur, next }()
-	for ; steps < maxSimRunes; steps++ {
+	for ; steps < limit; steps++ {
 		r2, w := rune(-1), 0
 		if p < len(text) {
 			if r2, w = rune(text[p]), 1; r2 >= utf8.RuneSelf {
@@ -278,9 +307,10 @@ type dfaState struct {
 var dfaDead, dfaMatched = new(dfaState), new(dfaState)
 
 // maxDFAStates bounds a rule's cache, a state being about 1 KB: the
-// 8,081 e3c-bulk reports build 1,272 states over all rules, 141 at most
-// for one. Past it mayStart steps threads, slower but the same.
-const maxDFAStates = 256
+// 8,081 e3c-bulk reports build 2,223 states over all rules, 320 at most
+// for one (score.lvef), following matches maxDFARunes far. Past it
+// mayStart steps threads, slower but the same.
+const maxDFAStates = 512
 
 // runeClass is the representative of r's class for the empty-width
 // assertions, which read the rune before only as none, a newline, a word
@@ -354,6 +384,7 @@ func (s *ruleScanner) ready() {
 	s.once.Do(func() {
 		s.prog, s.start = compileSim(s.syntaxProg)
 		s.prefix = prefixClasses(s.syntaxProg, maxPrefixRunes)
+		s.pair = pairClasses(s.syntaxProg, &s.first)
 		s.anchored = regexp.MustCompile(`^(?:` + s.src + `)`)
 		s.afterOne = regexp.MustCompile(`^(?s:.)(?:` + s.src + `)`)
 		s.dfa = newStartDFA(s)
@@ -679,6 +710,59 @@ func prefixClasses(prog *syntax.Prog, max int) [][256]bool {
 	return out
 }
 
+// pairClasses returns, for each byte b a match of prog can start with,
+// the bytes that can come next in it. Where b begins a rune of more than
+// one byte (first holds every byte from 0x80 up or none), or a match may
+// end after b, any byte can. Like prefixClasses it takes the empty-width
+// assertions as passed, which only lets more through.
+func pairClasses(prog *syntax.Prog, first *[256]bool) *[256][4]uint64 {
+	var pair [256][4]uint64
+	for b := utf8.RuneSelf; b < 0x100; b++ {
+		if first[b] {
+			pair[b] = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		}
+	}
+	runes0, _ := closure(prog, []uint32{uint32(prog.Start)})
+	for _, pc := range runes0 {
+		inst := &prog.Inst[pc]
+		var cls0 [256]bool
+		markInst(&cls0, inst)
+		runes1, matched := closure(prog, []uint32{inst.Out})
+		var next [4]uint64
+		if matched {
+			next = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		} else {
+			var cls1 [256]bool
+			for _, pc1 := range runes1 {
+				markInst(&cls1, &prog.Inst[pc1])
+			}
+			for b, ok := range cls1 {
+				if ok {
+					next[b>>6] |= 1 << (b & 63)
+				}
+			}
+		}
+		for b := range utf8.RuneSelf {
+			if cls0[b] {
+				for k := range next {
+					pair[b][k] |= next[k]
+				}
+			}
+		}
+	}
+	return &pair
+}
+
+// pairFits reports whether the bytes of text at c and after it fit s.pair
+// (at the last byte, s.first); where they do not, no match starts at c.
+func (s *ruleScanner) pairFits(text string, c int) bool {
+	if c+1 == len(text) {
+		return s.first[text[c]]
+	}
+	b1 := text[c+1]
+	return s.pair[text[c]][b1>>6]&(1<<(b1&63)) != 0
+}
+
 // closure follows the empty moves from states and returns the rune
 // instructions reached, in no particular order, and whether a match is.
 func closure(prog *syntax.Prog, states []uint32) (runes []uint32, matched bool) {
@@ -752,4 +836,25 @@ func markInst(cls *[256]bool, inst *syntax.Inst) {
 			cls[b] = true
 		}
 	}
+}
+
+// ruleScratch is what appendRules reuses from one document to the next:
+// the windows and matches of a document were three slices grown from
+// nothing every time.
+type ruleScratch struct {
+	sim     simScratch
+	windows []ruleWindow
+	spans   [][2]int
+	matches [][]int
+	found   []ruleMatch
+}
+
+var ruleScratchPool = sync.Pool{New: func() any { return new(ruleScratch) }}
+
+// release drops the matches the scratch still points at, so a pooled
+// scratch does not keep a document's match slices alive, and pools it.
+func (sc *ruleScratch) release() {
+	clear(sc.matches[:cap(sc.matches)])
+	clear(sc.found[:cap(sc.found)])
+	ruleScratchPool.Put(sc)
 }

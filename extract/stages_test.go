@@ -53,6 +53,8 @@ func configExtractor(tb testing.TB) *Extractor {
 // stageInput is one report as the rule, resolve and context stages get it
 // from the stages before them.
 type stageInput struct {
+	text       string      // the report as read
+	norm       *Normalized // text normalized, with its offset map
 	t          string
 	L          *Layout
 	hits       []hit
@@ -79,7 +81,7 @@ func stageInputs(tb testing.TB, e *Extractor, n int) []*stageInput {
 	var out []*stageInput
 	for _, text := range texts {
 		nz := Normalize(text, e.seg.Lines())
-		in := &stageInput{t: nz.Text, L: e.seg.Segment(nz)}
+		in := &stageInput{text: text, norm: nz, t: nz.Text, L: e.seg.Segment(nz)}
 		t := in.t
 		in.hits = e.ac.appendHits(nil, t)
 		in.protected = e.protectedSpans(t, in.hits)
@@ -260,6 +262,19 @@ func BenchmarkStageRules(b *testing.B) {
 	reportCPU(b, func() {
 		for _, in := range ins {
 			e.runRules(in.t, in.L, in.hits, in.inProtected)
+		}
+	})
+}
+
+// BenchmarkStageBuild times build, which maps the resolved candidates back
+// to the original text and fills the findings.
+func BenchmarkStageBuild(b *testing.B) {
+	e := configExtractor(b)
+	ins := stageInputs(b, e, 1000)
+	reportCPU(b, func() {
+		for _, in := range ins {
+			doc := &Document{ID: "bench", Text: in.text, Norm: in.norm, Layout: in.L}
+			e.build(doc, in.resolved)
 		}
 	})
 }
