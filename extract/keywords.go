@@ -78,10 +78,15 @@ type keywordTable struct {
 	// them), for a search whose step is an addition and a load: the
 	// states are renumbered with those that emit last, from rowEmit on,
 	// and rows[o+c] is the next state's row offset o' (its new number
-	// times stride). rowState maps a new number back.
-	rows     []uint32
-	rowEmit  uint32
+	// times stride). rowState maps a new number back. rows holds 2^16
+	// entries, so a uint16 offset needs no bounds check, and half the
+	// cache lines of uint32 ones.
+	rows     *[1 << 16]uint16
+	rowEmit  uint16
 	rowState []int32
+	// maxLen is the longest word: the state after a byte depends on no
+	// more bytes than that.
+	maxLen int
 }
 
 // stateRef is a state number shifted left by one, with the low bit set
@@ -121,9 +126,9 @@ type edge struct {
 const denseDepth = 4
 
 // fullDFAEntries is the most dense entries the automaton gets for a DFA
-// over all of its states (400 KB); more would no longer stay in the
-// core's cache.
-const fullDFAEntries = 100_000
+// over all of its states (128 KB): a row offset fits 16 bits. The
+// built-in words and cues, found anywhere, take 28,000.
+const fullDFAEntries = 1 << 16
 
 var asciiLower = func() (t [256]byte) {
 	for i := range t {
@@ -176,6 +181,7 @@ func (t *keywordTable) build(words []string, ids []int32) {
 	nodes[0].tab = 1
 	for _, wi := range ids {
 		w := words[wi]
+		t.maxLen = max(t.maxLen, len(w))
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
 			b := asciiLower[w[i]]
@@ -337,15 +343,15 @@ func (t *keywordTable) fullDFA(ref func(int32) stateRef) {
 				t.rowState = append(t.rowState, s)
 			}
 			if pass == 0 && s == int32(n-1) {
-				t.rowEmit = uint32(len(t.rowState) * stride)
+				t.rowEmit = uint16(len(t.rowState) * stride)
 			}
 		}
 	}
-	t.rows = make([]uint32, n*stride)
+	t.rows = new([1 << 16]uint16)
 	for s := range n {
 		to := t.rows[int(newNum[s])*stride:][:stride]
 		for c, r := range t.dense[s*stride : (s+1)*stride] {
-			to[c] = newNum[r.state()] * uint32(stride)
+			to[c] = uint16(newNum[r.state()] * uint32(stride))
 		}
 	}
 }
@@ -415,8 +421,13 @@ type wordStartTable struct {
 	// filter has the bit h>>filterShift set for the hash h of each text
 	// in the table: most texts looked up are not there, and the filter,
 	// a bit per eight texts, tells so from the core's first cache.
-	filter      []uint64
+	// It is an array of 2^16 words, of which the first 2^(58-filterShift)
+	// are used, so that its index needs no bounds check (the pages past
+	// those are never touched).
+	filter      *[1 << 16]uint64
 	filterShift uint
+	// lenSeed[l] starts the hash of a text of l bytes.
+	lenSeed [32]uint64
 	// maxLen is the longest word: a walk goes no further.
 	maxLen int
 }
@@ -475,16 +486,19 @@ func (w *wordStartTable) fillSized(words []string, ids []int32, n, m int) {
 	}
 	w.slots = make([]wordSlot, size)
 	w.filterShift = 64 - 9
-	for 1<<(64-w.filterShift) < 8*m {
+	for 1<<(64-w.filterShift) < 8*m && w.filterShift > 64-22 {
 		w.filterShift--
 	}
-	w.filter = make([]uint64, 1<<(64-w.filterShift)/64)
+	w.filter = new([1 << 16]uint64)
 	// Two words whose hashes share the bits the table keeps would be one
 	// entry: a new seed makes new hashes (for the built-in words, the
 	// first one does).
 	for w.seed = 0x9e3779b97f4a7c15; !w.fill(words, ids); w.seed = w.seed*0x5851f42d4c957f2d + 1 {
 		clear(w.slots)
-		clear(w.filter)
+		clear(w.filter[:])
+	}
+	for l := range w.lenSeed {
+		w.lenSeed[l] = w.seed ^ uint64(l)*hashK
 	}
 }
 
@@ -527,11 +541,13 @@ func (w *wordStartTable) fill(words []string, ids []int32) bool {
 }
 
 func (w *wordStartTable) setFilter(h uint64) {
-	w.filter[h>>w.filterShift/64] |= 1 << (h >> w.filterShift % 64)
+	bit := h >> w.filterShift
+	w.filter[uint16(bit>>6)] |= 1 << (bit & 63)
 }
 
 func (w *wordStartTable) inFilter(h uint64) bool {
-	return w.filter[h>>w.filterShift/64]&(1<<(h>>w.filterShift%64)) != 0
+	bit := h >> (w.filterShift & 63)
+	return w.filter[uint16(bit>>6)]>>(bit&63)&1 != 0
 }
 
 // nextHash hashes the text of hash h with the two bytes after it, ASCII
@@ -593,7 +609,12 @@ const hashK = 0xff51afd7ed558ccd
 
 // hashMix adds eight bytes, ASCII letters lower-cased, to h.
 func hashMix(h, x uint64) uint64 {
-	h = (h ^ foldASCII8(x)) * hashK
+	return hashMixFolded(h, foldASCII8(x))
+}
+
+// hashMixFolded is hashMix for bytes with no ASCII capital.
+func hashMixFolded(h, x uint64) uint64 {
+	h = (h ^ x) * hashK
 	return h ^ h>>32
 }
 
@@ -620,9 +641,16 @@ func foldASCII8(x uint64) uint64 {
 	return x | (geA&^gtZ&^x&high)>>2
 }
 
-// wordStartHits holds the word-start hits of one search until they are
-// merged with the automaton's.
-var wordStartHits = sync.Pool{New: func() any { return new([]hit) }}
+// wordStartScratch holds the word-start hits of one search until they are
+// merged with the automaton's, and the bitmap of the text's words.
+var wordStartScratch = sync.Pool{New: func() any { return new(wordStartBufs) }}
+
+type wordStartBufs struct {
+	hits   []hit
+	blocks []wordBlock
+	runs   []wordRun
+	cands  []wordCandidate
+}
 
 // appendHits appends every occurrence of every keyword in t, overlapping
 // ones included, except those of bounded-only words that are not whole
@@ -631,20 +659,26 @@ func (a *keywordAutomaton) appendHits(hits []hit, t string) []hit {
 	if len(a.wordStart.slots) == 0 {
 		return a.appendAnywhereHits(hits, t, nil)
 	}
-	p := wordStartHits.Get().(*[]hit)
-	ws := a.appendWordStartHits((*p)[:0], t)
+	sc := wordStartScratch.Get().(*wordStartBufs)
+	ws := a.appendWordStartHits(sc.hits[:0], sc, t)
 	hits = a.appendAnywhereHits(hits, t, ws)
-	*p = ws
-	wordStartHits.Put(p)
+	sc.hits = ws
+	wordStartScratch.Put(sc)
 	return hits
 }
+
+// dfaScratch holds the hits of appendDFAHits's second search.
+var dfaScratch = sync.Pool{New: func() any { return new([]dfaEmit) }}
 
 // appendAnywhereHits runs the automaton over t, merging ws, hits sorted
 // by (end, start), into its own.
 func (a *keywordAutomaton) appendAnywhereHits(hits []hit, t string, ws []hit) []hit {
 	tb := &a.anywhere
 	if tb.rows != nil {
-		return a.appendDFAHits(hits, t, ws)
+		sc := dfaScratch.Get().(*[]dfaEmit)
+		hits, *sc = a.appendDFAHits(hits, t, ws, *sc)
+		dfaScratch.Put(sc)
+		return hits
 	}
 	r := stateRef(0)
 	nDense, stride, dense, deep, edges := tb.nDense, tb.stride, tb.dense, tb.deep, tb.edges
@@ -684,31 +718,101 @@ func (a *keywordAutomaton) appendAnywhereHits(hits []hit, t string, ws []hit) []
 }
 
 // appendDFAHits is appendAnywhereHits where the automaton is all DFA.
-func (a *keywordAutomaton) appendDFAHits(hits []hit, t string, ws []hit) []hit {
+//
+// A step waits for the one before (an addition and a load from the
+// core's first cache), and that wait, not the work, was the search's
+// time: two searches run at once, over the two halves of the text, each
+// step of one hiding the other's wait. The second starts maxLen bytes
+// before the middle, where its state after the middle is the same as a
+// search from the start (the state is the longest suffix of the text read
+// that begins a word); its hits come after the first's, so it keeps
+// them until the first is done, and drops those before the middle.
+func (a *keywordAutomaton) appendDFAHits(hits []hit, t string, ws []hit, later []dfaEmit) ([]hit, []dfaEmit) {
 	tb := &a.anywhere
-	stride := uint32(tb.stride)
-	r := uint32(0) // the root is state 0 and does not emit
-	k := 0         // ws[:k] are merged
-	for i := 0; ; i++ {
-		if i, r = dfaNextEmit(tb.rows, &tb.class, tb.rowEmit, t, i, r); i == len(t) {
+	stride := uint16(tb.stride)
+	rows, class, emit := tb.rows, &tb.class, tb.rowEmit
+	k := 0 // ws[:k] are merged
+	later = later[:0]
+	from := 0 // the first search's next byte
+	r := uint16(0)
+	if len(t) >= 2*tb.maxLen+interleaveMin {
+		mid := (len(t) + tb.maxLen) / 2
+		q := mid - tb.maxLen // the second search's first byte
+		first, second := t[:mid], t[q:]
+		second = second[:len(first)] // len(t)-q >= mid
+		r2 := uint16(0)
+		for i := 0; ; i++ {
+			if i, r, r2 = dfaNextEmit2(rows, class, emit, first, second, i, r, r2); i == len(first) {
+				break
+			}
+			if r >= emit {
+				hits, k = a.emitState(hits, t, tb.rowState[r/stride], i+1, ws, k)
+			}
+			if r2 >= emit && q+i >= mid {
+				later = append(later, dfaEmit{int32(q + i), r2})
+			}
+		}
+		// The second search goes on alone past the end of the first's
+		// stretch, keeping its hits for after the first's.
+		for i := q + len(first); ; i++ {
+			if i, r2 = dfaNextEmit(rows, class, emit, t, i, r2); i == len(t) {
+				break
+			}
+			later = append(later, dfaEmit{int32(i), r2})
+		}
+		from = len(t) // the first search is done
+	}
+	for i := from; ; i++ {
+		if i, r = dfaNextEmit(rows, class, emit, t, i, r); i == len(t) {
 			break
 		}
 		hits, k = a.emitState(hits, t, tb.rowState[r/stride], i+1, ws, k)
 	}
-	return append(hits, ws[k:]...)
+	for _, e := range later {
+		hits, k = a.emitState(hits, t, tb.rowState[e.row/stride], int(e.at)+1, ws, k)
+	}
+	return append(hits, ws[k:]...), later
+}
+
+// interleaveMin is the shortest stretch worth two searches; below it the
+// second one's restart before the middle costs more than it saves.
+const interleaveMin = 64
+
+// dfaEmit is a byte where the second search of appendDFAHits emits, and
+// its row offset after it.
+type dfaEmit struct {
+	at  int32
+	row uint16
 }
 
 // dfaNextEmit steps the DFA of appendDFAHits from state r over t[i:] up
 // to the next byte where it emits; it returns that byte's index, or
 // len(t), and the state after it. A loop of its own, with no call, keeps
 // the state in a register.
-func dfaNextEmit(rows []uint32, class *[256]uint8, emit uint32, t string, i int, r uint32) (int, uint32) {
-	for ; i < len(t); i++ {
-		if r = rows[r+uint32(class[t[i]])]; r >= emit {
-			return i, r
+func dfaNextEmit(rows *[1 << 16]uint16, class *[256]uint8, emit uint16, t string, i int, r uint16) (int, uint16) {
+	_, _ = rows[0], class[0] // no nil check in the loop
+	for k, b := range []byte(t[i:]) {
+		if r = rows[r+uint16(class[b])]; r >= emit {
+			return i + k, r
 		}
 	}
-	return i, r
+	return len(t), r
+}
+
+// dfaNextEmit2 is dfaNextEmit for two searches at once, a over first and
+// b over second (as long): it stops after the first byte where either
+// emits.
+func dfaNextEmit2(rows *[1 << 16]uint16, class *[256]uint8, emit uint16, first, second string, i int, a, b uint16) (int, uint16, uint16) {
+	_, _ = rows[0], class[0] // no nil check in the loop
+	first, second = first[i:], second[i:len(first)]
+	for k := 0; k < len(first); k++ {
+		a = rows[a+uint16(class[first[k]])]
+		b = rows[b+uint16(class[second[k]])]
+		if max(a, b) >= emit {
+			return i + k, a, b
+		}
+	}
+	return i + len(first), a, b
 }
 
 // emitState appends the hits of the automaton's state s at end, after
@@ -765,77 +869,285 @@ const (
 
 // appendWordStartHits appends the whole words of the table in t, sorted
 // by (end, start).
-func (a *keywordAutomaton) appendWordStartHits(hits []hit, t string) []hit {
+//
+// It goes in three passes, each a short loop that keeps its few values in
+// registers: the runs of ASCII letters and digits, from a bitmap of the
+// text (eight bytes a step, no branch per byte); the runs whose first
+// word is in the filter, hashed with one or two loads and kept without a
+// branch on the filter (half of the runs pass it, at random); and the
+// walk from each of those. Testing byte after byte and one loop over
+// all of it took twice the instructions, most of them moving values to
+// and from the stack.
+func (a *keywordAutomaton) appendWordStartHits(hits []hit, sc *wordStartBufs, t string) []hit {
+	if len(t) == 0 {
+		return hits
+	}
 	w := &a.wordStart
 	base := len(hits)
-	slots, mask, seed, maxLen := w.slots, w.mask(), w.seed, w.maxLen
-	n := len(t)
-	for i := 0; i < n; {
-		if byteKind[t[i]] != byteWord {
-			i++
-			continue
+	sc.blocks = appendWordBlocks(sc.blocks[:0], t)
+	sc.runs = appendWordRuns(sc.runs[:0], sc.blocks, len(t))
+	sc.cands = w.appendCandidates(sc.cands[:0], sc.runs, t)
+	for _, c := range sc.cands {
+		if c.start < 0 {
+			hits = a.wordStartAt(hits, t, ^c.start, c.end, base)
+		} else {
+			hits = a.walkWordStart(hits, t, c.start, c.end, c.hash, base)
 		}
-		// t[i] starts a run of ASCII letters and digits: a word start
-		// unless a letter or digit of another script comes before it.
-		j := wordRunEnd(t, i+1)
-		runEnd := j
-		if i > 0 && t[i-1] >= utf8.RuneSelf && isWordRuneBefore(t, i) {
-			i = runEnd
-			continue
-		}
-		// j steps from one place a whole word can end to the next, while
-		// the text since i begins some word.
-		lim := min(n, i+maxLen)
-		for j <= lim {
-			if j < n && byteKind[t[j]] != byteNonWord && (byteKind[t[j]] == byteWord || isWordByteAt(t, j)) {
-				j = wordRunEnd(t, j+1)
-				continue
-			}
-			var h uint64
-			if j-i <= 8 && n-i >= 8 {
-				h = hashFinal(hashMix(seed^uint64(j-i)*hashK, load8(t[i:])&(^uint64(0)>>(64-8*(j-i)))))
-			} else {
-				h = foldHashAt(t, i, j, seed)
-			}
-			if !w.inFilter(h) {
-				break
-			}
-			si, tag := int(h)&mask, slotTag(h)
-			s := slots[si]
-			// Another text in the slot (both tags not 0 and unequal) is
-			// rare: one branch for it. An empty slot has no word and goes
-			// on to none.
-			for uint64(s.tag^tag)*uint64(s.tag) != 0 {
-				si = (si + 1) & mask
-				s = slots[si]
-			}
-			if wi := s.word(); wi >= 0 && equalFoldASCIIString(t[i:j], a.words[wi]) {
-				h := hit{i, j, int(wi)}
-				// After the hits that end first; those from earlier starts
-				// that end later (a longer name around this one) move up.
-				hits = append(hits, h)
-				m := len(hits) - 1
-				for m > base && hits[m-1].end > j {
-					hits[m] = hits[m-1]
-					m--
-				}
-				hits[m] = h
-			}
-			if !s.goesOn() || j == n {
-				break
-			}
-			next := byte(0) // at the end of the text: no word goes on there
-			if j+1 < n {
-				next = t[j+1]
-			}
-			if !w.inFilter(nextHash(h, t[j], next)) {
-				break
-			}
-			j = wordRunEnd(t, j+1)
-		}
-		i = runEnd
 	}
 	return hits
+}
+
+// wordRun is a run of ASCII letters and digits, t[start:end]. A start
+// with runNearOther set is in or next to a block with bytes of another
+// script, or near the text's end.
+type wordRun struct {
+	start, end int
+}
+
+const runNearOther = 1 << 62
+
+// wordCandidate is a run whose first word is in the filter, with its
+// hash, or (start negated) a run for wordStartAt.
+type wordCandidate struct {
+	start, end int
+	hash       uint64
+}
+
+// appendWordRuns appends the runs of ASCII letters and digits of a text
+// of n bytes with bitmaps blocks.
+func appendWordRuns(runs []wordRun, blocks []wordBlock, n int) []wordRun {
+	// Each run has a letter or digit and a byte that is not after it.
+	runs = slices.Grow(runs, n/2+1)[:n/2+1]
+	starts, ends := 0, 0
+	carry, prevHigh := uint64(0), uint64(0)
+	for k, b := range blocks {
+		m := b.words
+		nextWords, nextHigh := uint64(0), uint64(0)
+		if k+1 < len(blocks) {
+			nextWords, nextHigh = blocks[k+1].words, blocks[k+1].high
+		}
+		// A run starting here needs wordStartAt's tests where a byte of
+		// another script may be before it or at its end, or the text
+		// ends within 16 bytes of it.
+		near := 0
+		if b.high|prevHigh>>63|nextHigh != 0 || n-(k+1)*64 < 16 {
+			near = runNearOther
+		}
+		prevHigh = b.high
+		first := m &^ (m<<1 | carry)
+		last := m &^ (m>>1 | nextWords<<63)
+		carry = m >> 63
+		for ; first != 0; first &= first - 1 {
+			runs[starts].start = k*64 + bits.TrailingZeros64(first) | near
+			starts++
+		}
+		for ; last != 0; last &= last - 1 {
+			runs[ends].end = k*64 + bits.TrailingZeros64(last) + 1
+			ends++
+		}
+	}
+	return runs[:starts]
+}
+
+// appendCandidates appends the runs of t whose first word (the whole run,
+// if it is bounded by ASCII bytes) has its hash in the filter, and those
+// wordStartAt must look at.
+func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun, t string) []wordCandidate {
+	cands = slices.Grow(cands, len(runs))[:len(runs)]
+	c := 0
+	lenSeed, filter, filterShift := &w.lenSeed, w.filter, w.filterShift&63
+	// A first word of up to 16 bytes is hashed with two loads where
+	// 16 bytes of text follow its start.
+	fastLen := uint(min(16, w.maxLen))
+	for _, r := range runs {
+		i, l := r.start, uint(r.end-r.start)
+		if i&runNearOther != 0 || l > fastLen {
+			if c, i = w.generalRun(cands, c, r, t, fastLen); i < 0 {
+				continue
+			}
+			l = uint(r.end - i)
+		}
+		// t[i:i+l] is the whole run, bounded by ASCII bytes that are no
+		// letters or digits (or the text's start): it is a word.
+		// Its bytes are letters and digits: setting 0x20 lower-cases
+		// them as foldASCII8 does.
+		s := t[i : i+16]
+		h := lenSeed[l&31]
+		x := load8(s) | 0x2020202020202020
+		if l > 8 {
+			h = hashMixFolded(h, x)
+			x = load8(s[8:]) | 0x2020202020202020
+			l -= 8
+		}
+		h = hashFinal(hashMixFolded(h, x&(^uint64(0)>>((64-8*l)&63))))
+		bit := h >> filterShift
+		cands[c] = wordCandidate{i, r.end, h}
+		c += int(filter[uint16(bit>>6)] >> (bit & 63) & 1)
+	}
+	return cands[:c]
+}
+
+// generalRun sorts out a run the bitmap of its block could not tell is a
+// word bounded by ASCII bytes, with 16 bytes of text from its start: it
+// returns its start if it is, or adds it to cands[c] for wordStartAt
+// and returns -1.
+func (w *wordStartTable) generalRun(cands []wordCandidate, c int, r wordRun, t string, fastLen uint) (int, int) {
+	i, j := r.start&^runNearOther, r.end
+	if uint(j-i) > fastLen || len(t)-i < 16 || i > 0 && t[i-1] >= utf8.RuneSelf || j < len(t) && t[j] >= utf8.RuneSelf {
+		cands[c] = wordCandidate{^i, j, 0}
+		return c + 1, -1
+	}
+	return c, i
+}
+
+// wordBlock is the bitmap of 64 bytes of a text: bit b of words is set
+// where byte b is an ASCII letter or digit, of high where it is no ASCII
+// byte. The bits past the text's end are clear.
+type wordBlock struct {
+	words, high uint64
+}
+
+// appendWordBlocks appends the bitmaps of t, 64 bytes each.
+func appendWordBlocks(blocks []wordBlock, t string) []wordBlock {
+	n := len(t)
+	blocks = slices.Grow(blocks, (n+63)/64)
+	i := 0
+	for ; n-i >= 64; i += 64 {
+		blocks = append(blocks, wordBlockOf(t[i:i+64]))
+	}
+	if i < n {
+		// The last bytes, with zeros (no letter, digit or other script)
+		// after them.
+		var last [64]byte
+		copy(last[:], t[i:])
+		blocks = append(blocks, wordBlockOf(string(last[:])))
+	}
+	return blocks
+}
+
+// wordBlockOf makes the bitmaps of the 64 bytes of s, straight-line code
+// with no loop.
+func wordBlockOf(s string) wordBlock {
+	s = s[:64]
+	x0, x1, x2, x3 := load8(s[0:]), load8(s[8:]), load8(s[16:]), load8(s[24:])
+	x4, x5, x6, x7 := load8(s[32:]), load8(s[40:]), load8(s[48:]), load8(s[56:])
+	b := wordBlock{words: alnumBits8(x0) | alnumBits8(x1)<<8 | alnumBits8(x2)<<16 | alnumBits8(x3)<<24 |
+		alnumBits8(x4)<<32 | alnumBits8(x5)<<40 | alnumBits8(x6)<<48 | alnumBits8(x7)<<56}
+	if (x0|x1|x2|x3|x4|x5|x6|x7)&0x8080808080808080 != 0 {
+		b.high = gatherHigh8(x0) | gatherHigh8(x1)<<8 | gatherHigh8(x2)<<16 | gatherHigh8(x3)<<24 |
+			gatherHigh8(x4)<<32 | gatherHigh8(x5)<<40 | gatherHigh8(x6)<<48 | gatherHigh8(x7)<<56
+	}
+	return b
+}
+
+// alnumBits8 has bit b set where byte b of x is an ASCII letter or digit.
+func alnumBits8(x uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	y := x &^ high
+	digit := (y + ones*(0x80-'0')) &^ (y + ones*(0x80-'9'-1))
+	l := y | ones*0x20 // both cases of a letter, and nothing else, in a..z
+	letter := (l + ones*(0x80-'a')) &^ (l + ones*(0x80-'z'-1))
+	return ((digit | letter) &^ x & high) >> 7 * 0x0102040810204080 >> 56
+}
+
+// gatherHigh8 packs the high bits of the eight bytes of x into a byte: bit
+// b is the high bit of byte b.
+func gatherHigh8(x uint64) uint64 {
+	return (x & 0x8080808080808080 >> 7) * 0x0102040810204080 >> 56
+}
+
+// runEndFromBlocks returns the index of the first byte that is no ASCII
+// letter or digit from block k on (or the text's end).
+func runEndFromBlocks(blocks []wordBlock, k int) int {
+	for ; k < len(blocks); k++ {
+		if rest := ^blocks[k].words; rest != 0 {
+			return k*64 + bits.TrailingZeros64(rest)
+		}
+	}
+	return len(blocks) * 64
+}
+
+// wordStartAt looks up the words of the table from the start i of a run of
+// ASCII letters and digits, which goes on to runEnd, in any text: the
+// run's neighbours may be of another script, and its bytes near the
+// text's end.
+func (a *keywordAutomaton) wordStartAt(hits []hit, t string, i, runEnd, base int) []hit {
+	runEnd = min(runEnd, len(t))
+	// A word start unless a letter or digit of another script comes
+	// before it.
+	if i > 0 && t[i-1] >= utf8.RuneSelf && isWordRuneBefore(t, i) {
+		return hits
+	}
+	w := &a.wordStart
+	lim := min(len(t), i+w.maxLen)
+	j := extendWordEnd(t, runEnd, lim)
+	if j > lim {
+		return hits
+	}
+	h := foldHashAt(t, i, j, w.seed)
+	if !w.inFilter(h) {
+		return hits
+	}
+	return a.walkWordStart(hits, t, i, j, h, base)
+}
+
+// extendWordEnd returns the first place from j on, up to lim, where a
+// whole word can end: j, unless t[j] is a letter or digit of another
+// script, which the word goes on with; past lim if there is none.
+func extendWordEnd(t string, j, lim int) int {
+	for j <= lim && j < len(t) && byteKind[t[j]] != byteNonWord && (byteKind[t[j]] == byteWord || isWordByteAt(t, j)) {
+		j = wordRunEnd(t, j+1)
+	}
+	return j
+}
+
+// walkWordStart goes on from t[i:j], whose hash h is in the filter: it
+// looks it up, appends its word, and steps j from one place a whole word
+// can end to the next while the text since i begins some word.
+func (a *keywordAutomaton) walkWordStart(hits []hit, t string, i, j int, h uint64, base int) []hit {
+	w := &a.wordStart
+	n := len(t)
+	lim := min(n, i+w.maxLen)
+	slots, mask := w.slots, w.mask()
+	for {
+		si, tag := int(h)&mask, slotTag(h)
+		s := slots[si]
+		// Another text in the slot (both tags not 0 and unequal) is
+		// rare: one branch for it. An empty slot has no word and goes
+		// on to none.
+		for uint64(s.tag^tag)*uint64(s.tag) != 0 {
+			si = (si + 1) & mask
+			s = slots[si]
+		}
+		if wi := s.word(); wi >= 0 && equalFoldASCIIString(t[i:j], a.words[wi]) {
+			h := hit{i, j, int(wi)}
+			// After the hits that end first; those from earlier starts
+			// that end later (a longer name around this one) move up.
+			hits = append(hits, h)
+			m := len(hits) - 1
+			for m > base && hits[m-1].end > j {
+				hits[m] = hits[m-1]
+				m--
+			}
+			hits[m] = h
+		}
+		if !s.goesOn() || j == n {
+			return hits
+		}
+		next := byte(0) // at the end of the text: no word goes on there
+		if j+1 < n {
+			next = t[j+1]
+		}
+		if !w.inFilter(nextHash(h, t[j], next)) {
+			return hits
+		}
+		if j = extendWordEnd(t, wordRunEnd(t, j+1), lim); j > lim {
+			return hits
+		}
+		if h = foldHashAt(t, i, j, w.seed); !w.inFilter(h) {
+			return hits
+		}
+	}
 }
 
 // wordRunEnd returns the index of the first byte from j on that is no

@@ -74,6 +74,12 @@ func TestWordStartHelpers(t *testing.T) {
 				if got := nonAlnum8(x)>>(8*lane+7)&1 == 1; got != (byteKind[b] != byteWord) {
 					t.Fatalf("nonAlnum8 %#x lane %d in %#x: %v", b, lane, other, got)
 				}
+				if got := alnumBits8(x)>>lane&1 == 1; got != (byteKind[b] == byteWord) {
+					t.Fatalf("alnumBits8 %#x lane %d in %#x: %v", b, lane, other, got)
+				}
+				if got := gatherHigh8(x)>>lane&1 == 1; got != (b >= 0x80) {
+					t.Fatalf("gatherHigh8 %#x lane %d in %#x: %v", b, lane, other, got)
+				}
 			}
 		}
 	}
@@ -92,6 +98,91 @@ func TestWordStartHelpers(t *testing.T) {
 			}
 			if foldHashAt(s, i, j, 7) != foldHash(s[i:j], 7) {
 				t.Fatalf("foldHashAt(%q, %d, %d) differs from foldHash", s, i, j)
+			}
+		}
+	}
+}
+
+// The search's fast paths (the bitmap of 64-byte blocks, the runs hashed
+// with two loads, the two interleaved DFA searches) change where a text's
+// block, run and middle fall: words and cues at every offset around a
+// block's edge, next to other scripts, near the text's end and around the
+// middle of texts of many lengths must give what the library gives.
+func TestKeywordAutomatonOffsets(t *testing.T) {
+	set, err := patterns.Load(patterns.DefaultLayer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewExtractor(set, SegmentConfig{}, Options{ProtectKeywords: []string{"Fig", "doi", "http"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
+		MatchKind: ahocorasick.StandardMatch})
+	lib := b.Build(e.ac.words)
+	pieces := []string{"mean arterial pressure", "MEAN ARTERIAL", "painful pain", "épain", "painé", "β-hcg",
+		"; the patient", ", and the", "hypertensive crisis", "left ventricular ejection fraction",
+		"abcdefghijklmnopq", "Fig. 2", "é", "\xff", "\u00a0", "x"}
+	var texts []string
+	for _, piece := range pieces {
+		for pad := 0; pad <= 140; pad++ {
+			// The piece at every offset around the first two block edges,
+			// and as the text's end.
+			texts = append(texts, strings.Repeat("a ", pad/2)+strings.Repeat("b", pad%2)+piece+" fever.",
+				strings.Repeat("a ", pad/2)+strings.Repeat("b", pad%2)+piece+" fever."+strings.Repeat(" hb", 30),
+				strings.Repeat("z", pad)+" "+piece)
+		}
+	}
+	// The piece around the middle of longer texts, which the two DFA
+	// searches split.
+	for n := 100; n < 400; n += 7 {
+		for _, piece := range pieces[:12] {
+			half := strings.Repeat("fever; ", n/14)
+			texts = append(texts, half+piece+half, half+piece+" "+half[:n%len(half)])
+		}
+	}
+	hits := 0
+	for ti, text := range texts {
+		var want []hit
+		it := lib.IterOverlapping(text)
+		for m := it.Next(); m != nil; m = it.Next() {
+			if h := (hit{m.Start(), m.End(), m.Pattern()}); !e.ac.boundedOnly[h.pat] || wordBounded(text, h.start, h.end) {
+				want = append(want, h)
+			}
+		}
+		hits += len(want)
+		compareHits(t, ti, e.ac.appendHits(nil, text), want)
+	}
+	if hits < len(texts) {
+		t.Fatalf("%d hits in %d texts: the texts miss the words they are made of", hits, len(texts))
+	}
+}
+
+// The bitmap of a text's blocks must agree with the byte tables on every
+// byte, at every offset, to the text's end.
+func TestWordBlocks(t *testing.T) {
+	var all strings.Builder
+	for b := 0; b < 256; b++ {
+		all.WriteByte(byte(b))
+		all.WriteString("aZ9")
+	}
+	s := all.String()
+	for _, text := range []string{"", "a", s, s[:63], s[:64], s[:65], s[1:130], s[7:]} {
+		blocks := appendWordBlocks(nil, text)
+		if len(blocks) != (len(text)+63)/64 {
+			t.Fatalf("%d bytes: %d blocks", len(text), len(blocks))
+		}
+		for i := 0; i < len(blocks)*64; i++ {
+			word := blocks[i/64].words>>(i%64)&1 == 1
+			high := blocks[i/64].high>>(i%64)&1 == 1
+			if i >= len(text) {
+				if word || high {
+					t.Fatalf("%d bytes: bit %d past the end is set", len(text), i)
+				}
+				continue
+			}
+			if word != (byteKind[text[i]] == byteWord) || high != (text[i] >= 0x80) {
+				t.Fatalf("%d bytes: byte %d (%#x): word %v high %v", len(text), i, text[i], word, high)
 			}
 		}
 	}
@@ -142,10 +233,22 @@ func benchmarkKeywordAutomaton(b *testing.B, allHits bool) {
 	b.ResetTimer()
 	var hits []hit
 	for i := 0; i < b.N; i++ {
-		for _, t := range texts {
-			hits = ac.appendHits(hits[:0], t)
-		}
+		hits = searchKeywords(ac, texts, hits)
 	}
+}
+
+// searchKeywords is the benchmark's loop in a function of its own, for
+// instruction counts of the search alone:
+//
+//	valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*searchKeywords' \
+//		./extract.test -test.run '^$' -test.bench 'KeywordAutomaton$' -test.benchtime 3x
+//
+//go:noinline
+func searchKeywords(ac *keywordAutomaton, texts []string, hits []hit) []hit {
+	for _, t := range texts {
+		hits = ac.appendHits(hits[:0], t)
+	}
+	return hits
 }
 
 // The automaton is built at every start, so its build is part of the
