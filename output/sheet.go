@@ -1,14 +1,9 @@
 package output
 
 import (
-	"archive/zip"
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"unicode/utf8"
 
@@ -27,22 +22,15 @@ import (
 // types); this writes only the sheet bodies, which the zip writer given to
 // excelize puts in place of the empty sheets it holds.
 type sheetWriter struct {
+	deflatedPart
 	name string
-	tmp  *os.File
-	// z deflates the body into tmp; nil once finished.
-	z *chunkDeflater
-	// crc and size are the uncompressed body's checksum and length, and
-	// packed the compressed length, for the zip entry.
-	crc    uint32
-	size   int64
-	packed int64
-	ncols  int
-	row    int // rows written, the header included
-	col    int // next column (0-based) of the row being written
+	// sst holds the workbook's text cells; a cell refers to its string.
+	sst   *sharedStrings
+	ncols int
+	row   int // rows written, the header included
+	col   int // next column (0-based) of the row being written
 	// rowNum is the row's number as text, for the cells' references.
 	rowNum []byte
-	// buf collects the XML, handed to the deflater a chunk at a time.
-	buf []byte
 	// scratch holds a JSON cell while it is escaped into buf.
 	scratch []byte
 	// noFilter leaves the sheet without an autofilter (the Run sheet's
@@ -79,16 +67,11 @@ func colName(i int) string {
 // The body goes to a temporary file beside the workbook, named after it
 // (".findings.xlsx.partial-sheet-*") so that what an interrupted run left
 // is plainly unfinished.
-func newSheetWriter(workbook, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
-	f, err := os.CreateTemp(filepath.Dir(workbook), "."+filepath.Base(workbook)+".partial-sheet-*")
-	if err != nil {
+func newSheetWriter(workbook string, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
+	s := &sheetWriter{name: name, sst: sst, ncols: len(header)}
+	if err := s.start(workbook, "sheet"); err != nil {
 		return nil, err
 	}
-	s := &sheetWriter{name: name, tmp: f, ncols: len(header), buf: chunkBuf()}
-	// The body is deflated as it is written, a chunk at a time on every
-	// core: compression overlaps the run instead of being a serial tail at
-	// the end, and the temporary file is a fifth of the XML's size.
-	s.z = newChunkDeflater(f)
 	b := s.buf
 	b = append(b, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"...)
 	b = append(b, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`...)
@@ -136,10 +119,7 @@ func (s *sheetWriter) startRow() {
 
 func (s *sheetWriter) endRow() {
 	s.buf = append(s.buf, `</row>`...)
-	if len(s.buf) >= deflateChunkSize {
-		s.z.add(s.buf)
-		s.buf = chunkBuf()
-	}
+	s.flushFull()
 }
 
 // skip leaves the next cell empty.
@@ -147,7 +127,8 @@ func (s *sheetWriter) skip() { s.col++ }
 
 // open starts a cell: <c r="B7" s="3" t="str">.
 func (s *sheetWriter) open(style int, typ string) {
-	b := append(s.buf, `<c r="`...)
+	b := append(s.buf, `<c`...)
+	b = append(b, ` r="`...)
 	b = append(b, colName(s.col)...)
 	b = append(b, s.rowNum...)
 	b = append(b, '"')
@@ -165,16 +146,18 @@ func (s *sheetWriter) open(style int, typ string) {
 	s.col++
 }
 
-// str writes a text cell; an empty text leaves the cell empty.
+// str writes a text cell, a reference to its shared string; an empty
+// text leaves the cell empty.
 func (s *sheetWriter) str(v string, style int) {
 	if v == "" {
 		s.col++
 		return
 	}
-	s.open(style, "inlineStr")
-	s.buf = append(s.buf, `<is><t xml:space="preserve">`...)
-	s.buf = appendEscaped(s.buf, v)
-	s.buf = append(s.buf, `</t></is></c>`...)
+	i := s.sst.index(v)
+	s.open(style, "s")
+	s.buf = append(s.buf, `<v>`...)
+	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
+	s.buf = append(s.buf, `</v></c>`...)
 }
 
 // number writes a numeric cell; NaN and infinities, which a cell cannot
@@ -275,47 +258,12 @@ func (s *sheetWriter) finish() error {
 		s.buf = fmt.Appendf(s.buf, `<autoFilter ref="A1:%s%d"/>`, colName(max(s.ncols, 1)-1), last)
 	}
 	s.buf = append(s.buf, `<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`...)
-	s.z.add(s.buf)
-	s.buf = nil
-	z := s.z
-	s.z = nil
-	if err := z.close(); err != nil {
-		return err
-	}
-	s.crc, s.size, s.packed = z.crc, z.size, z.counter.n
-	_, err := s.tmp.Seek(0, io.SeekStart)
-	return err
-}
-
-// zipHeader is the zip entry of the deflated body.
-func (s *sheetWriter) zipHeader(name string) *zip.FileHeader {
-	return &zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: s.crc,
-		CompressedSize64: uint64(s.packed), UncompressedSize64: uint64(s.size)}
-}
-
-type countingWriter struct {
-	w *bufio.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return s.finishPart()
 }
 
 // filterRange is the autofilter's range, for the workbook's defined name.
 func (s *sheetWriter) filterRange() string {
 	return fmt.Sprintf("A1:%s%d", colName(max(s.ncols, 1)-1), max(s.row, 2))
-}
-
-func (s *sheetWriter) remove() {
-	if s.z != nil {
-		s.z.abort()
-		s.z = nil
-	}
-	s.tmp.Close()
-	os.Remove(s.tmp.Name())
 }
 
 // appendEscaped appends text as XML character data: &, < and > escaped,

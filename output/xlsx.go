@@ -73,6 +73,7 @@ type XLSX struct {
 	findings *sheet
 	mentions []*sheet
 	errors   *sheet
+	sst      *sharedStrings
 	docs     []docRecord
 	// catCounts counts findings by category (extract.Categories' order);
 	// counts any other category a finding has.
@@ -118,6 +119,16 @@ func (x *XLSX) start() error {
 		}
 	}
 	var err error
+	if x.sst, err = newSharedStrings(x.f.final); err != nil {
+		return err
+	}
+	// A text cell is what makes excelize give the workbook a shared string
+	// table (its part, content type and relationship); the cell is in a
+	// sheet whose body is replaced by the streamed one, and the table by
+	// the streamed x.sst.
+	if err := b.SetCellStr(SheetErrors, "A1", "error"); err != nil {
+		return err
+	}
 	if x.header, err = b.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
 		return err
 	}
@@ -191,7 +202,7 @@ func (x *XLSX) newSheet(name string, cols []string, widths []float64, freezeX in
 }
 
 func (s *sheet) addPart(name string) error {
-	w, err := newSheetWriter(s.x.f.final, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
+	w, err := newSheetWriter(s.x.f.final, s.x.sst, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
 	if err != nil {
 		return err
 	}
@@ -425,7 +436,7 @@ func attrCell(v any) any {
 // instead of the empty sheet excelize holds.
 type overlayZip struct {
 	*zip.Writer
-	bodies map[string]*sheetWriter
+	bodies map[string]*deflatedPart
 	used   map[string]bool
 }
 
@@ -477,7 +488,7 @@ func (x *XLSX) write() error {
 	for id, name := range x.book.GetSheetMap() {
 		ids[name] = id
 	}
-	bodies := map[string]*sheetWriter{}
+	bodies := map[string]*deflatedPart{}
 	for _, p := range parts {
 		if err := p.finish(); err != nil {
 			return err
@@ -492,8 +503,13 @@ func (x *XLSX) write() error {
 		if !ok {
 			return fmt.Errorf("workbook: no sheet %q", p.name)
 		}
-		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = p
+		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = &p.deflatedPart
 	}
+	// Every sheet is written: the shared strings are complete.
+	if err := x.sst.finish(); err != nil {
+		return err
+	}
+	bodies["xl/sharedStrings.xml"] = &x.sst.deflatedPart
 	// excelize builds the whole zip in a bytes.Buffer before copying it
 	// out, which for a large run doubles the workbook in memory: the zip
 	// writer it is given writes to the file instead, and the buffer stays
@@ -525,6 +541,9 @@ func (x *XLSX) write() error {
 }
 
 func (x *XLSX) removeParts() {
+	if x.sst != nil {
+		x.sst.remove()
+	}
 	for _, p := range x.closing {
 		p.remove()
 	}
@@ -586,7 +605,7 @@ var findingMeanings = map[string]string{
 }
 
 func (x *XLSX) writeDictionary() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
+	w, err := newSheetWriter(x.f.final, x.sst, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
 		[]float64{22, 26, 22, 12, 100}, 0, x.header, false)
 	if err != nil {
 		return nil, err
@@ -626,7 +645,7 @@ func (x *XLSX) writeDictionary() (*sheetWriter, error) {
 }
 
 func (x *XLSX) writeRun() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
+	w, err := newSheetWriter(x.f.final, x.sst, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
 	if err != nil {
 		return nil, err
 	}
