@@ -29,6 +29,9 @@ type sheetWriter struct {
 	ncols int
 	row   int // rows written, the header included
 	col   int // next column (0-based) of the row being written
+	// written is the column after the row's last cell written: a cell
+	// there needs no reference.
+	written int
 	// rowNum is the row's number as text, for the cells' references.
 	rowNum []byte
 	// scratch holds a JSON cell while it is escaped into buf.
@@ -111,6 +114,7 @@ func (s *sheetWriter) full() bool { return s.row >= maxRows }
 func (s *sheetWriter) startRow() {
 	s.row++
 	s.col = 0
+	s.written = 0
 	s.rowNum = strconv.AppendInt(s.rowNum[:0], int64(s.row), 10)
 	s.buf = append(s.buf, `<row r="`...)
 	s.buf = append(s.buf, s.rowNum...)
@@ -125,13 +129,18 @@ func (s *sheetWriter) endRow() {
 // skip leaves the next cell empty.
 func (s *sheetWriter) skip() { s.col++ }
 
-// open starts a cell: <c r="B7" s="3" t="str">.
+// open starts a cell: <c r="B7" s="3" t="str">. The reference is
+// optional and left out when the cell follows the one written before it
+// (as every reader places it): the references were nearly half of a
+// sheet's XML, and what it costs to deflate.
 func (s *sheetWriter) open(style int, typ string) {
 	b := append(s.buf, `<c`...)
-	b = append(b, ` r="`...)
-	b = append(b, colName(s.col)...)
-	b = append(b, s.rowNum...)
-	b = append(b, '"')
+	if s.col != s.written {
+		b = append(b, ` r="`...)
+		b = append(b, colName(s.col)...)
+		b = append(b, s.rowNum...)
+		b = append(b, '"')
+	}
 	if style > 0 {
 		b = append(b, ` s="`...)
 		b = strconv.AppendInt(b, int64(style), 10)
@@ -144,6 +153,7 @@ func (s *sheetWriter) open(style int, typ string) {
 	}
 	s.buf = append(b, '>')
 	s.col++
+	s.written = s.col
 }
 
 // str writes a text cell, a reference to its shared string; an empty

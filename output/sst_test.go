@@ -8,10 +8,11 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Text cells are shared strings: every text reads back as it was written
-// (white space kept, markup and control characters as an inline cell had
-// them), in its column, whether the table still remembered it or had to
-// add it again.
+// Text cells are shared strings, and cells after the one before them have
+// no reference: every text reads back as it was written (white space kept,
+// markup and control characters as an inline cell had them), in its
+// column, whether the table still remembered it or had to add it again,
+// and a cell after an empty one is where it belongs.
 func TestSharedStringsReadBack(t *testing.T) {
 	defer func(n, b int) { sstRecentStrings, sstRecentBytes = n, b }(sstRecentStrings, sstRecentBytes)
 	sstRecentStrings, sstRecentBytes = 5, 1<<10 // the table forgets every few strings
