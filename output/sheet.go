@@ -36,6 +36,10 @@ type sheetWriter struct {
 	rowNum []byte
 	// scratch holds a JSON cell while it is escaped into buf.
 	scratch []byte
+	// last is each column's last text and its shared string: a column
+	// often repeats the row above (the document, the sentence, the
+	// assertion), and comparing with it is cheaper than hashing.
+	last []lastText
 	// noFilter leaves the sheet without an autofilter (the Run sheet's
 	// tables of different widths have no one header row).
 	noFilter bool
@@ -71,7 +75,7 @@ func colName(i int) string {
 // (".findings.xlsx.partial-sheet-*") so that what an interrupted run left
 // is plainly unfinished.
 func newSheetWriter(workbook string, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
-	s := &sheetWriter{name: name, sst: sst, ncols: len(header)}
+	s := &sheetWriter{name: name, sst: sst, ncols: len(header), last: make([]lastText, len(header))}
 	if err := s.start(workbook, "sheet"); err != nil {
 		return nil, err
 	}
@@ -156,6 +160,11 @@ func (s *sheetWriter) open(style int, typ string) {
 	s.written = s.col
 }
 
+type lastText struct {
+	text  string
+	index int
+}
+
 // str writes a text cell, a reference to its shared string; an empty
 // text leaves the cell empty.
 func (s *sheetWriter) str(v string, style int) {
@@ -163,7 +172,41 @@ func (s *sheetWriter) str(v string, style int) {
 		s.col++
 		return
 	}
-	i := s.sst.index(v)
+	s.strIndex(s.textIndex(v), style)
+}
+
+// textIndex is v's index in the shared strings, for the next cell.
+func (s *sheetWriter) textIndex(v string) int {
+	if s.col < len(s.last) {
+		if l := &s.last[s.col]; l.text == v {
+			return l.index
+		}
+		i := s.sst.index(v)
+		s.last[s.col] = lastText{v, i}
+		return i
+	}
+	return s.sst.index(v)
+}
+
+// strLocal writes a text cell of a column whose texts are long and seldom
+// repeat but where they do, in the row above (the sentence several
+// findings share): only that row is looked at. Hashing them for the
+// table's memory cost more than it saved, and they crowded the short,
+// much repeated texts out of it.
+func (s *sheetWriter) strLocal(v string) {
+	if v == "" {
+		s.col++
+		return
+	}
+	l := &s.last[s.col]
+	if l.text != v {
+		*l = lastText{v, s.sst.addOnce(v)}
+	}
+	s.strIndex(l.index, 0)
+}
+
+// strIndex writes a text cell holding shared string i.
+func (s *sheetWriter) strIndex(i int, style int) {
 	s.open(style, "s")
 	s.buf = append(s.buf, `<v>`...)
 	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
@@ -230,7 +273,11 @@ func (s *sheetWriter) jsonCell(v any) {
 	} else {
 		s.scratch = b
 	}
-	s.str(string(b), 0)
+	if len(b) == 0 {
+		s.col++
+		return
+	}
+	s.strIndex(s.sst.indexBytes(b), 0)
 }
 
 // formula writes a cell with a formula and its cached result (a number or

@@ -49,17 +49,40 @@ func (t *sharedStrings) index(s string) int {
 	if i, ok := t.recent[s]; ok {
 		return i
 	}
-	i := t.n
-	t.n++
+	return t.add(s, false)
+}
+
+// indexBytes is index for a text in a scratch buffer (a JSON cell): the
+// lookup does not copy it.
+func (t *sharedStrings) indexBytes(b []byte) int {
+	if i, ok := t.recent[string(b)]; ok {
+		return i
+	}
+	return t.add(string(b), true)
+}
+
+// addOnce writes s as the next string without remembering it.
+func (t *sharedStrings) addOnce(s string) int {
 	t.buf = appendSharedString(t.buf, s)
 	t.flushFull()
+	t.n++
+	return t.n - 1
+}
+
+// add writes s as the next string and remembers it; fresh says s is a
+// copy of its own already.
+func (t *sharedStrings) add(s string, fresh bool) int {
+	i := t.addOnce(s)
 	if len(t.recent) >= sstRecentStrings || t.recentBytes+len(s) > sstRecentBytes {
 		clear(t.recent)
 		t.recentBytes = 0
 	}
 	if len(s) <= sstRecentBytes/16 {
 		// A copy: the key must not hold the document's text alive.
-		t.recent[strings.Clone(s)] = i
+		if !fresh {
+			s = strings.Clone(s)
+		}
+		t.recent[s] = i
 		t.recentBytes += len(s)
 	}
 	return i

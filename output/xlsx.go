@@ -231,10 +231,12 @@ func (s *sheet) row() (*sheetWriter, error) {
 // SetRunInfo records the run's provenance for the Run sheet.
 func (x *XLSX) SetRunInfo(r RunInfo) { x.run, x.hasRun = r, true }
 
-// place is where a finding's row is: for the links to it.
+// place is where a finding's row is, for the links to it, and the shared
+// string of its text, for the mention sheets' rows.
 type place struct {
 	sheet string
 	row   int
+	text  int
 }
 
 func (x *XLSX) Write(d *DocResult) error {
@@ -262,9 +264,9 @@ func (x *XLSX) Write(d *DocResult) error {
 		if err != nil {
 			return err
 		}
-		writeFinding(w, f)
+		text := writeFinding(w, f)
 		w.endRow()
-		places[i] = place{w.name, w.row}
+		places[i] = place{w.name, w.row, text}
 	}
 	for i := range d.Findings {
 		f := &d.Findings[i]
@@ -301,7 +303,7 @@ func (x *XLSX) Write(d *DocResult) error {
 			}
 			writeLinkCell(w, c, places[c.Finding], style)
 		}
-		w.str(ca.Notes, 0)
+		w.strLocal(ca.Notes)
 		w.endRow()
 	}
 	x.docs = append(x.docs, rec)
@@ -334,7 +336,9 @@ func quoteSheet(name string) string {
 	return name
 }
 
-func writeFinding(w *sheetWriter, f *extract.Finding) {
+// writeFinding writes a finding's row and returns the shared string of its
+// text (-1 for none).
+func writeFinding(w *sheetWriter, f *extract.Finding) int {
 	w.str(f.Doc, 0)
 	w.integer(f.Case, 0)
 	w.str(f.Section, 0)
@@ -349,12 +353,21 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 	}
 	w.str(f.Operator, 0)
 	w.str(f.Unit, 0)
-	w.str(f.Text, 0)
+	// The evidence is not looked up in the shared strings (it seldom
+	// repeats, and hashing it cost more than the bytes it saved); it is
+	// written once for the finding's row and its mention row.
+	text := -1
+	if f.Text != "" {
+		text = w.sst.addOnce(f.Text)
+		w.strIndex(text, 0)
+	} else {
+		w.skip()
+	}
 	w.integer(f.Start, 0)
 	w.integer(f.End, 0)
 	w.integer(f.ValueStart, 0)
 	w.integer(f.ValueEnd, 0)
-	w.str(f.Sentence, 0)
+	w.strLocal(f.Sentence)
 	w.str(f.Assertion, 0)
 	w.str(f.Subject, 0)
 	cue := ""
@@ -370,6 +383,7 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 	if len(f.Attributes) > 0 {
 		w.jsonCell(f.Attributes)
 	}
+	return text
 }
 
 func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) {
@@ -382,7 +396,11 @@ func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) 
 	w.str(f.Label, 0)
 	w.findingValue(f.Value)
 	w.str(f.Unit, 0)
-	w.str(f.Text, 0)
+	if p.text >= 0 {
+		w.strIndex(p.text, 0) // the Findings row's text
+	} else {
+		w.skip()
+	}
 	w.integer(f.Start, 0)
 	w.integer(f.End, 0)
 	w.str(f.Section, 0)
