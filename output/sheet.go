@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -280,29 +281,47 @@ func (s *sheetWriter) jsonCell(v any) {
 	s.strIndex(s.sst.indexBytes(b), 0)
 }
 
-// formula writes a cell with a formula and its cached result (a number or
-// a text), so a reader that does not calculate still sees the value.
-func (s *sheetWriter) formula(f string, cached any, style int) {
-	switch c := cached.(type) {
-	case float64:
-		s.open(style, "")
-		s.buf = append(s.buf, `<f>`...)
-		s.buf = appendEscaped(s.buf, f)
-		s.buf = append(s.buf, `</f><v>`...)
-		s.buf = strconv.AppendFloat(s.buf, c, 'g', -1, 64)
-	case int:
-		s.open(style, "")
-		s.buf = append(s.buf, `<f>`...)
-		s.buf = appendEscaped(s.buf, f)
-		s.buf = append(s.buf, `</f><v>`...)
-		s.buf = strconv.AppendInt(s.buf, int64(c), 10)
-	default:
-		s.open(style, "str")
-		s.buf = append(s.buf, `<f>`...)
-		s.buf = appendEscaped(s.buf, f)
-		s.buf = append(s.buf, `</f><v>`...)
-		s.buf = appendEscaped(s.buf, fmt.Sprint(c))
-	}
+// The links to a finding's row: HYPERLINK formulas whose cached value is
+// what the cell shows. Appended piece by piece, as formula would write
+// the whole formula, without building it as a string first.
+
+// linkOpen writes a link cell's start, up to the link's target:
+// <c…><f>HYPERLINK("#Findings!A7",
+func (s *sheetWriter) linkOpen(p place, style int, typ string) {
+	s.open(style, typ)
+	s.buf = append(s.buf, `<f>HYPERLINK("#`...)
+	s.buf = appendEscaped(s.buf, quoteSheet(p.sheet))
+	s.buf = append(s.buf, `!A`...)
+	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = append(s.buf, `",`...)
+}
+
+// linkRow writes a link to p showing its row number.
+func (s *sheetWriter) linkRow(p place) {
+	s.linkOpen(p, 0, "")
+	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = append(s.buf, `)</f><v>`...)
+	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// linkNumber writes a link to p showing the number v.
+func (s *sheetWriter) linkNumber(p place, v float64, style int) {
+	s.linkOpen(p, style, "")
+	s.buf = strconv.AppendFloat(s.buf, v, 'f', -1, 64) // extract.FormatNumber
+	s.buf = append(s.buf, `)</f><v>`...)
+	s.buf = strconv.AppendFloat(s.buf, v, 'g', -1, 64)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// linkText writes a link to p showing the text v, quoted in the formula
+// as Excel quotes a string literal (a quote doubled).
+func (s *sheetWriter) linkText(p place, v string, style int) {
+	s.linkOpen(p, style, "str")
+	s.buf = append(s.buf, '"')
+	s.buf = appendEscaped(s.buf, strings.ReplaceAll(v, `"`, `""`))
+	s.buf = append(s.buf, `")</f><v>`...)
+	s.buf = appendEscaped(s.buf, v)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 

@@ -1,10 +1,10 @@
 package output
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/clinex/clinex/extract"
@@ -237,7 +237,10 @@ type candidate struct {
 
 func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool) StudyCell {
 	cell := StudyCell{Finding: -1}
-	var cands []candidate
+	// A cell has a few candidates at most, nearly always: they stay on
+	// the stack (aggregate runs for every variable of every case).
+	var candBuf [8]candidate
+	cands := candBuf[:0]
 	var leftOut []string
 	for _, i := range idx {
 		f := &fs[i]
@@ -269,10 +272,15 @@ func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool) St
 		cands = append(cands, candidate{index: i, value: val, start: f.Start})
 	}
 	// Text order decides first and last; ties keep the pipeline's order.
-	// (Most cells have one candidate or none: no sort, and no swapper
-	// for the sort to allocate.)
-	if len(cands) > 1 {
-		sort.SliceStable(cands, func(a, b int) bool { return cands[a].start < cands[b].start })
+	// A few candidates are put in order by insertion; many by a stable
+	// sort first (sort.SliceStable would move them to the heap).
+	if len(cands) > 32 {
+		slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(a.start, b.start) })
+	}
+	for i := 1; i < len(cands); i++ {
+		for j := i; j > 0 && cands[j].start < cands[j-1].start; j-- {
+			cands[j], cands[j-1] = cands[j-1], cands[j]
+		}
 	}
 	cell.Count = len(cands)
 	for _, c := range cands {

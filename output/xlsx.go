@@ -8,9 +8,9 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
@@ -315,17 +315,16 @@ func (x *XLSX) Write(d *DocResult) error {
 // memory for the end of the sheet. The formula's cached value is the
 // number itself, so the cell reads, sorts and sums as a number.
 func writeLinkCell(w *sheetWriter, c *StudyCell, p place, style int) {
-	target := `HYPERLINK("#` + quoteSheet(p.sheet) + "!A" + strconv.Itoa(p.row) + `",`
 	if c.Value.Kind == extract.NumValue {
-		w.formula(target+extract.FormatNumber(c.Value.Num)+")", c.Value.Num, style)
+		w.linkNumber(p, c.Value.Num, style)
 		return
 	}
 	s := c.Text()
-	if len([]rune(s)) > formulaTextMax {
+	if utf8.RuneCountInString(s) > formulaTextMax {
 		w.str(s, 0)
 		return
 	}
-	w.formula(target+`"`+strings.ReplaceAll(s, `"`, `""`)+`")`, s, style)
+	w.linkText(p, s, style)
 }
 
 // quoteSheet quotes a sheet name for a reference when it needs it.
@@ -389,8 +388,7 @@ func writeFinding(w *sheetWriter, f *extract.Finding) int {
 func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) {
 	w.str(f.Doc, 0)
 	w.integer(f.Case, 0)
-	row := strconv.Itoa(p.row)
-	w.formula(`HYPERLINK("#`+quoteSheet(p.sheet)+"!A"+row+`",`+row+")", p.row, 0)
+	w.linkRow(p)
 	w.str(f.Category, 0)
 	w.str(f.Concept, 0)
 	w.str(f.Label, 0)
