@@ -86,6 +86,7 @@ type XLSX struct {
 	conflict  int // style of a linked cell whose case has other values
 	header    int // style of header rows
 	closing   []*sheetWriter
+	agg       aggScratch // reused by every document's Cases rows
 }
 
 // docRecord is what the Run sheet says of one document.
@@ -281,7 +282,7 @@ func (x *XLSX) Write(d *DocResult) error {
 			}
 		}
 	}
-	aggs := AggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings)
+	aggs := aggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings, &x.agg)
 	rec.cases = len(aggs)
 	x.nCases += len(aggs)
 	for _, ca := range aggs {
