@@ -208,10 +208,44 @@ func (s *sheetWriter) strLocal(v string) {
 
 // strIndex writes a text cell holding shared string i.
 func (s *sheetWriter) strIndex(i int, style int) {
+	if style == 0 && s.col == s.written {
+		s.plainCell(`<c t="s"><v>`, i)
+		return
+	}
 	s.open(style, "s")
 	s.buf = append(s.buf, `<v>`...)
 	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
 	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// plainCell writes the commonest cells, a number or shared string without
+// style or reference, in one append: start, then v, then </v></c>. Most
+// of a sheet is such cells, and appending them piece by piece cost more
+// than building them.
+func (s *sheetWriter) plainCell(start string, v int) {
+	var a [48]byte
+	p := len(a) - len(`</v></c>`)
+	copy(a[p:], `</v></c>`)
+	u := uint64(v)
+	if v < 0 {
+		u = uint64(-v)
+	}
+	for u >= 10 {
+		p--
+		a[p] = byte('0' + u%10)
+		u /= 10
+	}
+	p--
+	a[p] = byte('0' + u)
+	if v < 0 {
+		p--
+		a[p] = '-'
+	}
+	p -= len(start)
+	copy(a[p:], start)
+	s.buf = append(s.buf, a[p:]...)
+	s.col++
+	s.written = s.col
 }
 
 // number writes a numeric cell; NaN and infinities, which a cell cannot
@@ -228,6 +262,10 @@ func (s *sheetWriter) number(v float64, style int) {
 }
 
 func (s *sheetWriter) integer(v int, style int) {
+	if style == 0 && s.col == s.written {
+		s.plainCell(`<c><v>`, v)
+		return
+	}
 	s.open(style, "")
 	s.buf = append(s.buf, `<v>`...)
 	s.buf = strconv.AppendInt(s.buf, int64(v), 10)
