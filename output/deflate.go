@@ -153,9 +153,10 @@ type deflatedPart struct {
 	packed int64
 }
 
-// start opens the part's file, named after the workbook
-// (".findings.xlsx.partial-sheet-*") so that what an interrupted run left
-// is plainly unfinished.
+// start opens the part's file, named after the workbook and the part
+// (".findings.xlsx.partial-sheet-*", "…partial-strings-*") so that what an
+// interrupted run left is plainly unfinished, and the next run's clean-up
+// of ".*.partial-*" removes it.
 func (p *deflatedPart) start(workbook, kind string) error {
 	f, err := os.CreateTemp(filepath.Dir(workbook), "."+filepath.Base(workbook)+".partial-"+kind+"-*")
 	if err != nil {

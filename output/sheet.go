@@ -20,8 +20,9 @@ import (
 // its per-cell work was most of the writer's CPU: on the 60 MB benchmark
 // corpus that was 90 MB live for five sheets and a 338 MB peak. excelize
 // still builds the workbook (sheet list, styles, defined names, content
-// types); this writes only the sheet bodies, which the zip writer given to
-// excelize puts in place of the empty sheets it holds.
+// types); this writes only the sheet bodies and the shared strings (see
+// sst.go), which the zip writer given to excelize puts in place of the
+// empty parts it holds.
 type sheetWriter struct {
 	deflatedPart
 	name string
@@ -71,10 +72,9 @@ func colName(i int) string {
 
 // newSheetWriter starts a sheet: its view (header row frozen, and the
 // first freezeCols columns), column widths, and the header row in style
-// headerStyle.
-// The body goes to a temporary file beside the workbook, named after it
-// (".findings.xlsx.partial-sheet-*") so that what an interrupted run left
-// is plainly unfinished.
+// headerStyle. Its text cells go to the shared strings sst.
+// The body goes to a temporary file beside the workbook (see
+// deflatedPart.start).
 func newSheetWriter(workbook string, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
 	s := &sheetWriter{name: name, sst: sst, ncols: len(header), last: make([]lastText, len(header))}
 	if err := s.start(workbook, "sheet"); err != nil {
