@@ -1,10 +1,13 @@
 package output
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"hash/crc32"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -121,4 +124,88 @@ func chunkBuf() []byte {
 		return make([]byte, 0, deflateChunkSize+64<<10)
 	}
 	return b[:0]
+}
+
+type countingWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// deflatedPart is one part of the workbook (a sheet, the shared strings)
+// written to a temporary file beside the workbook as it is made, and
+// copied into the zip as it is at the end.
+type deflatedPart struct {
+	tmp *os.File
+	// z deflates the body into tmp; nil once finished.
+	z *chunkDeflater
+	// buf collects the XML, handed to the deflater a chunk at a time.
+	buf []byte
+	// crc and size are the uncompressed body's checksum and length, and
+	// packed the compressed length, for the zip entry.
+	crc    uint32
+	size   int64
+	packed int64
+}
+
+// start opens the part's file, named after the workbook and the part
+// (".findings.xlsx.partial-sheet-*", "…partial-strings-*") so that what an
+// interrupted run left is plainly unfinished, and the next run's clean-up
+// of ".*.partial-*" removes it.
+func (p *deflatedPart) start(workbook, kind string) error {
+	f, err := os.CreateTemp(filepath.Dir(workbook), "."+filepath.Base(workbook)+".partial-"+kind+"-*")
+	if err != nil {
+		return err
+	}
+	// The body is deflated as it is written, a chunk at a time on every
+	// core: compression overlaps the run instead of being a serial tail at
+	// the end, and the temporary file is a fraction of the XML's size.
+	p.tmp, p.z, p.buf = f, newChunkDeflater(f), chunkBuf()
+	return nil
+}
+
+// flushFull hands buf to the deflater once it holds a chunk.
+func (p *deflatedPart) flushFull() {
+	if len(p.buf) >= deflateChunkSize {
+		p.z.add(p.buf)
+		p.buf = chunkBuf()
+	}
+}
+
+// finishPart deflates what buf still holds, ends the stream and rewinds
+// the file for copying into the workbook.
+func (p *deflatedPart) finishPart() error {
+	p.z.add(p.buf)
+	p.buf = nil
+	z := p.z
+	p.z = nil
+	if err := z.close(); err != nil {
+		return err
+	}
+	p.crc, p.size, p.packed = z.crc, z.size, z.counter.n
+	_, err := p.tmp.Seek(0, io.SeekStart)
+	return err
+}
+
+// zipHeader is the zip entry of the deflated body.
+func (p *deflatedPart) zipHeader(name string) *zip.FileHeader {
+	return &zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: p.crc,
+		CompressedSize64: uint64(p.packed), UncompressedSize64: uint64(p.size)}
+}
+
+func (p *deflatedPart) remove() {
+	if p.tmp == nil {
+		return
+	}
+	if p.z != nil {
+		p.z.abort()
+		p.z = nil
+	}
+	p.tmp.Close()
+	os.Remove(p.tmp.Name())
 }

@@ -1,15 +1,11 @@
 package output
 
 import (
-	"archive/zip"
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -24,27 +20,28 @@ import (
 // its per-cell work was most of the writer's CPU: on the 60 MB benchmark
 // corpus that was 90 MB live for five sheets and a 338 MB peak. excelize
 // still builds the workbook (sheet list, styles, defined names, content
-// types); this writes only the sheet bodies, which the zip writer given to
-// excelize puts in place of the empty sheets it holds.
+// types); this writes only the sheet bodies and the shared strings (see
+// sst.go), which the zip writer given to excelize puts in place of the
+// empty parts it holds.
 type sheetWriter struct {
+	deflatedPart
 	name string
-	tmp  *os.File
-	// z deflates the body into tmp; nil once finished.
-	z *chunkDeflater
-	// crc and size are the uncompressed body's checksum and length, and
-	// packed the compressed length, for the zip entry.
-	crc    uint32
-	size   int64
-	packed int64
-	ncols  int
-	row    int // rows written, the header included
-	col    int // next column (0-based) of the row being written
+	// sst holds the workbook's text cells; a cell refers to its string.
+	sst   *sharedStrings
+	ncols int
+	row   int // rows written, the header included
+	col   int // next column (0-based) of the row being written
+	// written is the column after the row's last cell written: a cell
+	// there needs no reference.
+	written int
 	// rowNum is the row's number as text, for the cells' references.
 	rowNum []byte
-	// buf collects the XML, handed to the deflater a chunk at a time.
-	buf []byte
 	// scratch holds a JSON cell while it is escaped into buf.
 	scratch []byte
+	// last is each column's last text and its shared string: a column
+	// often repeats the row above (the document, the sentence, the
+	// assertion), and comparing with it is cheaper than hashing.
+	last []lastText
 	// noFilter leaves the sheet without an autofilter (the Run sheet's
 	// tables of different widths have no one header row).
 	noFilter bool
@@ -75,20 +72,14 @@ func colName(i int) string {
 
 // newSheetWriter starts a sheet: its view (header row frozen, and the
 // first freezeCols columns), column widths, and the header row in style
-// headerStyle.
-// The body goes to a temporary file beside the workbook, named after it
-// (".findings.xlsx.partial-sheet-*") so that what an interrupted run left
-// is plainly unfinished.
-func newSheetWriter(workbook, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
-	f, err := os.CreateTemp(filepath.Dir(workbook), "."+filepath.Base(workbook)+".partial-sheet-*")
-	if err != nil {
+// headerStyle. Its text cells go to the shared strings sst.
+// The body goes to a temporary file beside the workbook (see
+// deflatedPart.start).
+func newSheetWriter(workbook string, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
+	s := &sheetWriter{name: name, sst: sst, ncols: len(header), last: make([]lastText, len(header))}
+	if err := s.start(workbook, "sheet"); err != nil {
 		return nil, err
 	}
-	s := &sheetWriter{name: name, tmp: f, ncols: len(header), buf: chunkBuf()}
-	// The body is deflated as it is written, a chunk at a time on every
-	// core: compression overlaps the run instead of being a serial tail at
-	// the end, and the temporary file is a fifth of the XML's size.
-	s.z = newChunkDeflater(f)
 	b := s.buf
 	b = append(b, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"...)
 	b = append(b, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`...)
@@ -128,6 +119,7 @@ func (s *sheetWriter) full() bool { return s.row >= maxRows }
 func (s *sheetWriter) startRow() {
 	s.row++
 	s.col = 0
+	s.written = 0
 	s.rowNum = strconv.AppendInt(s.rowNum[:0], int64(s.row), 10)
 	s.buf = append(s.buf, `<row r="`...)
 	s.buf = append(s.buf, s.rowNum...)
@@ -136,21 +128,24 @@ func (s *sheetWriter) startRow() {
 
 func (s *sheetWriter) endRow() {
 	s.buf = append(s.buf, `</row>`...)
-	if len(s.buf) >= deflateChunkSize {
-		s.z.add(s.buf)
-		s.buf = chunkBuf()
-	}
+	s.flushFull()
 }
 
 // skip leaves the next cell empty.
 func (s *sheetWriter) skip() { s.col++ }
 
-// open starts a cell: <c r="B7" s="3" t="str">.
+// open starts a cell: <c r="B7" s="3" t="str">. The reference is
+// optional and left out when the cell follows the one written before it
+// (as every reader places it): the references were nearly half of a
+// sheet's XML, and what it costs to deflate.
 func (s *sheetWriter) open(style int, typ string) {
-	b := append(s.buf, `<c r="`...)
-	b = append(b, colName(s.col)...)
-	b = append(b, s.rowNum...)
-	b = append(b, '"')
+	b := append(s.buf, `<c`...)
+	if s.col != s.written {
+		b = append(b, ` r="`...)
+		b = append(b, colName(s.col)...)
+		b = append(b, s.rowNum...)
+		b = append(b, '"')
+	}
 	if style > 0 {
 		b = append(b, ` s="`...)
 		b = strconv.AppendInt(b, int64(style), 10)
@@ -163,18 +158,94 @@ func (s *sheetWriter) open(style int, typ string) {
 	}
 	s.buf = append(b, '>')
 	s.col++
+	s.written = s.col
 }
 
-// str writes a text cell; an empty text leaves the cell empty.
+type lastText struct {
+	text  string
+	index int
+}
+
+// str writes a text cell, a reference to its shared string; an empty
+// text leaves the cell empty.
 func (s *sheetWriter) str(v string, style int) {
 	if v == "" {
 		s.col++
 		return
 	}
-	s.open(style, "inlineStr")
-	s.buf = append(s.buf, `<is><t xml:space="preserve">`...)
-	s.buf = appendEscaped(s.buf, v)
-	s.buf = append(s.buf, `</t></is></c>`...)
+	s.strIndex(s.textIndex(v), style)
+}
+
+// textIndex is v's index in the shared strings, for the next cell.
+func (s *sheetWriter) textIndex(v string) int {
+	if s.col < len(s.last) {
+		if l := &s.last[s.col]; l.text == v {
+			return l.index
+		}
+		i := s.sst.index(v)
+		s.last[s.col] = lastText{v, i}
+		return i
+	}
+	return s.sst.index(v)
+}
+
+// strLocal writes a text cell of a column whose texts are long and seldom
+// repeat but where they do, in the row above (the sentence several
+// findings share): only that row is looked at. Hashing them for the
+// table's memory cost more than it saved, and they crowded the short,
+// much repeated texts out of it.
+func (s *sheetWriter) strLocal(v string) {
+	if v == "" {
+		s.col++
+		return
+	}
+	l := &s.last[s.col]
+	if l.text != v {
+		*l = lastText{v, s.sst.addOnce(v)}
+	}
+	s.strIndex(l.index, 0)
+}
+
+// strIndex writes a text cell holding shared string i.
+func (s *sheetWriter) strIndex(i int, style int) {
+	if style == 0 && s.col == s.written {
+		s.plainCell(`<c t="s"><v>`, i)
+		return
+	}
+	s.open(style, "s")
+	s.buf = append(s.buf, `<v>`...)
+	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// plainCell writes the commonest cells, a number or shared string without
+// style or reference, in one append: start, then v, then </v></c>. Most
+// of a sheet is such cells, and appending them piece by piece cost more
+// than building them.
+func (s *sheetWriter) plainCell(start string, v int) {
+	var a [48]byte
+	p := len(a) - len(`</v></c>`)
+	copy(a[p:], `</v></c>`)
+	u := uint64(v)
+	if v < 0 {
+		u = uint64(-v)
+	}
+	for u >= 10 {
+		p--
+		a[p] = byte('0' + u%10)
+		u /= 10
+	}
+	p--
+	a[p] = byte('0' + u)
+	if v < 0 {
+		p--
+		a[p] = '-'
+	}
+	p -= len(start)
+	copy(a[p:], start)
+	s.buf = append(s.buf, a[p:]...)
+	s.col++
+	s.written = s.col
 }
 
 // number writes a numeric cell; NaN and infinities, which a cell cannot
@@ -191,6 +262,10 @@ func (s *sheetWriter) number(v float64, style int) {
 }
 
 func (s *sheetWriter) integer(v int, style int) {
+	if style == 0 && s.col == s.written {
+		s.plainCell(`<c><v>`, v)
+		return
+	}
 	s.open(style, "")
 	s.buf = append(s.buf, `<v>`...)
 	s.buf = strconv.AppendInt(s.buf, int64(v), 10)
@@ -237,32 +312,54 @@ func (s *sheetWriter) jsonCell(v any) {
 	} else {
 		s.scratch = b
 	}
-	s.str(string(b), 0)
+	if len(b) == 0 {
+		s.col++
+		return
+	}
+	s.strIndex(s.sst.indexBytes(b), 0)
 }
 
-// formula writes a cell with a formula and its cached result (a number or
-// a text), so a reader that does not calculate still sees the value.
-func (s *sheetWriter) formula(f string, cached any, style int) {
-	switch c := cached.(type) {
-	case float64:
-		s.open(style, "")
-		s.buf = append(s.buf, `<f>`...)
-		s.buf = appendEscaped(s.buf, f)
-		s.buf = append(s.buf, `</f><v>`...)
-		s.buf = strconv.AppendFloat(s.buf, c, 'g', -1, 64)
-	case int:
-		s.open(style, "")
-		s.buf = append(s.buf, `<f>`...)
-		s.buf = appendEscaped(s.buf, f)
-		s.buf = append(s.buf, `</f><v>`...)
-		s.buf = strconv.AppendInt(s.buf, int64(c), 10)
-	default:
-		s.open(style, "str")
-		s.buf = append(s.buf, `<f>`...)
-		s.buf = appendEscaped(s.buf, f)
-		s.buf = append(s.buf, `</f><v>`...)
-		s.buf = appendEscaped(s.buf, fmt.Sprint(c))
-	}
+// The links to a finding's row: HYPERLINK formulas whose cached value is
+// what the cell shows. Appended piece by piece, as formula would write
+// the whole formula, without building it as a string first.
+
+// linkOpen writes a link cell's start, up to the link's target:
+// <c…><f>HYPERLINK("#Findings!A7",
+func (s *sheetWriter) linkOpen(p place, style int, typ string) {
+	s.open(style, typ)
+	s.buf = append(s.buf, `<f>HYPERLINK("#`...)
+	s.buf = appendEscaped(s.buf, quoteSheet(p.sheet))
+	s.buf = append(s.buf, `!A`...)
+	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = append(s.buf, `",`...)
+}
+
+// linkRow writes a link to p showing its row number.
+func (s *sheetWriter) linkRow(p place) {
+	s.linkOpen(p, 0, "")
+	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = append(s.buf, `)</f><v>`...)
+	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// linkNumber writes a link to p showing the number v.
+func (s *sheetWriter) linkNumber(p place, v float64, style int) {
+	s.linkOpen(p, style, "")
+	s.buf = strconv.AppendFloat(s.buf, v, 'f', -1, 64) // extract.FormatNumber
+	s.buf = append(s.buf, `)</f><v>`...)
+	s.buf = strconv.AppendFloat(s.buf, v, 'g', -1, 64)
+	s.buf = append(s.buf, `</v></c>`...)
+}
+
+// linkText writes a link to p showing the text v, quoted in the formula
+// as Excel quotes a string literal (a quote doubled).
+func (s *sheetWriter) linkText(p place, v string, style int) {
+	s.linkOpen(p, style, "str")
+	s.buf = append(s.buf, '"')
+	s.buf = appendEscaped(s.buf, strings.ReplaceAll(v, `"`, `""`))
+	s.buf = append(s.buf, `")</f><v>`...)
+	s.buf = appendEscaped(s.buf, v)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
@@ -275,47 +372,12 @@ func (s *sheetWriter) finish() error {
 		s.buf = fmt.Appendf(s.buf, `<autoFilter ref="A1:%s%d"/>`, colName(max(s.ncols, 1)-1), last)
 	}
 	s.buf = append(s.buf, `<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`...)
-	s.z.add(s.buf)
-	s.buf = nil
-	z := s.z
-	s.z = nil
-	if err := z.close(); err != nil {
-		return err
-	}
-	s.crc, s.size, s.packed = z.crc, z.size, z.counter.n
-	_, err := s.tmp.Seek(0, io.SeekStart)
-	return err
-}
-
-// zipHeader is the zip entry of the deflated body.
-func (s *sheetWriter) zipHeader(name string) *zip.FileHeader {
-	return &zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: s.crc,
-		CompressedSize64: uint64(s.packed), UncompressedSize64: uint64(s.size)}
-}
-
-type countingWriter struct {
-	w *bufio.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
+	return s.finishPart()
 }
 
 // filterRange is the autofilter's range, for the workbook's defined name.
 func (s *sheetWriter) filterRange() string {
 	return fmt.Sprintf("A1:%s%d", colName(max(s.ncols, 1)-1), max(s.row, 2))
-}
-
-func (s *sheetWriter) remove() {
-	if s.z != nil {
-		s.z.abort()
-		s.z = nil
-	}
-	s.tmp.Close()
-	os.Remove(s.tmp.Name())
 }
 
 // appendEscaped appends text as XML character data: &, < and > escaped,

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -62,4 +64,18 @@ func FuzzAppendEscaped(f *testing.F) {
 			t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// A plain cell built in one go reads as the piece-by-piece one did.
+func TestPlainCellMatchesAppendInt(t *testing.T) {
+	for _, v := range []int{0, 7, 10, 99, 100, 123456789, -1, -42, math.MaxInt, math.MinInt} {
+		s := &sheetWriter{}
+		s.plainCell(`<c t="s"><v>`, v)
+		if want := `<c t="s"><v>` + strconv.Itoa(v) + `</v></c>`; string(s.buf) != want {
+			t.Errorf("%d: %s, want %s", v, s.buf, want)
+		}
+		if s.col != 1 || s.written != 1 {
+			t.Errorf("%d: column %d written %d, want 1 and 1", v, s.col, s.written)
+		}
+	}
 }

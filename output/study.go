@@ -1,10 +1,10 @@
 package output
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/clinex/clinex/extract"
@@ -197,6 +197,22 @@ var entityCategories = []string{extract.CatDevice, extract.CatMedication, extrac
 // is a unit of the study even when nothing was found in it. Only the
 // patient's present findings count unless allFindings.
 func AggregateDoc(vars []StudyVar, d *DocResult, allFindings bool) []CaseAggregates {
+	return aggregateDoc(vars, d, allFindings, &aggScratch{})
+}
+
+// aggScratch holds what aggregating a document allocates, for a writer to
+// reuse from one document to the next (the cells were most of what the
+// workbook writer allocated): what aggregateDoc returns is valid until
+// its next call with the same scratch.
+type aggScratch struct {
+	cases    []CaseAggregates
+	cells    []StudyCell
+	findings []int
+	counts   []int
+	cands    []candidate
+}
+
+func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch) []CaseAggregates {
 	n := d.Cases
 	for i := range d.Findings {
 		n = max(n, d.Findings[i].Case)
@@ -204,21 +220,45 @@ func AggregateDoc(vars []StudyVar, d *DocResult, allFindings bool) []CaseAggrega
 	if d.Err != nil && len(d.Findings) == 0 {
 		n = 0
 	}
-	out := make([]CaseAggregates, n)
+	out := s.cases[:0]
+	for c := range n {
+		out = append(out, CaseAggregates{Case: c + 1})
+	}
+	s.cases = out
+	// Every case's findings are a slice of one array: counted, then
+	// placed (a case without findings keeps a nil slice).
+	counts := resize(s.counts, n)
+	clear(counts)
+	s.counts = counts
+	inCases := 0
+	for i := range d.Findings {
+		if c := d.Findings[i].Case; c >= 1 {
+			counts[c-1]++
+			inCases++
+		}
+	}
+	all, at := resize(s.findings, inCases), 0
+	s.findings = all
 	for c := range out {
-		out[c].Case = c + 1
+		if counts[c] > 0 {
+			out[c].Findings = all[at : at : at+counts[c]]
+			at += counts[c]
+		}
 	}
 	for i := range d.Findings {
 		if c := d.Findings[i].Case; c >= 1 {
 			out[c-1].Findings = append(out[c-1].Findings, i)
 		}
 	}
+	nv := len(vars)
+	cells := resize(s.cells, n*nv)
+	s.cells = cells
 	for c := range out {
 		ca := &out[c]
-		ca.Cells = make([]StudyCell, len(vars))
+		ca.Cells = cells[c*nv : (c+1)*nv : (c+1)*nv]
 		var notes []string
 		for j := range vars {
-			ca.Cells[j] = aggregate(vars[j], d.Findings, ca.Findings, allFindings)
+			ca.Cells[j] = aggregate(vars[j], d.Findings, ca.Findings, allFindings, &s.cands)
 			if note := ca.Cells[j].Note; note != "" {
 				notes = append(notes, vars[j].Header()+": "+note)
 			}
@@ -228,6 +268,14 @@ func AggregateDoc(vars []StudyVar, d *DocResult, allFindings bool) []CaseAggrega
 	return out
 }
 
+// resize returns b with length n, reallocated only when it is too short.
+func resize[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	return b[:n]
+}
+
 // candidate is one finding's contribution to a cell.
 type candidate struct {
 	index int
@@ -235,9 +283,11 @@ type candidate struct {
 	start int
 }
 
-func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool) StudyCell {
+// aggregate computes one cell; scratch holds its candidates, reused from
+// one cell to the next (aggregate runs for every variable of every case).
+func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool, scratch *[]candidate) StudyCell {
 	cell := StudyCell{Finding: -1}
-	var cands []candidate
+	cands := (*scratch)[:0]
 	var leftOut []string
 	for _, i := range idx {
 		f := &fs[i]
@@ -268,11 +318,17 @@ func aggregate(v StudyVar, fs []extract.Finding, idx []int, allFindings bool) St
 		}
 		cands = append(cands, candidate{index: i, value: val, start: f.Start})
 	}
+	*scratch = cands // grown, for the next cell
 	// Text order decides first and last; ties keep the pipeline's order.
-	// (Most cells have one candidate or none: no sort, and no swapper
-	// for the sort to allocate.)
-	if len(cands) > 1 {
-		sort.SliceStable(cands, func(a, b int) bool { return cands[a].start < cands[b].start })
+	// A few candidates are put in order by insertion; many by a stable
+	// sort first (sort.SliceStable would move them to the heap).
+	if len(cands) > 32 {
+		slices.SortStableFunc(cands, func(a, b candidate) int { return cmp.Compare(a.start, b.start) })
+	}
+	for i := 1; i < len(cands); i++ {
+		for j := i; j > 0 && cands[j].start < cands[j-1].start; j-- {
+			cands[j], cands[j-1] = cands[j-1], cands[j]
+		}
 	}
 	cell.Count = len(cands)
 	for _, c := range cands {

@@ -1,6 +1,9 @@
 package output
 
 import (
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -160,5 +163,32 @@ func TestValidateStudyNamesTheKey(t *testing.T) {
 	v := StudyVar{Concept: "hemoglobin", Agg: AggMin, Label: "Lowest hemoglobin", Unit: "g/dL"}
 	if v.Key() != "hemoglobin_min" || v.Header() != "Lowest hemoglobin (g/dL)" {
 		t.Errorf("key %q header %q", v.Key(), v.Header())
+	}
+}
+
+// Candidates are put in text order stably, whatever their number (by
+// insertion up to 32, by a sort beyond): first, last and the list of
+// values are those of a stable sort by start, ties in pipeline order.
+func TestAggregateOrdersStably(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for _, n := range []int{2, 3, 8, 9, 31, 32, 33, 100} {
+		var fs []extract.Finding
+		for i := range n {
+			fs = append(fs, hb(1, 10*rng.IntN(n/2+1), float64(i), "g/dL")) // starts tie often
+		}
+		want := slices.Clone(fs)
+		sort.SliceStable(want, func(a, b int) bool { return want[a].Start < want[b].Start })
+		d := &DocResult{ID: "d", Cases: 1, Findings: fs}
+		first := cellOf(t, StudyVar{Concept: "hemoglobin", Agg: AggFirst}, d, false)
+		last := cellOf(t, StudyVar{Concept: "hemoglobin", Agg: AggLast}, d, false)
+		if first.Value.Num != want[0].Value.Num || last.Value.Num != want[n-1].Value.Num {
+			t.Errorf("%d candidates: first %v last %v, want %v and %v", n, first.Value.Num, last.Value.Num, want[0].Value.Num, want[n-1].Value.Num)
+		}
+		for i, v := range first.Values {
+			if v.Num != want[i].Value.Num {
+				t.Errorf("%d candidates: value %d is %v, want %v", n, i, v.Num, want[i].Value.Num)
+				break
+			}
+		}
 	}
 }

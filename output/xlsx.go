@@ -8,9 +8,9 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
@@ -73,6 +73,7 @@ type XLSX struct {
 	findings *sheet
 	mentions []*sheet
 	errors   *sheet
+	sst      *sharedStrings
 	docs     []docRecord
 	// catCounts counts findings by category (extract.Categories' order);
 	// counts any other category a finding has.
@@ -85,6 +86,7 @@ type XLSX struct {
 	conflict  int // style of a linked cell whose case has other values
 	header    int // style of header rows
 	closing   []*sheetWriter
+	agg       aggScratch // reused by every document's Cases rows
 }
 
 // docRecord is what the Run sheet says of one document.
@@ -118,6 +120,16 @@ func (x *XLSX) start() error {
 		}
 	}
 	var err error
+	if x.sst, err = newSharedStrings(x.f.final); err != nil {
+		return err
+	}
+	// A text cell is what makes excelize give the workbook a shared string
+	// table (its part, content type and relationship); the cell is in a
+	// sheet whose body is replaced by the streamed one, and the table by
+	// the streamed x.sst.
+	if err := b.SetCellStr(SheetErrors, "A1", "error"); err != nil {
+		return err
+	}
 	if x.header, err = b.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
 		return err
 	}
@@ -191,7 +203,7 @@ func (x *XLSX) newSheet(name string, cols []string, widths []float64, freezeX in
 }
 
 func (s *sheet) addPart(name string) error {
-	w, err := newSheetWriter(s.x.f.final, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
+	w, err := newSheetWriter(s.x.f.final, s.x.sst, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
 	if err != nil {
 		return err
 	}
@@ -220,10 +232,12 @@ func (s *sheet) row() (*sheetWriter, error) {
 // SetRunInfo records the run's provenance for the Run sheet.
 func (x *XLSX) SetRunInfo(r RunInfo) { x.run, x.hasRun = r, true }
 
-// place is where a finding's row is: for the links to it.
+// place is where a finding's row is, for the links to it, and the shared
+// string of its text, for the mention sheets' rows.
 type place struct {
 	sheet string
 	row   int
+	text  int
 }
 
 func (x *XLSX) Write(d *DocResult) error {
@@ -251,9 +265,9 @@ func (x *XLSX) Write(d *DocResult) error {
 		if err != nil {
 			return err
 		}
-		writeFinding(w, f)
+		text := writeFinding(w, f)
 		w.endRow()
-		places[i] = place{w.name, w.row}
+		places[i] = place{w.name, w.row, text}
 	}
 	for i := range d.Findings {
 		f := &d.Findings[i]
@@ -268,7 +282,7 @@ func (x *XLSX) Write(d *DocResult) error {
 			}
 		}
 	}
-	aggs := AggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings)
+	aggs := aggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings, &x.agg)
 	rec.cases = len(aggs)
 	x.nCases += len(aggs)
 	for _, ca := range aggs {
@@ -290,7 +304,7 @@ func (x *XLSX) Write(d *DocResult) error {
 			}
 			writeLinkCell(w, c, places[c.Finding], style)
 		}
-		w.str(ca.Notes, 0)
+		w.strLocal(ca.Notes)
 		w.endRow()
 	}
 	x.docs = append(x.docs, rec)
@@ -302,17 +316,16 @@ func (x *XLSX) Write(d *DocResult) error {
 // memory for the end of the sheet. The formula's cached value is the
 // number itself, so the cell reads, sorts and sums as a number.
 func writeLinkCell(w *sheetWriter, c *StudyCell, p place, style int) {
-	target := `HYPERLINK("#` + quoteSheet(p.sheet) + "!A" + strconv.Itoa(p.row) + `",`
 	if c.Value.Kind == extract.NumValue {
-		w.formula(target+extract.FormatNumber(c.Value.Num)+")", c.Value.Num, style)
+		w.linkNumber(p, c.Value.Num, style)
 		return
 	}
 	s := c.Text()
-	if len([]rune(s)) > formulaTextMax {
+	if utf8.RuneCountInString(s) > formulaTextMax {
 		w.str(s, 0)
 		return
 	}
-	w.formula(target+`"`+strings.ReplaceAll(s, `"`, `""`)+`")`, s, style)
+	w.linkText(p, s, style)
 }
 
 // quoteSheet quotes a sheet name for a reference when it needs it.
@@ -323,7 +336,9 @@ func quoteSheet(name string) string {
 	return name
 }
 
-func writeFinding(w *sheetWriter, f *extract.Finding) {
+// writeFinding writes a finding's row and returns the shared string of its
+// text (-1 for none).
+func writeFinding(w *sheetWriter, f *extract.Finding) int {
 	w.str(f.Doc, 0)
 	w.integer(f.Case, 0)
 	w.str(f.Section, 0)
@@ -338,12 +353,21 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 	}
 	w.str(f.Operator, 0)
 	w.str(f.Unit, 0)
-	w.str(f.Text, 0)
+	// The evidence is not looked up in the shared strings (it seldom
+	// repeats, and hashing it cost more than the bytes it saved); it is
+	// written once for the finding's row and its mention row.
+	text := -1
+	if f.Text != "" {
+		text = w.sst.addOnce(f.Text)
+		w.strIndex(text, 0)
+	} else {
+		w.skip()
+	}
 	w.integer(f.Start, 0)
 	w.integer(f.End, 0)
 	w.integer(f.ValueStart, 0)
 	w.integer(f.ValueEnd, 0)
-	w.str(f.Sentence, 0)
+	w.strLocal(f.Sentence)
 	w.str(f.Assertion, 0)
 	w.str(f.Subject, 0)
 	cue := ""
@@ -359,19 +383,23 @@ func writeFinding(w *sheetWriter, f *extract.Finding) {
 	if len(f.Attributes) > 0 {
 		w.jsonCell(f.Attributes)
 	}
+	return text
 }
 
 func writeMention(w *sheetWriter, f *extract.Finding, ms mentionSheet, p place) {
 	w.str(f.Doc, 0)
 	w.integer(f.Case, 0)
-	row := strconv.Itoa(p.row)
-	w.formula(`HYPERLINK("#`+quoteSheet(p.sheet)+"!A"+row+`",`+row+")", p.row, 0)
+	w.linkRow(p)
 	w.str(f.Category, 0)
 	w.str(f.Concept, 0)
 	w.str(f.Label, 0)
 	w.findingValue(f.Value)
 	w.str(f.Unit, 0)
-	w.str(f.Text, 0)
+	if p.text >= 0 {
+		w.strIndex(p.text, 0) // the Findings row's text
+	} else {
+		w.skip()
+	}
 	w.integer(f.Start, 0)
 	w.integer(f.End, 0)
 	w.str(f.Section, 0)
@@ -425,7 +453,7 @@ func attrCell(v any) any {
 // instead of the empty sheet excelize holds.
 type overlayZip struct {
 	*zip.Writer
-	bodies map[string]*sheetWriter
+	bodies map[string]*deflatedPart
 	used   map[string]bool
 }
 
@@ -477,7 +505,7 @@ func (x *XLSX) write() error {
 	for id, name := range x.book.GetSheetMap() {
 		ids[name] = id
 	}
-	bodies := map[string]*sheetWriter{}
+	bodies := map[string]*deflatedPart{}
 	for _, p := range parts {
 		if err := p.finish(); err != nil {
 			return err
@@ -492,8 +520,13 @@ func (x *XLSX) write() error {
 		if !ok {
 			return fmt.Errorf("workbook: no sheet %q", p.name)
 		}
-		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = p
+		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = &p.deflatedPart
 	}
+	// Every sheet is written: the shared strings are complete.
+	if err := x.sst.finish(); err != nil {
+		return err
+	}
+	bodies["xl/sharedStrings.xml"] = &x.sst.deflatedPart
 	// excelize builds the whole zip in a bytes.Buffer before copying it
 	// out, which for a large run doubles the workbook in memory: the zip
 	// writer it is given writes to the file instead, and the buffer stays
@@ -525,6 +558,9 @@ func (x *XLSX) write() error {
 }
 
 func (x *XLSX) removeParts() {
+	if x.sst != nil {
+		x.sst.remove()
+	}
 	for _, p := range x.closing {
 		p.remove()
 	}
@@ -586,7 +622,7 @@ var findingMeanings = map[string]string{
 }
 
 func (x *XLSX) writeDictionary() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
+	w, err := newSheetWriter(x.f.final, x.sst, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
 		[]float64{22, 26, 22, 12, 100}, 0, x.header, false)
 	if err != nil {
 		return nil, err
@@ -626,7 +662,7 @@ func (x *XLSX) writeDictionary() (*sheetWriter, error) {
 }
 
 func (x *XLSX) writeRun() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
+	w, err := newSheetWriter(x.f.final, x.sst, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func TestManyChunkSheetReadsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const docs = 400 // 8,000 findings, some 5 MB of Findings XML
+	const docs = 1000 // 20,000 findings, some 7 MB of Findings XML
 	for i := range docs {
 		if err := x.Write(benchDoc(i)); err != nil {
 			t.Fatal(err)

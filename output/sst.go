@@ -1,0 +1,121 @@
+package output
+
+import "strings"
+
+// sharedStrings is the workbook's shared string table (xl/sharedStrings.xml),
+// streamed to a temporary file like the sheets.
+//
+// An inline text cell costs some fifty bytes of XML around its text, and a
+// run's text cells repeat: the document id on each of its findings, a few
+// dozen categories, sections and assertions, the sentence that several
+// findings share. A cell that refers to a shared string is half as long,
+// and its text is written (and deflated) once. Only recent strings are
+// remembered, so memory stays flat: a string seen again after the table
+// forgot it is simply added again, which a shared string table allows
+// (its entries need not be unique).
+type sharedStrings struct {
+	deflatedPart
+	// n is the number of strings written, the next one's index.
+	n int
+	// recent maps the strings written lately to their index; recentBytes
+	// is the length of its keys.
+	recent      map[string]int
+	recentBytes int
+}
+
+// The recent strings kept: enough for the categories, concepts, rules and
+// units a whole run repeats and a few documents' sentences and ids.
+// Variables so a test can make the table forget often.
+var (
+	sstRecentBytes   = 4 << 20
+	sstRecentStrings = 1 << 16
+)
+
+func newSharedStrings(workbook string) (*sharedStrings, error) {
+	t := &sharedStrings{recent: make(map[string]int, 1024)}
+	if err := t.start(workbook, "strings"); err != nil {
+		return nil, err
+	}
+	// No count or uniqueCount: both are optional, and not known until the
+	// end of a streamed table.
+	t.buf = append(t.buf, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"+
+		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`...)
+	return t, nil
+}
+
+// index returns the index of s in the table, adding it if it was not
+// written lately.
+func (t *sharedStrings) index(s string) int {
+	if i, ok := t.recent[s]; ok {
+		return i
+	}
+	return t.add(s, false)
+}
+
+// indexBytes is index for a text in a scratch buffer (a JSON cell): the
+// lookup does not copy it.
+func (t *sharedStrings) indexBytes(b []byte) int {
+	if i, ok := t.recent[string(b)]; ok {
+		return i
+	}
+	return t.add(string(b), true)
+}
+
+// addOnce writes s as the next string without remembering it.
+func (t *sharedStrings) addOnce(s string) int {
+	t.buf = appendSharedString(t.buf, s)
+	t.flushFull()
+	t.n++
+	return t.n - 1
+}
+
+// add writes s as the next string and remembers it; fresh says s is a
+// copy of its own already.
+func (t *sharedStrings) add(s string, fresh bool) int {
+	i := t.addOnce(s)
+	if len(t.recent) >= sstRecentStrings || t.recentBytes+len(s) > sstRecentBytes {
+		clear(t.recent)
+		t.recentBytes = 0
+	}
+	if len(s) <= sstRecentBytes/16 {
+		// A copy: the key must not hold the document's text alive.
+		if !fresh {
+			s = strings.Clone(s)
+		}
+		t.recent[s] = i
+		t.recentBytes += len(s)
+	}
+	return i
+}
+
+// appendSharedString appends one string item, <si><t>…</t></si>, marked to
+// keep its white space where a reader could otherwise trim or fold it.
+func appendSharedString(b []byte, s string) []byte {
+	if keepsSpace(s) {
+		b = append(b, `<si><t xml:space="preserve">`...)
+	} else {
+		b = append(b, `<si><t>`...)
+	}
+	b = appendEscaped(b, s)
+	return append(b, `</t></si>`...)
+}
+
+// keepsSpace reports whether s needs xml:space="preserve": it starts or
+// ends with white space, or holds a tab, line break or run of spaces.
+func keepsSpace(s string) bool {
+	if s == "" {
+		return false
+	}
+	if isXMLSpace(s[0]) || isXMLSpace(s[len(s)-1]) {
+		return true
+	}
+	return strings.ContainsAny(s, "\t\n\r") || strings.Contains(s, "  ")
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// finish ends the table.
+func (t *sharedStrings) finish() error {
+	t.buf = append(t.buf, `</sst>`...)
+	return t.finishPart()
+}
