@@ -351,10 +351,20 @@ func (L *Layout) SentenceAt(p int) int {
 }
 
 // snake turns a heading into a section name: "PATIENT HISTORY" → patient_history.
+//
+// Every measurement finding names its concept with it: a name that is
+// already snake case comes back as it is, and the others are built in one
+// buffer, lower-cased as they go (strings.ToLower and a builder grown by
+// WriteRune were four allocations a name).
 func snake(s string) string {
+	if isSnakeWord(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	under := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range s {
+		r = unicode.ToLower(r)
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if under && b.Len() > 0 {
 				b.WriteByte('_')
@@ -366,4 +376,18 @@ func snake(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// isSnakeWord reports whether s is ASCII lower-case letters and digits
+// only, which snake gives back unchanged.
+func isSnakeWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
