@@ -250,10 +250,18 @@ type Layout struct {
 
 // Segment finds cases, sections and sentences in a normalized text.
 func (s *Segmenter) Segment(n *Normalized) *Layout {
-	L := &Layout{}
+	// The layout and room for its first case and section in one
+	// allocation: most reports are one case in one section. More grow
+	// on the heap as usual.
+	parts := &struct {
+		L        Layout
+		cases    [1]Case
+		sections [1]Section
+	}{}
+	L := &parts.L
 	caseIdx := 1
-	L.Cases = append(L.Cases, Case{Index: 1, Start: 0})
-	L.Sections = append(L.Sections, Section{Name: s.defaultSection, Case: 1, Start: 0})
+	L.Cases = append(parts.cases[:0], Case{Index: 1, Start: 0})
+	L.Sections = append(parts.sections[:0], Section{Name: s.defaultSection, Case: 1, Start: 0})
 	// Sentences grow in a reused slice and are copied out once, at their
 	// final length, instead of doubling a new slice per document.
 	sentences := sentenceScratch.Get().(*[]Sentence)
