@@ -174,7 +174,7 @@ func (e *Extractor) meaning(out []candidate, t string, sent Sentence, ms []menti
 		if ls := measurementLabelStart(t, sent.Start, q.Start); ls < start && q.Start-ls <= 40 {
 			start = ls
 		}
-		c := candidate{category: CatVital, concept: unit.Implies, rule: "unit." + unit.Implies,
+		c := candidate{category: CatVital, concept: unit.Implies, rule: e.impliedRule(unit.Implies),
 			start: start, end: q.End, vstart: q.NumStart, vend: q.End, unit: unitCode, op: q.Op,
 			value: Number(q.Value), valueMax: q.ValueMax, order: 1 << 20}
 		if a, ok := e.analytes[unit.Implies]; ok {

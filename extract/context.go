@@ -261,7 +261,7 @@ func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candid
 		// in general; the sentence itself would have overruled the section.
 		c.subject = "population"
 		if c.cue == nil {
-			c.cue = &ContextCue{ID: "section." + sq.section, Sets: "population", nstart: -1, nend: -1}
+			c.cue = &ContextCue{ID: e.sectionCue(sq.section), Sets: "population", nstart: -1, nend: -1}
 		}
 	}
 }

@@ -61,6 +61,12 @@ type Extractor struct {
 	ctxOpts     ContextOptions
 	// patientAnchor matches words that tie a sentence to this patient.
 	patientAnchor *regexp.Regexp
+	// impliedRules is the rule id of a value whose unit implies its
+	// concept ("unit.temperature"), and sectionCues the cue id of a
+	// population section ("section.discussion"), made once rather than
+	// concatenated at every finding.
+	impliedRules map[string]string
+	sectionCues  map[string]string
 }
 
 type acTarget struct {
@@ -191,6 +197,16 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		}
 	}
 	e.ctxOpts = opts.Context
+	e.impliedRules = map[string]string{}
+	for _, u := range set.Units {
+		if u.Implies != "" {
+			e.impliedRules[u.Implies] = "unit." + u.Implies
+		}
+	}
+	e.sectionCues = map[string]string{}
+	for _, sec := range opts.Context.PopulationSections {
+		e.sectionCues[sec] = "section." + sec
+	}
 	if e.patientAnchor, err = compileAnchor(opts.Context.PatientAnchor); err != nil {
 		return nil, fmt.Errorf("extract.context.patient_anchor: bad pattern: %v", err)
 	}
@@ -209,6 +225,22 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	}
 	e.ac = <-acDone
 	return e, nil
+}
+
+// impliedRule is "unit." + implies, made once.
+func (e *Extractor) impliedRule(implies string) string {
+	if r, ok := e.impliedRules[implies]; ok {
+		return r
+	}
+	return "unit." + implies
+}
+
+// sectionCue is "section." + section, made once.
+func (e *Extractor) sectionCue(section string) string {
+	if id, ok := e.sectionCues[section]; ok {
+		return id
+	}
+	return "section." + section
 }
 
 // Segmenter returns the segmenter the extractor uses.

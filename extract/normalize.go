@@ -88,7 +88,12 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	lines := splitLines(text, lc, (*scratch)[:0])
 	*scratch = lines
 	b := newMapBuilder(text)
-	n := &Normalized{}
+	// the result and its map in one allocation: they live and die together
+	parts := &struct {
+		n Normalized
+		m OffsetMap
+	}{}
+	n := &parts.n
 	w := &blockWriter{b: b, src: text, n: n}
 	if lc != nil {
 		w.unitAt = lc.UnitAt
@@ -148,7 +153,7 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 		}
 	}
 	closePara()
-	n.Text, n.Map = b.finish(inner)
+	n.Text, n.Map = b.finishInto(&parts.m, inner), &parts.m
 	return n
 }
 

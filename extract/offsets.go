@@ -183,16 +183,22 @@ func (b *mapBuilder) replace(from, to int, s string) {
 // finish returns the text and its map, and the builder to the pool: b is
 // not used after.
 func (b *mapBuilder) finish(inner *OffsetMap) (string, *OffsetMap) {
+	m := new(OffsetMap)
+	return b.finishInto(m, inner), m
+}
+
+// finishInto is finish filling m.
+func (b *mapBuilder) finishInto(m *OffsetMap, inner *OffsetMap) string {
 	text := b.src
 	if string(b.out) != text {
 		text = string(b.out)
 	}
-	m := &OffsetMap{runs: slices.Clone(b.runs), inner: inner}
+	*m = OffsetMap{runs: slices.Clone(b.runs), inner: inner}
 	b.src = ""
 	if cap(b.out) <= maxPooledText && cap(b.runs) <= maxPooledText/64 {
 		mapBuilderPool.Put(b)
 	}
-	return text, m
+	return text
 }
 
 // runeIndex turns byte offsets of a text into code-point offsets without

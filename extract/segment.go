@@ -250,10 +250,18 @@ type Layout struct {
 
 // Segment finds cases, sections and sentences in a normalized text.
 func (s *Segmenter) Segment(n *Normalized) *Layout {
-	L := &Layout{}
+	// The layout and room for its first case and section in one
+	// allocation: most reports are one case in one section. More grow
+	// on the heap as usual.
+	parts := &struct {
+		L        Layout
+		cases    [1]Case
+		sections [1]Section
+	}{}
+	L := &parts.L
 	caseIdx := 1
-	L.Cases = append(L.Cases, Case{Index: 1, Start: 0})
-	L.Sections = append(L.Sections, Section{Name: s.defaultSection, Case: 1, Start: 0})
+	L.Cases = append(parts.cases[:0], Case{Index: 1, Start: 0})
+	L.Sections = append(parts.sections[:0], Section{Name: s.defaultSection, Case: 1, Start: 0})
 	// Sentences grow in a reused slice and are copied out once, at their
 	// final length, instead of doubling a new slice per document.
 	sentences := sentenceScratch.Get().(*[]Sentence)
@@ -351,10 +359,20 @@ func (L *Layout) SentenceAt(p int) int {
 }
 
 // snake turns a heading into a section name: "PATIENT HISTORY" → patient_history.
+//
+// Every measurement finding names its concept with it: a name that is
+// already snake case comes back as it is, and the others are built in one
+// buffer, lower-cased as they go (strings.ToLower and a builder grown by
+// WriteRune were four allocations a name).
 func snake(s string) string {
+	if isSnakeWord(s) {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	under := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range s {
+		r = unicode.ToLower(r)
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if under && b.Len() > 0 {
 				b.WriteByte('_')
@@ -366,4 +384,18 @@ func snake(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// isSnakeWord reports whether s is ASCII lower-case letters and digits
+// only, which snake gives back unchanged.
+func isSnakeWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

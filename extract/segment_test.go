@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func testSegmenter(t *testing.T) *Segmenter {
@@ -80,5 +81,47 @@ func TestCaseBoundariesAndSections(t *testing.T) {
 	L = s.Segment(Normalize("INTRODUCTION\n\nText.\n\nCASE REPORT\n\nA man.", s.Lines()))
 	if len(L.Cases) != 1 {
 		t.Errorf("one report read as %d cases", len(L.Cases))
+	}
+}
+
+// snakeReference is snake as it was written first: lower-case the whole
+// name, then join its letter and digit runs with underscores.
+func snakeReference(s string) string {
+	var b strings.Builder
+	under := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if under && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			under = false
+		} else {
+			under = true
+		}
+	}
+	return b.String()
+}
+
+func TestSnakeIsTheReference(t *testing.T) {
+	names := []string{"", "size", "PATIENT HISTORY", "  left ventricular ejection fraction ", "Ki-67 index",
+		"İstanbul ΣΟΦΙΑ", "a__b", "x\xe2\x82y", "\xff", "ABC123", "ejection-fraction (EF)", "naïve Größe", "_", "9"}
+	for _, text := range docFrameTexts(t) {
+		names = append(names, strings.Fields(text)...)
+		if len(text) < 200 {
+			names = append(names, text)
+		}
+	}
+	unchanged := 0
+	for _, s := range names {
+		if got, want := snake(s), snakeReference(s); got != want {
+			t.Errorf("snake(%q) = %q, want %q", s, got, want)
+		}
+		if isSnakeWord(s) {
+			unchanged++
+		}
+	}
+	if unchanged == 0 {
+		t.Fatal("no name took the unchanged path: the test misses it")
 	}
 }
