@@ -190,18 +190,10 @@ func (s *ruleScanner) prefixFits(text string, c int) bool {
 	return true
 }
 
-// maxSimRunes is how far mayStart steps threads (out of ASCII, or when
-// its DFA is full): far enough to read past the keyword most rules begin
-// with, not so far that the threads of a filler ("[^\d.;]{0,40}?") pile
-// up.
+// maxSimRunes is how far mayStart follows a match: far enough to read past
+// the keyword most rules begin with, not so far that the threads of a
+// filler ("[^\d.;]{0,40}?") pile up.
 const maxSimRunes = 16
-
-// maxDFARunes is how far mayStart follows a match through its DFA, whose
-// steps cost a load each: past the fillers that follow a keyword ("motor
-// strength ... 4/5"), where a failed regexp try cost most, and past the
-// words some rules may start on ("(?:[\w-]+\s+){0,3}titer"). It covers a
-// window of two default rule windows and a keyword.
-const maxDFARunes = 256
 
 // simScratch is mayStart's working memory, reused across calls.
 type simScratch struct {
@@ -214,8 +206,7 @@ type simScratch struct {
 var simPool = sync.Pool{New: func() any { return new(simScratch) }}
 
 // mayStart runs s.prog from c on text, without captures and for at most
-// maxDFARunes runes (maxSimRunes stepping threads), and reports whether a
-// match can start at c: false
+// maxSimRunes runes, and reports whether a match can start at c: false
 // only when every thread has died before reaching a match. It reads the
 // empty-width assertions as the regexp does, with before the rune it sees
 // before c (-1 for none), so it lets through nothing more than needed.
@@ -234,16 +225,15 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 		st = s.dfa.afterWord // before is a word character (see findAll)
 	}
 	p := c
-	for steps := 0; steps < maxDFARunes; steps++ {
+	for steps := 0; steps < maxSimRunes; steps++ {
 		if p == len(text) || text[p] >= utf8.RuneSelf {
-			// at least one step: the end of the text is read exactly
-			return s.runThreads(sim, st.threads, st.prev, text, p, steps, max(maxSimRunes, steps+1))
+			return s.runThreads(sim, st.threads, st.prev, text, p, steps)
 		}
 		b := text[p]
 		nx := st.next[b].Load()
 		if nx == nil {
 			if nx = s.dfa.add(s, st, b); nx == nil { // the cache is full
-				return s.runThreads(sim, st.threads, st.prev, text, p, steps, maxSimRunes)
+				return s.runThreads(sim, st.threads, st.prev, text, p, steps)
 			}
 		}
 		switch nx {
@@ -259,12 +249,12 @@ func (s *ruleScanner) mayStart(sim *simScratch, text string, c int, before rune)
 }
 
 // runThreads is mayStart from its steps-th step on, at p in text, with the
-// threads cur and r1 the rune before p, up to its limit-th step.
-func (s *ruleScanner) runThreads(sim *simScratch, threads []uint32, r1 rune, text string, p, steps, limit int) bool {
+// threads cur and r1 the rune before p.
+func (s *ruleScanner) runThreads(sim *simScratch, threads []uint32, r1 rune, text string, p, steps int) bool {
 	cur, next := append(sim.cur[:0], threads...), sim.next[:0]
 	// the buffers, grown, go back to sim for the next call
 	defer func() { sim.cur, sim.next = cur, next }()
-	for ; steps < limit; steps++ {
+	for ; steps < maxSimRunes; steps++ {
 		r2, w := rune(-1), 0
 		if p < len(text) {
 			if r2, w = rune(text[p]), 1; r2 >= utf8.RuneSelf {
@@ -307,10 +297,9 @@ type dfaState struct {
 var dfaDead, dfaMatched = new(dfaState), new(dfaState)
 
 // maxDFAStates bounds a rule's cache, a state being about 1 KB: the
-// 8,081 e3c-bulk reports build 2,223 states over all rules, 320 at most
-// for one (score.lvef), following matches maxDFARunes far. Past it
-// mayStart steps threads, slower but the same.
-const maxDFAStates = 512
+// 8,081 e3c-bulk reports build 1,272 states over all rules, 141 at most
+// for one. Past it mayStart steps threads, slower but the same.
+const maxDFAStates = 256
 
 // runeClass is the representative of r's class for the empty-width
 // assertions, which read the rune before only as none, a newline, a word
