@@ -78,10 +78,10 @@ type keywordTable struct {
 	// them), for a search whose step is an addition and a load: the
 	// states are renumbered with those that emit last, from rowEmit on,
 	// and rows[o+c] is the next state's row offset o' (its new number
-	// times stride). rowState maps a new number back. rows holds 2^16
-	// entries, so a uint16 offset needs no bounds check, and half the
-	// cache lines of uint32 ones.
-	rows     *[1 << 16]uint16
+	// times stride). rowState maps a new number back. The offsets are
+	// 16 bits (half the cache lines of 32-bit ones) and rows holds 2^17
+	// of them, so an offset plus a class needs no bounds check.
+	rows     *[1 << 17]uint16
 	rowEmit  uint16
 	rowState []int32
 	// maxLen is the longest word: the state after a byte depends on no
@@ -347,7 +347,7 @@ func (t *keywordTable) fullDFA(ref func(int32) stateRef) {
 			}
 		}
 	}
-	t.rows = new([1 << 16]uint16)
+	t.rows = new([1 << 17]uint16)
 	for s := range n {
 		to := t.rows[int(newNum[s])*stride:][:stride]
 		for c, r := range t.dense[s*stride : (s+1)*stride] {
@@ -789,30 +789,34 @@ type dfaEmit struct {
 // to the next byte where it emits; it returns that byte's index, or
 // len(t), and the state after it. A loop of its own, with no call, keeps
 // the state in a register.
-func dfaNextEmit(rows *[1 << 16]uint16, class *[256]uint8, emit uint16, t string, i int, r uint16) (int, uint16) {
-	_, _ = rows[0], class[0] // no nil check in the loop
+func dfaNextEmit(rows *[1 << 17]uint16, class *[256]uint8, emit uint16, t string, i int, r uint16) (int, uint16) {
+	_, _ = rows[0], class[0]         // no nil check in the loop
+	ri, e := uint32(r), uint32(emit) // see dfaNextEmit2
 	for k, b := range []byte(t[i:]) {
-		if r = rows[r+uint16(class[b])]; r >= emit {
-			return i + k, r
+		if ri = uint32(rows[ri+uint32(class[b])]); ri >= e {
+			return i + k, uint16(ri)
 		}
 	}
-	return len(t), r
+	return len(t), uint16(ri)
 }
 
 // dfaNextEmit2 is dfaNextEmit for two searches at once, a over first and
 // b over second (as long): it stops after the first byte where either
 // emits.
-func dfaNextEmit2(rows *[1 << 16]uint16, class *[256]uint8, emit uint16, first, second string, i int, a, b uint16) (int, uint16, uint16) {
+func dfaNextEmit2(rows *[1 << 17]uint16, class *[256]uint8, emit uint16, first, second string, i int, a, b uint16) (int, uint16, uint16) {
 	_, _ = rows[0], class[0] // no nil check in the loop
 	first, second = first[i:], second[i:len(first)]
+	// The states as 32-bit numbers: a 16-bit one is widened at every
+	// step, a cycle more on the chain of steps.
+	ra, rb, e := uint32(a), uint32(b), uint32(emit)
 	for k := 0; k < len(first); k++ {
-		a = rows[a+uint16(class[first[k]])]
-		b = rows[b+uint16(class[second[k]])]
-		if max(a, b) >= emit {
-			return i + k, a, b
+		ra = uint32(rows[ra+uint32(class[first[k]])])
+		rb = uint32(rows[rb+uint32(class[second[k]])])
+		if ra >= e || rb >= e {
+			return i + k, uint16(ra), uint16(rb)
 		}
 	}
-	return i + len(first), a, b
+	return i + len(first), uint16(ra), uint16(rb)
 }
 
 // emitState appends the hits of the automaton's state s at end, after
