@@ -78,10 +78,10 @@ type keywordTable struct {
 	// them), for a search whose step is an addition and a load: the
 	// states are renumbered with those that emit last, from rowEmit on,
 	// and rows[o+c] is the next state's row offset o' (its new number
-	// times stride). rowState maps a new number back. rows holds 2^16
-	// entries, so a uint16 offset needs no bounds check, and half the
-	// cache lines of uint32 ones.
-	rows     *[1 << 16]uint16
+	// times stride). rowState maps a new number back. The offsets are
+	// 16 bits (half the cache lines of 32-bit ones) and rows holds 2^17
+	// of them, so an offset plus a class needs no bounds check.
+	rows     *[1 << 17]uint16
 	rowEmit  uint16
 	rowState []int32
 	// maxLen is the longest word: the state after a byte depends on no
@@ -148,9 +148,13 @@ func newKeywordAutomaton(words []string, boundedOnly []bool) *keywordAutomaton {
 	}
 	copy(a.boundedOnly, boundedOnly)
 	var anywhere, wordStart []int32
+	records := 0 // the size of the word-start table's records
 	for wi, w := range words {
 		a.wordLen[wi] = len(w)
-		if a.boundedOnly[wi] && w[0] < utf8.RuneSelf && asciiWordByte[w[0]] && utf8.ValidString(w) {
+		// A record holds a length of 16 bits, a slot an offset of 30.
+		if a.boundedOnly[wi] && w[0] < utf8.RuneSelf && asciiWordByte[w[0]] && utf8.ValidString(w) &&
+			len(w) <= 0xffff && records+6+len(w) < 1<<29 {
+			records += 6 + len(w)
 			wordStart = append(wordStart, int32(wi))
 		} else {
 			anywhere = append(anywhere, int32(wi))
@@ -347,7 +351,7 @@ func (t *keywordTable) fullDFA(ref func(int32) stateRef) {
 			}
 		}
 	}
-	t.rows = new([1 << 16]uint16)
+	t.rows = new([1 << 17]uint16)
 	for s := range n {
 		to := t.rows[int(newNum[s])*stride:][:stride]
 		for c, r := range t.dense[s*stride : (s+1)*stride] {
@@ -430,13 +434,21 @@ type wordStartTable struct {
 	lenSeed [32]uint64
 	// maxLen is the longest word: a walk goes no further.
 	maxLen int
+	// records holds each word, where a slot points, as the word's index
+	// (four bytes, little-endian), its length (two) and its bytes with
+	// ASCII letters lower-cased; eight zero bytes end it. A word found is
+	// checked against the text with one cache line or two read, where
+	// the word's string took a line for its header and one for its
+	// bytes: those misses were most of the walk's time in extraction.
+	records  string
+	recordAt map[int32]int32 // word -> offset, while building
 }
 
 // wordSlot is one text in the table, under the top bits of its hash.
 type wordSlot struct {
 	tag uint32 // 0: empty
-	// val is (1 + the word the text is, or 0) << 1 | 1 where some longer
-	// word begins with the text.
+	// val is (1 + the offset in records of the word the text is, or 0)
+	// << 1 | 1 where some longer word begins with the text.
 	val int32
 }
 
@@ -448,6 +460,18 @@ func (w *wordStartTable) mask() int { return len(w.slots) - 1 }
 // build fills w with the words picked by ids, which must start with an
 // ASCII letter or digit and be valid UTF-8.
 func (w *wordStartTable) build(words []string, ids []int32) {
+	var records []byte
+	w.recordAt = make(map[int32]int32, len(ids))
+	for _, wi := range ids {
+		word := words[wi]
+		w.recordAt[wi] = int32(len(records))
+		records = append(records, byte(wi), byte(wi>>8), byte(wi>>16), byte(wi>>24), byte(len(word)), byte(len(word)>>8))
+		for i := 0; i < len(word); i++ {
+			records = append(records, asciiLower[word[i]])
+		}
+	}
+	w.records = string(append(records, make([]byte, 8)...))
+	defer func() { w.recordAt = nil }()
 	n, nexts := len(ids), 0 // at least the texts the table holds; the two bytes after them
 	for _, wi := range ids {
 		word := words[wi]
@@ -533,7 +557,7 @@ func (w *wordStartTable) fill(words []string, ids []int32) bool {
 			case s.word() >= 0:
 				return false
 			default:
-				s.val |= (wi + 1) << 1
+				s.val |= (w.recordAt[wi] + 1) << 1
 			}
 		}
 	}
@@ -789,30 +813,34 @@ type dfaEmit struct {
 // to the next byte where it emits; it returns that byte's index, or
 // len(t), and the state after it. A loop of its own, with no call, keeps
 // the state in a register.
-func dfaNextEmit(rows *[1 << 16]uint16, class *[256]uint8, emit uint16, t string, i int, r uint16) (int, uint16) {
-	_, _ = rows[0], class[0] // no nil check in the loop
+func dfaNextEmit(rows *[1 << 17]uint16, class *[256]uint8, emit uint16, t string, i int, r uint16) (int, uint16) {
+	_, _ = rows[0], class[0]         // no nil check in the loop
+	ri, e := uint32(r), uint32(emit) // see dfaNextEmit2
 	for k, b := range []byte(t[i:]) {
-		if r = rows[r+uint16(class[b])]; r >= emit {
-			return i + k, r
+		if ri = uint32(rows[ri+uint32(class[b])]); ri >= e {
+			return i + k, uint16(ri)
 		}
 	}
-	return len(t), r
+	return len(t), uint16(ri)
 }
 
 // dfaNextEmit2 is dfaNextEmit for two searches at once, a over first and
 // b over second (as long): it stops after the first byte where either
 // emits.
-func dfaNextEmit2(rows *[1 << 16]uint16, class *[256]uint8, emit uint16, first, second string, i int, a, b uint16) (int, uint16, uint16) {
+func dfaNextEmit2(rows *[1 << 17]uint16, class *[256]uint8, emit uint16, first, second string, i int, a, b uint16) (int, uint16, uint16) {
 	_, _ = rows[0], class[0] // no nil check in the loop
 	first, second = first[i:], second[i:len(first)]
+	// The states as 32-bit numbers: a 16-bit one is widened at every
+	// step, a cycle more on the chain of steps.
+	ra, rb, e := uint32(a), uint32(b), uint32(emit)
 	for k := 0; k < len(first); k++ {
-		a = rows[a+uint16(class[first[k]])]
-		b = rows[b+uint16(class[second[k]])]
-		if max(a, b) >= emit {
-			return i + k, a, b
+		ra = uint32(rows[ra+uint32(class[first[k]])])
+		rb = uint32(rows[rb+uint32(class[second[k]])])
+		if ra >= e || rb >= e {
+			return i + k, uint16(ra), uint16(rb)
 		}
 	}
-	return i + len(first), a, b
+	return i + len(first), uint16(ra), uint16(rb)
 }
 
 // emitState appends the hits of the automaton's state s at end, after
@@ -1119,7 +1147,7 @@ func (a *keywordAutomaton) walkWordStart(hits []hit, t string, i, j int, h uint6
 			si = (si + 1) & mask
 			s = slots[si]
 		}
-		if wi := s.word(); wi >= 0 && equalFoldASCIIString(t[i:j], a.words[wi]) {
+		if wi := w.wordAt(t, i, j, s.word()); wi >= 0 {
 			h := hit{i, j, int(wi)}
 			// After the hits that end first; those from earlier starts
 			// that end later (a longer name around this one) move up.
@@ -1174,6 +1202,38 @@ func nonAlnum8(x uint64) uint64 {
 	l := y | ones*0x20 // both cases of a letter, and nothing else, in a..z
 	letter := (l + ones*(0x80-'a')) &^ (l + ones*(0x80-'z'-1))
 	return high &^ ((digit | letter) &^ x)
+}
+
+// wordAt returns the word of the record at offset r if it is t[i:j] once
+// ASCII letters are lower-cased, or -1 (also for r -1, no word):
+// equalFoldASCIIString, eight bytes at a time.
+func (w *wordStartTable) wordAt(t string, i, j int, r int32) int32 {
+	if r < 0 {
+		return -1
+	}
+	rec := w.records[r:]
+	rec = rec[:6+8] // a record is followed by another or by eight zeros
+	l := j - i
+	if int(rec[4])|int(rec[5])<<8 != l {
+		return -1
+	}
+	word := w.records[r+6:]
+	k := 0
+	for ; l-k >= 8; k += 8 {
+		if foldASCII8(load8(t[i+k:])) != load8(word[k:]) {
+			return -1
+		}
+	}
+	if k < l {
+		if len(t)-(i+k) < 8 {
+			if !equalFoldASCIIString(t[i+k:j], word[k:l]) {
+				return -1
+			}
+		} else if mask := ^uint64(0) >> ((8 - uint(l-k)) * 8 & 63); (foldASCII8(load8(t[i+k:]))^load8(word[k:]))&mask != 0 {
+			return -1
+		}
+	}
+	return int32(rec[0]) | int32(rec[1])<<8 | int32(rec[2])<<16 | int32(rec[3])<<24
 }
 
 // equalFoldASCIIString tells whether s and word are the same once their

@@ -158,6 +158,46 @@ func TestKeywordAutomatonOffsets(t *testing.T) {
 	}
 }
 
+// A small word list of its own: a word over 255 bytes (its record's
+// length takes two bytes), capitals in words and text, words at the
+// text's end, where the last bytes are compared one by one.
+func TestKeywordAutomatonOwnWords(t *testing.T) {
+	long := strings.Repeat("ab", 150)
+	words := []string{"Pain", long, long[:257], "mean arterial pressure", "x1", "MEAN", "arterial"}
+	bounded := make([]bool, len(words))
+	for i := range bounded {
+		bounded[i] = true
+	}
+	ac := newKeywordAutomaton(words, bounded)
+	if len(ac.wordStart.slots) == 0 {
+		t.Fatal("no word in the word-start table")
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
+		MatchKind: ahocorasick.StandardMatch})
+	lib := b.Build(words)
+	var texts []string
+	for _, w := range append(words, strings.ToUpper(long), long[:256], long[:258]) {
+		for _, pad := range []int{0, 1, 7, 20, 63} {
+			texts = append(texts, strings.Repeat(" ", pad)+w, w+strings.Repeat(" ", pad), "x "+w+" y"+strings.Repeat(".", pad))
+		}
+	}
+	hits := 0
+	for ti, text := range texts {
+		var want []hit
+		it := lib.IterOverlapping(text)
+		for m := it.Next(); m != nil; m = it.Next() {
+			if h := (hit{m.Start(), m.End(), m.Pattern()}); wordBounded(text, h.start, h.end) {
+				want = append(want, h)
+			}
+		}
+		hits += len(want)
+		compareHits(t, ti, ac.appendHits(nil, text), want)
+	}
+	if hits < len(texts) {
+		t.Fatalf("%d hits in %d texts", hits, len(texts))
+	}
+}
+
 // The bitmap of a text's blocks must agree with the byte tables on every
 // byte, at every offset, to the text's end.
 func TestWordBlocks(t *testing.T) {
