@@ -441,7 +441,7 @@ type wordStartTable struct {
 	// the word's string took a line for its header and one for its
 	// bytes: those misses were most of the walk's time in extraction.
 	records  string
-	recordAt map[int32]int32 // word -> offset, while building
+	recordAt []int32 // word -> offset, while building
 }
 
 // wordSlot is one text in the table, under the top bits of its hash.
@@ -460,8 +460,12 @@ func (w *wordStartTable) mask() int { return len(w.slots) - 1 }
 // build fills w with the words picked by ids, which must start with an
 // ASCII letter or digit and be valid UTF-8.
 func (w *wordStartTable) build(words []string, ids []int32) {
-	var records []byte
-	w.recordAt = make(map[int32]int32, len(ids))
+	size := 8
+	for _, wi := range ids {
+		size += 6 + len(words[wi])
+	}
+	records := make([]byte, 0, size)
+	w.recordAt = make([]int32, len(words))
 	for _, wi := range ids {
 		word := words[wi]
 		w.recordAt[wi] = int32(len(records))
@@ -470,7 +474,7 @@ func (w *wordStartTable) build(words []string, ids []int32) {
 			records = append(records, asciiLower[word[i]])
 		}
 	}
-	w.records = string(append(records, make([]byte, 8)...))
+	w.records = string(append(records, 0, 0, 0, 0, 0, 0, 0, 0))
 	defer func() { w.recordAt = nil }()
 	n, nexts := len(ids), 0 // at least the texts the table holds; the two bytes after them
 	for _, wi := range ids {
@@ -513,7 +517,11 @@ func (w *wordStartTable) fillSized(words []string, ids []int32, n, m int) {
 	for 1<<(64-w.filterShift) < 8*m && w.filterShift > 64-22 {
 		w.filterShift--
 	}
-	w.filter = new([1 << 16]uint64)
+	if w.filter == nil {
+		w.filter = new([1 << 16]uint64)
+	} else {
+		clear(w.filter[:])
+	}
 	// Two words whose hashes share the bits the table keeps would be one
 	// entry: a new seed makes new hashes (for the built-in words, the
 	// first one does).
