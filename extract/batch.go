@@ -36,9 +36,10 @@ type Result struct {
 
 // Run extracts every input with a bounded pool of workers and hands the
 // results to emit one at a time, in input order, whatever the worker count:
-// the output is the same byte for byte. At most 4×workers documents are
-// in memory at once (read, being extracted, or waiting for a slower one
-// before them), however large the corpus: the reader waits for a slot.
+// the output is the same byte for byte. At most docsPerWorker×workers
+// documents, and maxTextInFlight bytes of their text (one larger report
+// alone), are in memory at once (read, being extracted, or waiting for a
+// slower one before them), however large the corpus: the reader waits.
 func (e *Extractor) Run(ctx context.Context, workers int, read func(func(Input) error) error, emit func(*Result) error) error {
 	return e.RunThen(ctx, workers, read, nil, emit)
 }
@@ -51,18 +52,25 @@ func (e *Extractor) RunThen(ctx context.Context, workers int, read func(func(Inp
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	slots := make(chan struct{}, 4*workers)
+	slots := make(chan struct{}, docsPerWorker*workers)
+	// what each document in flight took of the budget, in input order (a
+	// slot is held for each, so sending never waits)
+	sizes := make(chan int, docsPerWorker*workers)
 	type job struct {
 		seq int
 		in  Input
 	}
 	jobs := make(chan job, workers)
+	// room for a few results a worker, so a worker that finishes while the
+	// writer is in a write goes on to its next document
 	done := make(chan struct {
 		seq int
 		r   *Result
-	}, workers)
+	}, 4*workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	text, stop := newByteBudget(ctx, maxTextInFlight)
+	defer stop()
 
 	var readErr error
 	go func() {
@@ -81,6 +89,10 @@ func (e *Extractor) RunThen(ctx context.Context, workers int, read func(func(Inp
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			if err := text.acquire(ctx, len(in.Text)); err != nil {
+				return err
+			}
+			sizes <- len(in.Text)
 			select {
 			case jobs <- job{seq, in}:
 				seq++
@@ -129,6 +141,7 @@ func (e *Extractor) RunThen(ctx context.Context, workers int, read func(func(Inp
 			delete(pending, next)
 			next++
 			err := emit(r)
+			text.release(<-sizes)
 			<-slots
 			if err != nil {
 				emitErr = err
@@ -144,6 +157,59 @@ func (e *Extractor) RunThen(ctx context.Context, workers int, read func(func(Inp
 		return readErr
 	}
 	return ctx.Err()
+}
+
+// docsPerWorker and maxTextInFlight bound the documents in memory. A
+// few documents a worker are not enough: one long report holds the ones
+// after it until it is written, in input order, and with 4 a worker both
+// cores were idle 14% of the time on the benchmark corpus; 16 a worker
+// cost 8 MB more peak memory and ran the corpus 5% faster.
+const docsPerWorker = 16
+
+var maxTextInFlight = 64 << 20
+
+// byteBudget lets the reader hold at most max bytes of text in flight; a
+// document larger than the whole budget goes through alone.
+type byteBudget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	used int
+	max  int
+}
+
+// newByteBudget's budget wakes its waiters when ctx ends (they return
+// its error); stop releases that hook.
+func newByteBudget(ctx context.Context, max int) (b *byteBudget, stop func() bool) {
+	b = &byteBudget{max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b, context.AfterFunc(ctx, b.wake)
+}
+
+func (b *byteBudget) acquire(ctx context.Context, n int) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.used > 0 && b.used+n > b.max {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.cond.Wait()
+	}
+	b.used += n
+	return nil
+}
+
+func (b *byteBudget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
+// wake lets a waiter see that its context ended.
+func (b *byteBudget) wake() {
+	b.mu.Lock()
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 func safeThen(then func(*Result), r *Result) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A panic while extracting one document becomes that document's error;
@@ -50,7 +51,7 @@ func TestPanicInAWorkerIsThatDocumentsError(t *testing.T) {
 	}
 }
 
-// The reader never runs more than 4×workers documents ahead of the
+// The reader never runs more than docsPerWorker×workers documents ahead of the
 // writer, even when the writer is slow: memory is bounded by the pool, not
 // by the corpus.
 func TestDocumentsInFlightAreBounded(t *testing.T) {
@@ -81,8 +82,105 @@ func TestDocumentsInFlightAreBounded(t *testing.T) {
 		t.Fatalf("%d of %d written", written.Load(), n)
 	}
 	// +1: the document the reader holds while it waits for a slot.
-	if m := most.Load(); m > 4*workers+1 {
-		t.Errorf("the reader ran %d documents ahead of the writer, more than 4×%d", m, workers)
+	if m := most.Load(); m > docsPerWorker*workers+1 {
+		t.Errorf("the reader ran %d documents ahead of the writer, more than %d×%d", m, docsPerWorker, workers)
+	}
+}
+
+// The text in flight stays within its budget however many slots are free;
+// a report larger than the whole budget still goes through, alone; and a
+// reader waiting for the budget sees the run end.
+func TestTextInFlightIsBounded(t *testing.T) {
+	defer func(old int) { maxTextInFlight = old }(maxTextInFlight)
+	maxTextInFlight = 1000
+	ex := &Extractor{}
+	// most is the largest text in flight: the reader counts a document once
+	// the budget let it in, the writer uncounts it before it is freed.
+	most := func(sizes []int) int64 {
+		var inFlight, most atomic.Int64
+		written := 0
+		err := ex.Run(context.Background(), 2, func(emit func(Input) error) error {
+			for i, n := range sizes {
+				if err := emit(Input{ID: fmt.Sprint(i), Text: strings.Repeat("x", n), Err: fmt.Errorf("x")}); err != nil {
+					return err
+				}
+				if now := inFlight.Add(int64(n)); now > most.Load() {
+					most.Store(now)
+				}
+			}
+			return nil
+		}, func(r *Result) error {
+			for i := 0; i < 20000; i++ { // a slow writer
+				_ = fmt.Sprint(i)
+			}
+			inFlight.Add(-int64(len(r.Text)))
+			written++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if written != len(sizes) {
+			t.Fatalf("%d of %d written", written, len(sizes))
+		}
+		return most.Load()
+	}
+	if m := most([]int{300, 300, 300, 300, 999, 1, 300, 300, 300, 300, 300, 300}); m > 1000 || m < 600 {
+		t.Errorf("%d bytes of text were in flight with a budget of 1000", m)
+	}
+	if m := most([]int{300, 300, 5000, 300, 300}); m > 5000 {
+		t.Errorf("%d bytes of text were in flight: a report over the budget goes alone", m)
+	}
+
+	// A reader waiting for the budget sees its context end.
+	ctx, cancel := context.WithCancel(context.Background())
+	b, stop := newByteBudget(ctx, 10)
+	defer stop()
+	if err := b.acquire(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- b.acquire(ctx, 5) }()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case err := <-waited:
+		t.Fatalf("acquired past the budget: %v", err)
+	default:
+	}
+	cancel()
+	select {
+	case err := <-waited:
+		if err != context.Canceled {
+			t.Errorf("a cancelled wait returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a reader waiting for the text budget never saw its context end")
+	}
+
+	// A run whose writer fails while the reader waits for the budget ends:
+	// the first document's 100 bytes freed do not let the third in beside
+	// the second, so only the cancelled run can wake the reader.
+	finished := make(chan error, 1)
+	go func() {
+		finished <- ex.Run(context.Background(), 1, func(emit func(Input) error) error {
+			for i, n := range []int{100, 600, 600, 600} {
+				if err := emit(Input{ID: fmt.Sprint(i), Text: strings.Repeat("x", n), Err: fmt.Errorf("x")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, func(r *Result) error {
+			time.Sleep(50 * time.Millisecond) // the reader is waiting by now
+			return fmt.Errorf("disk full")
+		})
+	}()
+	select {
+	case err := <-finished:
+		if err == nil || err.Error() != "disk full" {
+			t.Errorf("run with a failing writer: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a reader waiting for the text budget never saw the run end")
 	}
 }
 
