@@ -380,3 +380,37 @@ func TestWorkbookErrorsSheet(t *testing.T) {
 		t.Errorf("Run sheet: documents failed = %q, want 1", failed)
 	}
 }
+
+// The Run sheet gives an input file's checksum and size (hashed while the
+// run goes), and a folder's name alone.
+func TestWorkbookRunSheetNamesTheInputs(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := []byte("{\"id\":\"a\",\"text\":\"Heart rate 120 bpm.\"}\n{\"id\":\"b\",\"text\":\"Hb 9.1 g/dL.\"}\n")
+	file := filepath.Join(dir, "reports.jsonl")
+	os.WriteFile(file, jsonl, 0o644)
+	folder := filepath.Join(dir, "more")
+	os.Mkdir(folder, 0o755)
+	os.WriteFile(filepath.Join(folder, "c.txt"), []byte("SpO2 91%."), 0o644)
+	out := t.TempDir()
+	if code, _, stderr := runCLI(t, "", "extract", file, folder, "--out", out, "--format", "xlsx", "--config", "../../config.yaml"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	book, err := excelize.OpenFile(filepath.Join(out, "findings.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	run, _ := book.GetRows(output.SheetRun)
+	inputs := map[string][]string{}
+	for _, r := range run {
+		if len(r) > 0 && (r[0] == file || r[0] == folder) {
+			inputs[r[0]] = r[1:]
+		}
+	}
+	if got := inputs[file]; len(got) != 2 || got[0] != sha256Hex(jsonl) || got[1] != strconv.Itoa(len(jsonl)) {
+		t.Errorf("Run sheet row of %s: %v, want its SHA-256 and %d bytes", file, got, len(jsonl))
+	}
+	if got, ok := inputs[folder]; !ok || len(got) != 0 {
+		t.Errorf("Run sheet row of the folder: %v (present %v), want its name alone", got, ok)
+	}
+}
