@@ -9,21 +9,34 @@ import (
 	"github.com/clinex/clinex/patterns"
 )
 
+// keywordTestExtractor is an extractor of the built-in patterns that
+// protects the keywords given.
+func keywordTestExtractor(tb testing.TB, protect ...string) *Extractor {
+	set, err := patterns.Load(patterns.DefaultLayer())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := NewExtractor(set, SegmentConfig{}, Options{ProtectKeywords: protect})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// libraryAutomaton is the Aho-Corasick library the search replaced, set up
+// as the extractor had it.
+func libraryAutomaton(words []string) ahocorasick.AhoCorasick {
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
+		MatchKind: ahocorasick.StandardMatch})
+	return b.Build(words)
+}
+
 // The automaton must report exactly what the library it replaced reported,
 // in the same order: rules, mentions and cues are read from the hit list in
 // order, so a difference in order could change which finding wins.
 func TestKeywordAutomatonMatchesLibrary(t *testing.T) {
-	set, err := patterns.Load(patterns.DefaultLayer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewExtractor(set, SegmentConfig{}, Options{ProtectKeywords: []string{"Fig", "doi", "http"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
-		MatchKind: ahocorasick.StandardMatch})
-	lib := b.Build(e.ac.words)
+	e := keywordTestExtractor(t, "Fig", "doi", "http")
+	lib := libraryAutomaton(e.ac.words)
 	texts := []string{"", "a", "Hb 10.2 g/dL, HEMOGLOBIN of 9; mean arterial pressure 65 mmHg",
 		"no evidence of fever; ruled out PE. Fig. 2 (doi:10.1/x) Potassium chloride 20 mEq",
 		// Word starts and ends next to other scripts, at the ends of the
@@ -109,17 +122,8 @@ func TestWordStartHelpers(t *testing.T) {
 // block's edge, next to other scripts, near the text's end and around the
 // middle of texts of many lengths must give what the library gives.
 func TestKeywordAutomatonOffsets(t *testing.T) {
-	set, err := patterns.Load(patterns.DefaultLayer())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewExtractor(set, SegmentConfig{}, Options{ProtectKeywords: []string{"Fig", "doi", "http"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
-		MatchKind: ahocorasick.StandardMatch})
-	lib := b.Build(e.ac.words)
+	e := keywordTestExtractor(t, "Fig", "doi", "http")
+	lib := libraryAutomaton(e.ac.words)
 	pieces := []string{"mean arterial pressure", "MEAN ARTERIAL", "painful pain", "épain", "painé", "β-hcg",
 		"; the patient", ", and the", "hypertensive crisis", "left ventricular ejection fraction",
 		"abcdefghijklmnopq", "Fig. 2", "é", "\xff", "\u00a0", "x"}
@@ -172,9 +176,7 @@ func TestKeywordAutomatonOwnWords(t *testing.T) {
 	if len(ac.wordStart.slots) == 0 {
 		t.Fatal("no word in the word-start table")
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
-		MatchKind: ahocorasick.StandardMatch})
-	lib := b.Build(words)
+	lib := libraryAutomaton(words)
 	var texts []string
 	for _, w := range append(words, strings.ToUpper(long), long[:256], long[:258]) {
 		for _, pad := range []int{0, 1, 7, 20, 63} {
@@ -249,14 +251,7 @@ func BenchmarkKeywordAutomaton(b *testing.B) { benchmarkKeywordAutomaton(b, fals
 func BenchmarkKeywordAutomatonAllHits(b *testing.B) { benchmarkKeywordAutomaton(b, true) }
 
 func benchmarkKeywordAutomaton(b *testing.B, allHits bool) {
-	set, err := patterns.Load(patterns.DefaultLayer())
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := NewExtractor(set, SegmentConfig{}, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := keywordTestExtractor(b)
 	texts := sharedReports(b, bulkReports, 1000)
 	if len(texts) == 0 {
 		b.Skip("shared corpus not present")
@@ -296,14 +291,7 @@ func searchKeywords(ac *keywordAutomaton, texts []string, hits []hit) []hit {
 //
 //	go test ./extract -run '^$' -bench KeywordAutomatonBuild
 func BenchmarkKeywordAutomatonBuild(b *testing.B) {
-	set, err := patterns.Load(patterns.DefaultLayer())
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := NewExtractor(set, SegmentConfig{}, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := keywordTestExtractor(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		newKeywordAutomaton(e.ac.words, e.ac.boundedOnly)
@@ -315,17 +303,8 @@ func BenchmarkKeywordAutomatonBuild(b *testing.B) {
 //
 //	go test ./extract -run '^$' -fuzz FuzzKeywordAutomaton -fuzztime 60s
 func FuzzKeywordAutomaton(f *testing.F) {
-	set, err := patterns.Load(patterns.DefaultLayer())
-	if err != nil {
-		f.Fatal(err)
-	}
-	e, err := NewExtractor(set, SegmentConfig{}, Options{ProtectKeywords: []string{"Fig", "doi", "http", "[", "10."}})
-	if err != nil {
-		f.Fatal(err)
-	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true,
-		MatchKind: ahocorasick.StandardMatch})
-	lib := b.Build(e.ac.words)
+	e := keywordTestExtractor(f, "Fig", "doi", "http", "[", "10.")
+	lib := libraryAutomaton(e.ac.words)
 	for _, s := range []string{"mean arterial pressure 65 mmHg", "PAIN\xffpain épain the patient was",
 		"β-hcg; Fig. 2 [12] 10.5", "left ventricular ejection fraction"} {
 		f.Add(s)
