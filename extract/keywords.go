@@ -1078,12 +1078,19 @@ func wordBlockOf(s string) wordBlock {
 
 // alnumBits8 has bit b set where byte b of x is an ASCII letter or digit.
 func alnumBits8(x uint64) uint64 {
+	return alnumHigh8(x) >> 7 * 0x0102040810204080 >> 56
+}
+
+// alnumHigh8 has the high bit set in each byte of x that is an ASCII
+// letter or digit, the others clear; as in foldASCII8, no carry crosses a
+// byte.
+func alnumHigh8(x uint64) uint64 {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
 	y := x &^ high
 	digit := (y + ones*(0x80-'0')) &^ (y + ones*(0x80-'9'-1))
 	l := y | ones*0x20 // both cases of a letter, and nothing else, in a..z
 	letter := (l + ones*(0x80-'a')) &^ (l + ones*(0x80-'z'-1))
-	return ((digit | letter) &^ x & high) >> 7 * 0x0102040810204080 >> 56
+	return (digit | letter) &^ x & high
 }
 
 // gatherHigh8 packs the high bits of the eight bytes of x into a byte: bit
@@ -1202,15 +1209,8 @@ func wordRunEnd(t string, j int) int {
 }
 
 // nonAlnum8 has the high bit set in each byte of x that is no ASCII letter
-// or digit, the others clear; as in foldASCII8, no carry crosses a byte.
-func nonAlnum8(x uint64) uint64 {
-	const ones, high = 0x0101010101010101, 0x8080808080808080
-	y := x &^ high
-	digit := (y + ones*(0x80-'0')) &^ (y + ones*(0x80-'9'-1))
-	l := y | ones*0x20 // both cases of a letter, and nothing else, in a..z
-	letter := (l + ones*(0x80-'a')) &^ (l + ones*(0x80-'z'-1))
-	return high &^ ((digit | letter) &^ x)
-}
+// or digit, the others clear.
+func nonAlnum8(x uint64) uint64 { return 0x8080808080808080 &^ alnumHigh8(x) }
 
 // wordAt returns the word of the record at offset r if it is t[i:j] once
 // ASCII letters are lower-cased, or -1 (also for r -1, no word):
