@@ -60,6 +60,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("allow-file-access-from-files", true),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium leaves an org.chromium.Chromium.* folder in TMPDIR
+		// per run; keep it inside the test's own folder.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 		chromedp.WindowSize(1400, 1000),
 	)
 	ctx, cancelCtx := chromedp.NewContext(alloc)

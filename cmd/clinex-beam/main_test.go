@@ -24,8 +24,17 @@ import (
 // `clinex-beam --runner prism` does.
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// Beam's loopback worker leaves a beamloopbackworker-* file in TMPDIR
+	// per pipeline; give the whole test binary a folder it removes.
+	tmp, err := os.MkdirTemp("", "clinex-beam-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("TMPDIR", tmp)
 	beam.Init()
-	os.Exit(m.Run())
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
 }
 
 const (
