@@ -150,6 +150,10 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte
 	return append(b, "}\n"...), true
 }
 
+// AppendJSONString appends s as a JSON string the way NewEncoder writes
+// it (no HTML escaping).
+func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s, false) }
+
 // AppendJSONValue appends v as json.Marshal writes it (escapeHTML) or as
 // NewEncoder does without the newline (!escapeHTML), for the value types
 // attributes hold; ok is false for any other type, which the caller
