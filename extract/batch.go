@@ -61,12 +61,16 @@ func (e *Extractor) RunThen(ctx context.Context, workers int, read func(func(Inp
 		in  Input
 	}
 	jobs := make(chan job, workers)
-	// room for a few results a worker, so a worker that finishes while the
-	// writer is in a write goes on to its next document
+	// room for every document in flight (a slot is held for each), so a
+	// worker that finishes while the writer is in a write never waits to
+	// hand its result over: it goes on to its next document, and only the
+	// slots bound how far ahead of the writer the workers get. With room
+	// for 4 a worker, workers waited there while the writer flushed a
+	// megabyte of findings to the journal.
 	done := make(chan struct {
 		seq int
 		r   *Result
-	}, 4*workers)
+	}, docsPerWorker*workers)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	text, stop := newByteBudget(ctx, maxTextInFlight)

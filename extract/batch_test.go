@@ -242,3 +242,47 @@ func TestTextSHA256(t *testing.T) {
 		}
 	}
 }
+
+// While the writer is held up on a document (a write to a slow disk), the
+// workers go on with the documents after it until every slot is taken:
+// handing a result over never makes a worker wait, only the slots bound
+// how far ahead they get.
+func TestWorkersGoOnWhileTheWriterWaits(t *testing.T) {
+	ex := &Extractor{}
+	const workers, n = 2, 200
+	var extracted atomic.Int64
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- ex.RunThen(context.Background(), workers, func(emit func(Input) error) error {
+			for i := 0; i < n; i++ {
+				if err := emit(Input{ID: fmt.Sprint(i), Err: fmt.Errorf("x")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, func(*Result) { extracted.Add(1) }, func(r *Result) error {
+			if r.ID == "0" {
+				<-release
+			}
+			return nil
+		})
+	}()
+	want := int64(docsPerWorker * workers)
+	deadline := time.Now().Add(10 * time.Second)
+	for extracted.Load() < want && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // and no further than the slots
+	got := extracted.Load()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Fatalf("%d documents extracted while the writer waited on the first, want every slot's %d", got, want)
+	}
+	if extracted.Load() != n {
+		t.Fatalf("%d of %d extracted", extracted.Load(), n)
+	}
+}

@@ -1,6 +1,9 @@
 package extract
 
 import (
+	"bytes"
+	"encoding/binary"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -213,6 +216,14 @@ func (s *jsonScanner) str() bool {
 		return false
 	}
 	for s.i < len(s.b) {
+		// A report's text is long and mostly plain: eight bytes at a time
+		// while none of them is a quote, a backslash or a control byte.
+		for s.i+8 <= len(s.b) && stringStops(binary.LittleEndian.Uint64(s.b[s.i:])) == 0 {
+			s.i += 8
+		}
+		if s.i >= len(s.b) {
+			break
+		}
 		c := s.b[s.i]
 		switch {
 		case c == '"':
@@ -248,6 +259,26 @@ func (s *jsonScanner) str() bool {
 	return false
 }
 
+const (
+	ones8  = 0x0101010101010101
+	highs8 = 0x8080808080808080
+)
+
+// stringStops is nonzero when one of the eight bytes of x (little-endian)
+// ends a JSON string's plain run: a quote, a backslash or a byte below
+// 0x20. Bytes of 0x80 and up pass (str's input is valid UTF-8). The tests
+// are "Bit Twiddling Hacks"' haszero and hasless: exact for the lowest
+// byte that matches, so a stop is never missed; a byte above a real one may
+// also be flagged, which only sends the scan to its byte loop earlier.
+func stringStops(x uint64) uint64 {
+	less := (x - ones8*0x20) &^ x
+	quote := x ^ (ones8 * '"')
+	quote = (quote - ones8) &^ quote
+	slash := x ^ (ones8 * '\\')
+	slash = (slash - ones8) &^ slash
+	return (less | quote | slash) & highs8
+}
+
 func hexVal(c byte) rune {
 	switch {
 	case c >= '0' && c <= '9':
@@ -262,62 +293,63 @@ func hexVal(c byte) rune {
 
 // unquoteJSON decodes a string scanRecord accepted (quotes included) as
 // encoding/json does: a lone or broken surrogate escape becomes U+FFFD.
-// Without escapes the result is q's own bytes.
-func unquoteJSON(q []byte) []byte {
+// The text is built in a strings.Builder, so the report's bytes are copied
+// once, not into a buffer and then again into a string.
+func unquoteJSON(q []byte) string {
 	s := q[1 : len(q)-1]
-	i := 0
-	for i < len(s) && s[i] != '\\' {
-		i++
+	i := bytes.IndexByte(s, '\\')
+	if i < 0 {
+		return string(s)
 	}
-	if i == len(s) {
-		return s
-	}
-	out := make([]byte, i, len(s))
-	copy(out, s[:i])
+	var out strings.Builder
+	out.Grow(len(s))
+	out.Write(s[:i])
 	for i < len(s) {
 		c := s[i]
 		if c != '\\' {
 			// Copy up to the next escape in one go.
-			j := i + 1
-			for j < len(s) && s[j] != '\\' {
-				j++
+			j := bytes.IndexByte(s[i+1:], '\\')
+			if j < 0 {
+				j = len(s)
+			} else {
+				j += i + 1
 			}
-			out = append(out, s[i:j]...)
+			out.Write(s[i:j])
 			i = j
 			continue
 		}
 		switch e := s[i+1]; e {
 		case 'b':
-			out = append(out, '\b')
+			out.WriteByte('\b')
 		case 'f':
-			out = append(out, '\f')
+			out.WriteByte('\f')
 		case 'n':
-			out = append(out, '\n')
+			out.WriteByte('\n')
 		case 'r':
-			out = append(out, '\r')
+			out.WriteByte('\r')
 		case 't':
-			out = append(out, '\t')
+			out.WriteByte('\t')
 		case 'u':
 			r := u4(s[i+2:])
 			i += 6
 			if utf16.IsSurrogate(r) {
 				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
 					if dec := utf16.DecodeRune(r, u4(s[i+2:])); dec != utf8.RuneError {
-						out = utf8.AppendRune(out, dec)
+						out.WriteRune(dec)
 						i += 6
 						continue
 					}
 				}
 				r = utf8.RuneError
 			}
-			out = utf8.AppendRune(out, r)
+			out.WriteRune(r)
 			continue
 		default: // " \ /
-			out = append(out, e)
+			out.WriteByte(e)
 		}
 		i += 2
 	}
-	return out
+	return out.String()
 }
 
 // u4 reads the four hex digits scanRecord checked.

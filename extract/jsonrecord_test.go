@@ -37,6 +37,23 @@ var recordLines = []string{
 	`{"id":"d","text":"x","deep":` + strings.Repeat(`{"a":`, 150) + "1" + strings.Repeat("}", 150) + `}`,
 }
 
+// wordLines put each byte str's eight-at-a-time scan must stop at (a
+// quote ending the string, an escape, a raw control byte) and bytes it
+// must pass (non-ASCII, DEL, space) at every place of a word, in texts
+// longer than a word and shorter.
+var wordLines = func() []string {
+	var lines []string
+	for _, mid := range []string{`\"`, `\\`, `\n`, `\u00e9`, "\x01", "\x1f", "é", "😀", "\x7f", " ", `"`} {
+		for p := range 18 {
+			for _, tail := range []string{"", "b", strings.Repeat("b", 9), strings.Repeat("b", 16)} {
+				text := strings.Repeat("a", p) + mid + tail
+				lines = append(lines, `{"id":"w","text":"`+text+`"}`, `{"text":"`+text+`","id":"`+text+`"}`)
+			}
+		}
+	}
+	return lines
+}()
+
 func decodeBoth(line string, o SourceOptions) (fast, slow Input) {
 	fast = Input{ID: "f:1", Source: "f:1"}
 	slow = fast
@@ -54,7 +71,7 @@ func sameInput(a, b Input) bool {
 func TestScanRecordMatchesEncodingJSON(t *testing.T) {
 	for _, o := range []SourceOptions{{IDField: "id", TextField: "text"}, {IDField: "id", TextField: "text", RepairUTF8: true},
 		{IDField: "text", TextField: "text"}, {IDField: "", TextField: "id"}} {
-		for _, line := range recordLines {
+		for _, line := range append(recordLines, wordLines...) {
 			if fast, slow := decodeBoth(line, o); !sameInput(fast, slow) {
 				t.Errorf("%+v %q:\none pass     %+v\nencoding/json %+v", o, line, fast, slow)
 			}

@@ -180,6 +180,12 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			i = wordStart(text, i, q)
 			lastSpace = i
 		}
+		// Inside a word: the ASCII bytes that are not spaces go by in a
+		// tight loop (spaceAt says false and 1 for each), up to the
+		// text's last byte, which ends a word wherever it is.
+		for i < n-1 && text[i] < utf8.RuneSelf && !asciiSpace[text[i]] {
+			i++
+		}
 		space, w := spaceAt(text, i)
 		if !space && i != n-1 {
 			i += w
@@ -500,21 +506,26 @@ func (p *punkt) typeOf(text string, sc *punktScratch, t *punktToken) []byte {
 	}
 	tok := text[t.start:t.end]
 	base := len(sc.types)
-	if isASCII(tok) {
-		for i := 0; i < len(tok); i++ {
-			c := tok[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			sc.types = append(sc.types, c)
+	// Lower-cased byte by byte while the word is ASCII (most are), by
+	// strings.ToLower once a byte is not; commas noted on the way.
+	commas := false
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if c >= utf8.RuneSelf {
+			sc.types = append(sc.types[:base], strings.ToLower(tok)...)
+			commas = true // not looked for past here
+			break
 		}
-	} else {
-		sc.types = append(sc.types, strings.ToLower(tok)...)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		commas = commas || c == ','
+		sc.types = append(sc.types, c)
 	}
 	if k := numberSuffix(sc.types[base:]); k >= 0 {
 		sc.types = append(sc.types[:base+k], "##number##"...)
 	}
-	if len(sc.types)-base > 1 {
+	if commas && len(sc.types)-base > 1 {
 		w := base
 		for _, c := range sc.types[base:] {
 			if c != ',' {

@@ -326,7 +326,7 @@ func decodeRecord(in *Input, raw []byte, src string, o SourceOptions) {
 		if rec.hasID {
 			recordID(in, rec.id)
 		}
-		decodeInto(in, unquoteJSON(rec.text), src, o)
+		decodeText(in, unquoteJSON(rec.text), src, o)
 		return
 	}
 	decodeRecordSlow(in, raw, src, o)
@@ -383,6 +383,19 @@ func recordID(in *Input, idRaw []byte) {
 	} else if t := strings.TrimSpace(string(idRaw)); t != "null" && t != "" {
 		in.ID = t // a number keeps its spelling: 42, not 42.0
 	}
+}
+
+// decodeText is decodeInto for a text already in a string (a JSONL
+// record's, unescaped): the common one, with no byte-order mark, neither
+// blank nor binary, and valid UTF-8, is the report as it is, without
+// another copy; anything else goes through decodeInto.
+func decodeText(in *Input, text string, name string, o SourceOptions) {
+	if strings.HasPrefix(text, "\xEF\xBB\xBF") || strings.HasPrefix(text, "\xFF\xFE") || strings.HasPrefix(text, "\xFE\xFF") ||
+		strings.TrimSpace(text) == "" || strings.IndexByte(text, 0) >= 0 || !utf8.ValidString(text) {
+		decodeInto(in, []byte(text), name, o)
+		return
+	}
+	in.Text = text
 }
 
 // decodeInto turns a report's bytes into its text. UTF-8 (a leading BOM

@@ -46,7 +46,7 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte
 	b = append(b, `{"doc":`...)
 	b = appendJSONString(b, f.Doc, false)
 	b = append(b, `,"case":`...)
-	b = strconv.AppendInt(b, int64(f.Case), 10)
+	b = appendInt(b, f.Case)
 	b = append(b, `,"section":`...)
 	b = appendJSONString(b, f.Section, false)
 	b = append(b, `,"category":`...)
@@ -91,13 +91,13 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte
 	b = append(b, `,"text":`...)
 	b = appendJSONString(b, f.Text, false)
 	b = append(b, `,"start":`...)
-	b = strconv.AppendInt(b, int64(f.Start), 10)
+	b = appendInt(b, f.Start)
 	b = append(b, `,"end":`...)
-	b = strconv.AppendInt(b, int64(f.End), 10)
+	b = appendInt(b, f.End)
 	b = append(b, `,"value_start":`...)
-	b = strconv.AppendInt(b, int64(f.ValueStart), 10)
+	b = appendInt(b, f.ValueStart)
 	b = append(b, `,"value_end":`...)
-	b = strconv.AppendInt(b, int64(f.ValueEnd), 10)
+	b = appendInt(b, f.ValueEnd)
 	b = append(b, `,"sentence":`...)
 	if memo != nil && memo.ok && memo.sentence == f.Sentence {
 		b = append(b, b[memo.from:memo.to]...)
@@ -140,15 +140,19 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte
 		b = append(b, `,"text":`...)
 		b = appendJSONString(b, c.Text, false)
 		b = append(b, `,"start":`...)
-		b = strconv.AppendInt(b, int64(c.Start), 10)
+		b = appendInt(b, c.Start)
 		b = append(b, `,"end":`...)
-		b = strconv.AppendInt(b, int64(c.End), 10)
+		b = appendInt(b, c.End)
 		b = append(b, `,"sets":`...)
 		b = appendJSONString(b, c.Sets, false)
 		b = append(b, '}')
 	}
 	return append(b, "}\n"...), true
 }
+
+// AppendJSONString appends s as a JSON string the way NewEncoder writes
+// it (no HTML escaping).
+func AppendJSONString(b []byte, s string) []byte { return appendJSONString(b, s, false) }
 
 // AppendJSONValue appends v as json.Marshal writes it (escapeHTML) or as
 // NewEncoder does without the newline (!escapeHTML), for the value types
@@ -167,7 +171,7 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 	case float64:
 		return appendJSONFloat(b, t)
 	case int:
-		return strconv.AppendInt(b, int64(t), 10), true
+		return appendInt(b, t), true
 	case bool:
 		return strconv.AppendBool(b, t), true
 	case []string:
@@ -208,7 +212,7 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 			k string
 			v any
 		}
-		var pairBuf [16]pair
+		var pairBuf [4]pair // most attributes have one or two keys
 		pairs := pairBuf[:0]
 		for k, v := range t {
 			pairs = append(pairs, pair{k, v})
@@ -225,6 +229,10 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 			}
 			b = appendJSONString(b, p.k, escapeHTML)
 			b = append(b, ':')
+			if str, isStr := p.v.(string); isStr { // most values are
+				b = appendJSONString(b, str, escapeHTML)
+				continue
+			}
 			var ok bool
 			if b, ok = appendJSONAny(b, p.v, escapeHTML); !ok {
 				return b, false
@@ -234,6 +242,46 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 	}
 	return b, false
 }
+
+// appendInt is strconv.AppendInt(b, int64(n), 10) for the offsets and
+// counts of a finding: small non-negative numbers, two digits at a time
+// from a table; strconv's general path cost a hundred instructions each,
+// and a finding has five.
+func appendInt(b []byte, n int) []byte {
+	if n < 0 || n >= 1e8 {
+		return strconv.AppendInt(b, int64(n), 10)
+	}
+	if n < 10 {
+		return append(b, byte('0'+n))
+	}
+	var buf [8]byte
+	i := len(buf)
+	for n >= 100 {
+		d := n % 100 * 2
+		n /= 100
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
+	}
+	if n >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*n], digitPairs[2*n+1]
+	} else {
+		i--
+		buf[i] = byte('0' + n)
+	}
+	return append(b, buf[i:]...)
+}
+
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // appendJSONFloat is encoding/json's float64 encoder: ES6 number
 // formatting, exponents unpadded; NaN and infinities are not JSON.
@@ -279,25 +327,81 @@ const (
 )
 
 // plain8 reports whether none of the 8 bytes of s needs escaping without
-// HTML escaping: no control byte, quote, backslash or non-ASCII byte
-// (bit tricks from "Bit Twiddling Hacks": haszero and hasless).
-func plain8(s string) bool {
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	less := (x - ones*0x20) &^ x // a byte < 0x20 (or >= 0x80, caught below)
-	quote := x ^ (ones * '"')
-	quote = (quote - ones) &^ quote
-	slash := x ^ (ones * '\\')
-	slash = (slash - ones) &^ slash
-	return (less|quote|slash|x)&highs == 0
-}
+// HTML escaping.
+func plain8(s string) bool { return specialBytes(word8(s)) == 0 }
 
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString is encoding/json's string encoder: the short escapes,
 // \u00XX for other control bytes (and <, >, & under escapeHTML), \ufffd
 // for each invalid UTF-8 byte, and U+2028 and U+2029 escaped.
+//
+// Nearly every string of a finding (its doc, concept, rule, text,
+// sentence...) is plain ASCII and goes out as it is: they are a dozen a
+// finding and most are short, so the check for that is a call of its own
+// (plainJSON) and this stays small enough to be inlined.
 func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
+	if !escapeHTML && plainJSON(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendJSONStringEscaped(b, s, escapeHTML)
+}
+
+// plainByte marks the bytes a JSON string holds as they are without HTML
+// escaping: printable ASCII but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainJSON reports whether no byte of s needs escaping (without HTML
+// escaping): eight bytes at a time, the last eight overlapping the ones
+// before when the length is not a multiple of eight; a string shorter than
+// that byte by byte.
+func plainJSON(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if !plainByte[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	var special uint64
+	for i := 0; i+8 <= n; i += 8 {
+		special |= specialBytes(word8(s[i:]))
+	}
+	if n%8 != 0 {
+		special |= specialBytes(word8(s[n-8:]))
+	}
+	return special == 0
+}
+
+// word8 is the first eight bytes of s, little-endian (one load).
+func word8(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// specialBytes is nonzero when a byte of x needs escaping without HTML
+// escaping: a control byte, quote, backslash or non-ASCII byte (bit tricks
+// from "Bit Twiddling Hacks": haszero and hasless).
+func specialBytes(x uint64) uint64 {
+	less := (x - ones*0x20) &^ x // a byte < 0x20 (or >= 0x80, caught below)
+	quote := x ^ (ones * '"')
+	quote = (quote - ones) &^ quote
+	slash := x ^ (ones * '\\')
+	slash = (slash - ones) &^ slash
+	return (less | quote | slash | x) & highs
+}
+
+func appendJSONStringEscaped(b []byte, s string, escapeHTML bool) []byte {
 	mask := uint8(1)
 	if escapeHTML {
 		mask = 2
@@ -306,16 +410,9 @@ func appendJSONString(b []byte, s string, escapeHTML bool) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		// Most of a report is plain ASCII: eight bytes at a time, as long
-		// as none of them needs a look (see plain8, written out here
-		// because a call per eight bytes cost as much as the test).
+		// as none of them needs a look.
 		if !escapeHTML {
-			for ; i+8 <= len(s); i += 8 {
-				x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-					uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-				q, bs := x^(ones*'"'), x^(ones*'\\')
-				if ((x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs|x)&highs != 0 {
-					break
-				}
+			for ; i+8 <= len(s) && specialBytes(word8(s[i:])) == 0; i += 8 {
 			}
 			if i >= len(s) {
 				break

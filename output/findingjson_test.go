@@ -185,6 +185,42 @@ func TestPlain8(t *testing.T) {
 	}
 }
 
+// plainJSON looks at every byte whatever the length: the short strings
+// byte by byte, the others eight at a time with an overlapping last word.
+func TestPlainJSON(t *testing.T) {
+	for n := 1; n <= 25; n++ {
+		for c := 0; c < 256; c++ {
+			for p := range n {
+				s := []byte(strings.Repeat("a", n))
+				s[p] = byte(c)
+				want := c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
+				if got := plainJSON(string(s)); got != want {
+					t.Fatalf("plainJSON(%q) = %v", s, got)
+				}
+			}
+		}
+	}
+	if !plainJSON("") {
+		t.Fatal(`plainJSON("") = false`)
+	}
+}
+
+// appendInt writes what strconv does: every number up to a million, the
+// edges of its fast path, negatives and the extremes.
+func TestAppendInt(t *testing.T) {
+	check := func(n int) {
+		if got, want := string(appendInt([]byte("x"), n)), "x"+strconv.Itoa(n); got != want {
+			t.Fatalf("appendInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for n := -1000; n <= 1_000_000; n++ {
+		check(n)
+	}
+	for _, n := range []int{99_999_999, 100_000_000, 100_000_001, 1<<31 - 1, 1 << 40, math.MaxInt, math.MinInt} {
+		check(n)
+	}
+}
+
 // The workbook's attribute cells are json.Marshal's (HTML escaped).
 func TestAppendJSONValueMatchesMarshal(t *testing.T) {
 	for i, f := range edgeFindings() {

@@ -11,11 +11,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/output"
 )
 
 // The journal lets an interrupted run be resumed. While a run goes, every
@@ -80,6 +82,68 @@ func recordOf(r *extract.Result, lines []byte) journalRecord {
 	return rec
 }
 
+// appendJSON appends rec as the line json.Encoder (without HTML escaping)
+// writes for it: the ordered writer made one a document, and reflection
+// was most of what the journal cost it besides the writes.
+func (rec *journalRecord) appendJSON(b []byte) []byte {
+	b = append(b, `{"id":`...)
+	b = output.AppendJSONString(b, rec.ID)
+	b = append(b, `,"source":`...)
+	b = output.AppendJSONString(b, rec.Source)
+	if rec.SHA256 != "" {
+		b = append(b, `,"sha256":`...)
+		b = output.AppendJSONString(b, rec.SHA256)
+	}
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendInt(b, int64(rec.Bytes), 10)
+	b = append(b, `,"cases":`...)
+	b = strconv.AppendInt(b, int64(rec.Cases), 10)
+	if len(rec.Sections) > 0 {
+		b = append(b, `,"sections":[`...)
+		for i, sec := range rec.Sections {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"case":`...)
+			b = strconv.AppendInt(b, int64(sec.Case), 10)
+			b = append(b, `,"name":`...)
+			b = output.AppendJSONString(b, sec.Name)
+			if sec.Heading != "" {
+				b = append(b, `,"heading":`...)
+				b = output.AppendJSONString(b, sec.Heading)
+			}
+			b = append(b, `,"start":`...)
+			b = strconv.AppendInt(b, int64(sec.Start), 10)
+			b = append(b, `,"end":`...)
+			b = strconv.AppendInt(b, int64(sec.End), 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if len(rec.Warnings) > 0 {
+		b = append(b, `,"warnings":[`...)
+		for i, w := range rec.Warnings {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = output.AppendJSONString(b, w)
+		}
+		b = append(b, ']')
+	}
+	if rec.Repaired {
+		b = append(b, `,"repaired":true`...)
+	}
+	if rec.Error != "" {
+		b = append(b, `,"error":`...)
+		b = output.AppendJSONString(b, rec.Error)
+	}
+	b = append(b, `,"findings":`...)
+	b = strconv.AppendInt(b, int64(rec.Findings), 10)
+	b = append(b, `,"line_bytes":`...)
+	b = strconv.AppendInt(b, rec.LineBytes, 10)
+	return append(b, "}\n"...)
+}
+
 func (rec *journalRecord) result(text string) *extract.Result {
 	r := &extract.Result{ID: rec.ID, Source: rec.Source, Text: text, SHA256: rec.SHA256, Bytes: rec.Bytes,
 		Cases: rec.Cases, Sections: rec.Sections, Warnings: rec.Warnings, Repaired: rec.Repaired, Findings: rec.findings}
@@ -95,7 +159,7 @@ type journal struct {
 	dir            string
 	records, lines *os.File
 	recW, linesW   *bufio.Writer
-	enc            *json.Encoder
+	recLine        []byte
 	lastSync       time.Time
 	// syncing is held while a background fsync runs: the writer goes on
 	// meanwhile (a second's journal took ~45 ms to sync, and the writer
@@ -206,8 +270,6 @@ func openJournal(outDir string, m manifest, resume bool) (*journal, error) {
 	}
 	j.recW = bufio.NewWriterSize(j.records, 1<<16)
 	j.linesW = bufio.NewWriterSize(j.lines, 1<<20)
-	j.enc = json.NewEncoder(j.recW)
-	j.enc.SetEscapeHTML(false)
 	return j, nil
 }
 
@@ -368,7 +430,9 @@ func (j *journal) append(r *extract.Result, findingLines []byte) error {
 	if _, err := j.linesW.Write(findingLines); err != nil {
 		return fmt.Errorf("writing the journal: %w", err)
 	}
-	if err := j.enc.Encode(recordOf(r, findingLines)); err != nil {
+	rec := recordOf(r, findingLines)
+	j.recLine = rec.appendJSON(j.recLine[:0])
+	if _, err := j.recW.Write(j.recLine); err != nil {
 		return fmt.Errorf("writing the journal: %w", err)
 	}
 	due := time.Since(j.lastSync) > journalSyncEvery

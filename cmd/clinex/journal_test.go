@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -136,5 +138,32 @@ func TestJournalDamagedLinesAreAnError(t *testing.T) {
 	defer jr.keep()
 	if _, err := jr.next(); err == nil || !strings.Contains(err.Error(), "journal record 0 is damaged") {
 		t.Errorf("damaged lines: %v", err)
+	}
+}
+
+// A journal record is written as encoding/json writes it (without HTML
+// escaping), which is how --resume reads it back: every optional field
+// there and not, empty slices, strings to escape, large and negative
+// numbers.
+func TestJournalRecordJSON(t *testing.T) {
+	odd := "q\" b\\ <&> \n\t\x01 é \u2028 \xff"
+	recs := []journalRecord{
+		{},
+		{ID: "a", Source: "f.jsonl:1", Findings: 3, LineBytes: 1 << 40},
+		{ID: odd, Source: odd, SHA256: "ab12", Bytes: 12345, Cases: 2,
+			Sections: []extract.SectionSpan{{Case: 1, Name: "body", Start: 0, End: 9}, {Case: 2, Name: odd, Heading: odd, Start: -1, End: 1 << 31}},
+			Warnings: []string{odd, ""}, Repaired: true, Error: odd, Findings: -1, LineBytes: -5},
+		{ID: "e", Sections: []extract.SectionSpan{}, Warnings: []string{}, Error: "failed"},
+	}
+	for i, rec := range recs {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := rec.appendJSON([]byte("x")); string(got) != "x"+want.String() {
+			t.Errorf("%d: appendJSON\n%s\nencoding/json\n%s", i, got[1:], want.Bytes())
+		}
 	}
 }

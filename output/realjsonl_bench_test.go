@@ -1,0 +1,57 @@
+package output_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/clinex/clinex"
+	"github.com/clinex/clinex/extract"
+	"github.com/clinex/clinex/output"
+)
+
+// BenchmarkAppendFindingsReal encodes the findings of 3,000 e3c-bulk
+// reports as the CLI's workers do, so the encoder is measured on real
+// findings (their strings, attributes and sentences) rather than made-up
+// ones. go test reports MB/s of JSONL written.
+//
+//	go test -run '^$' -bench AppendFindingsReal -count 6 ./output
+func BenchmarkAppendFindingsReal(b *testing.B) {
+	const corpus = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
+	if _, err := os.Stat(corpus); err != nil {
+		b.Skip("shared corpus missing")
+	}
+	cfg, _, err := clinex.LoadConfig(clinex.LoadOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng, err := clinex.Build(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []*extract.Result
+	err = extract.ReadInputs([]string{corpus}, extract.SourceOptions{IDField: "id", TextField: "text"}, func(in extract.Input) error {
+		if len(docs) < 3000 && in.Err == nil {
+			docs = append(docs, eng.Extractor.ExtractInput(in))
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := 0
+	var buf []byte
+	for _, d := range docs {
+		if buf, err = output.AppendFindings(buf[:0], d); err != nil {
+			b.Fatal(err)
+		}
+		size += len(buf)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, d := range docs {
+			buf, _ = output.AppendFindings(buf[:0], d)
+		}
+	}
+}
