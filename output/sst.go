@@ -1,6 +1,9 @@
 package output
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // sharedStrings is the workbook's shared string table (xl/sharedStrings.xml),
 // streamed to a temporary file like the sheets.
@@ -17,10 +20,34 @@ type sharedStrings struct {
 	deflatedPart
 	// n is the number of strings written, the next one's index.
 	n int
-	// recent maps the strings written lately to their index; recentBytes
-	// is the length of its keys.
-	recent      map[string]int
+	// recent maps the strings written lately to their index (and the
+	// key itself, for seen); recentBytes is the length of its keys.
+	recent      map[string]seenText
 	recentBytes int
+	// seen is a small cache in front of recent, placed by the text's
+	// address: a column's texts that change from row to row (concepts,
+	// rules, units) mostly come from the compiled patterns, the same few
+	// strings over and over, and comparing with the one text in their
+	// place is cheaper than hashing into the large map. An entry is a key
+	// of recent (a copy: it holds no document's text alive) with its
+	// index, and goes when recent is cleared: it says what recent would.
+	seen *[seenSlots]seenText
+}
+
+type seenText struct {
+	text  string
+	index int
+}
+
+const (
+	seenBits  = 12
+	seenSlots = 1 << seenBits
+)
+
+// seenSlot is where s's entry goes: its address and length mixed.
+func seenSlot(s string) uint64 {
+	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) ^ uint64(len(s))
+	return h * 0x9E3779B97F4A7C15 >> (64 - seenBits)
 }
 
 // The recent strings kept: enough for the categories, concepts, rules and
@@ -32,7 +59,7 @@ var (
 )
 
 func newSharedStrings(workbook string) (*sharedStrings, error) {
-	t := &sharedStrings{recent: make(map[string]int, 1024)}
+	t := &sharedStrings{recent: make(map[string]seenText, 1024), seen: new([seenSlots]seenText)}
 	if err := t.start(workbook, "strings"); err != nil {
 		return nil, err
 	}
@@ -46,8 +73,14 @@ func newSharedStrings(workbook string) (*sharedStrings, error) {
 // index returns the index of s in the table, adding it if it was not
 // written lately.
 func (t *sharedStrings) index(s string) int {
-	if i, ok := t.recent[s]; ok {
-		return i
+	e := &t.seen[seenSlot(s)]
+	// An empty entry's text is "": no text looked up is empty.
+	if len(e.text) == len(s) && e.text == s && s != "" {
+		return e.index
+	}
+	if k, ok := t.recent[s]; ok {
+		*e = k
+		return k.index
 	}
 	return t.add(s, false)
 }
@@ -55,8 +88,8 @@ func (t *sharedStrings) index(s string) int {
 // indexBytes is index for a text in a scratch buffer (a JSON cell): the
 // lookup does not copy it.
 func (t *sharedStrings) indexBytes(b []byte) int {
-	if i, ok := t.recent[string(b)]; ok {
-		return i
+	if k, ok := t.recent[string(b)]; ok {
+		return k.index
 	}
 	return t.add(string(b), true)
 }
@@ -75,6 +108,7 @@ func (t *sharedStrings) add(s string, fresh bool) int {
 	i := t.addOnce(s)
 	if len(t.recent) >= sstRecentStrings || t.recentBytes+len(s) > sstRecentBytes {
 		clear(t.recent)
+		clear(t.seen[:])
 		t.recentBytes = 0
 	}
 	if len(s) <= sstRecentBytes/16 {
@@ -82,7 +116,7 @@ func (t *sharedStrings) add(s string, fresh bool) int {
 		if !fresh {
 			s = strings.Clone(s)
 		}
-		t.recent[s] = i
+		t.recent[s] = seenText{s, i}
 		t.recentBytes += len(s)
 	}
 	return i
@@ -102,6 +136,7 @@ func appendSharedString(b []byte, s string) []byte {
 
 // keepsSpace reports whether s needs xml:space="preserve": it starts or
 // ends with white space, or holds a tab, line break or run of spaces.
+// Every sentence is asked, so it looks at eight bytes at a time.
 func keepsSpace(s string) bool {
 	if s == "" {
 		return false
@@ -109,7 +144,46 @@ func keepsSpace(s string) bool {
 	if isXMLSpace(s[0]) || isXMLSpace(s[len(s)-1]) {
 		return true
 	}
-	return strings.ContainsAny(s, "\t\n\r") || strings.Contains(s, "  ")
+	i := 0
+	var spaceBefore uint64 // 1 when the byte before i is a space
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// The high bit of each space byte: two in a row, or one first
+		// after a space that ended the word before.
+		sp := zeroBytes(x ^ (ones * ' '))
+		if sp&(sp>>8) != 0 || spaceBefore&(sp>>7) != 0 {
+			return true
+		}
+		spaceBefore = sp >> 63
+		// A byte below 0x20 (a control byte): the word is looked at a
+		// byte at a time for a tab or line break.
+		if (x-ones*0x20)&^x&highs != 0 {
+			for _, c := range []byte(s[i : i+8]) {
+				if c == '\t' || c == '\n' || c == '\r' {
+					return true
+				}
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '\t' || c == '\n' || c == '\r' || c == ' ' && spaceBefore != 0 {
+			return true
+		}
+		spaceBefore = 0
+		if c == ' ' {
+			spaceBefore = 1
+		}
+	}
+	return false
+}
+
+// zeroBytes has the high bit of each byte of x that is zero set, and no
+// other bit (exactly: no borrow crosses from one byte to the next).
+func zeroBytes(x uint64) uint64 {
+	const lows = ones * 0x7f
+	return ^((x&lows + lows) | x | lows)
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -3,7 +3,9 @@ package output
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -129,11 +131,97 @@ func TestSharedStringsWrittenOnce(t *testing.T) {
 	}
 }
 
+// keepsSpaceByScan is keepsSpace as it was before the eight-bytes-at-a-time
+// scan: the reference it must match.
+func keepsSpaceByScan(s string) bool {
+	if s == "" {
+		return false
+	}
+	if isXMLSpace(s[0]) || isXMLSpace(s[len(s)-1]) {
+		return true
+	}
+	return strings.ContainsAny(s, "\t\n\r") || strings.Contains(s, "  ")
+}
+
+var keepsSpaceCases = []string{"", "plain text", " a", "a ", "a  b", "a\tb", "a\nb", "\n", "x<y", "a\rb",
+	"12345678  345678", "1234567 8 234567", "1234567  234567", "1234567 \x01345678", "abcdefg\x00hij",
+	"abcdefgh\x1fijklmnop", "é  ü and more words", "a b c d e f g h i j k l m n o p", "éééé\téééé",
+	"\x80\x80\x80\x80\x80\x80\x80\x80 \x80  x"}
+
 func TestKeepsSpace(t *testing.T) {
 	for s, want := range map[string]bool{"": false, "plain text": false, " a": true, "a ": true, "a  b": true,
 		"a\tb": true, "a\nb": true, "\n": true, "x<y": false} {
 		if got := keepsSpace(s); got != want {
 			t.Errorf("keepsSpace(%q) = %v, want %v", s, got, want)
 		}
+	}
+	// Every alignment of the eight-byte words, inside a longer text.
+	for _, c := range keepsSpaceCases {
+		for pre := range 9 {
+			s := "x" + strings.Repeat("y", pre) + c + "z"
+			for cut := range len(s) {
+				if got, want := keepsSpace(s[cut:]), keepsSpaceByScan(s[cut:]); got != want {
+					t.Errorf("keepsSpace(%q) = %v, want %v", s[cut:], got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzKeepsSpace(f *testing.F) {
+	for _, s := range keepsSpaceCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := keepsSpace(s), keepsSpaceByScan(s); got != want {
+			t.Fatalf("keepsSpace(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// The cache in front of the table's map answers as the map would, and
+// never with another text's index: texts at the same address with other
+// bytes (a reused buffer), equal texts at other addresses, texts of one
+// length, across the table forgetting every few strings.
+func TestSharedStringsSeenCache(t *testing.T) {
+	defer func(n, b int) { sstRecentStrings, sstRecentBytes = n, b }(sstRecentStrings, sstRecentBytes)
+	for _, limit := range []int{3, 17, 1 << 16} {
+		sstRecentStrings, sstRecentBytes = limit, 1<<20
+		tbl, err := newSharedStrings(filepath.Join(t.TempDir(), "findings.xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		patterns := []string{"heart_rate", "hemoglobin", "vital", "lab", "present", "patient", "rule.hr", "rule.hb", "g/dL"}
+		reused := make([]byte, 10)
+		var written []string
+		for i := range 20000 {
+			var s string
+			switch i % 5 {
+			case 0, 1: // the same strings again and again
+				s = patterns[(i*7)%len(patterns)]
+			case 2: // an equal text elsewhere
+				s = strings.Clone(patterns[(i*3)%len(patterns)])
+			case 3: // one address, other bytes
+				copy(reused, strconv.Itoa(1e9+i%13))
+				s = unsafe.String(&reused[0], len(reused))
+			case 4: // texts of one length, different bytes
+				s = "doc-" + strconv.Itoa(10000+i%97)
+			}
+			want, remembered := tbl.recent[s]
+			if !remembered {
+				want.index = tbl.n
+			}
+			got := tbl.index(s)
+			if tbl.n > len(written) {
+				written = append(written, strings.Clone(s))
+			}
+			if got != want.index {
+				t.Fatalf("limit %d, call %d: index(%q) = %d, the map says %d", limit, i, s, got, want.index)
+			}
+			if written[got] != s {
+				t.Fatalf("limit %d, call %d: index(%q) = %d, which holds %q", limit, i, s, got, written[got])
+			}
+		}
+		tbl.remove()
 	}
 }

@@ -49,6 +49,28 @@ var mentionSheets = []mentionSheet{
 	{SheetProcedures, []string{extract.CatProcedure, extract.CatOutcome}, []string{"kind", "status", "role", "guidance", "count", "time", "device"}},
 }
 
+// mentionSheetsOf is the set of mention sheets (bit k for
+// mentionSheets[k]) that have a row for each finding of the category.
+func mentionSheetsOf(category string) uint8 {
+	var set uint8
+	for k, ms := range mentionSheets {
+		if slices.Contains(ms.categories, category) {
+			set |= 1 << k
+		}
+	}
+	return set
+}
+
+// mentionsByCategory is mentionSheetsOf for each of extract.Categories,
+// looked up once.
+var mentionsByCategory = func() []uint8 {
+	out := make([]uint8, len(extract.Categories))
+	for k, c := range extract.Categories {
+		out[k] = mentionSheetsOf(c)
+	}
+	return out
+}()
+
 // mentionColumns lead every mention sheet; the sheet's attributes follow,
 // then "other_attributes" for keys without a column of their own.
 var mentionColumns = []string{"doc", "case", "finding", "category", "concept", "label", "value", "unit", "text",
@@ -86,7 +108,10 @@ type XLSX struct {
 	conflict  int // style of a linked cell whose case has other values
 	header    int // style of header rows
 	closing   []*sheetWriter
-	agg       aggScratch // reused by every document's Cases rows
+	// mentionsOf holds, while a document is written, the mention sheets
+	// each of its findings has a row in (mentionSheetsOf).
+	mentionsOf []uint8
+	agg        aggScratch // reused by every document's Cases rows
 }
 
 // docRecord is what the Run sheet says of one document.
@@ -235,9 +260,10 @@ func (x *XLSX) SetRunInfo(r RunInfo) { x.run, x.hasRun = r, true }
 // place is where a finding's row is, for the links to it, and the shared
 // string of its text, for the mention sheets' rows.
 type place struct {
-	sheet string
-	row   int
-	text  int
+	// ref is the sheet's name as a link's target has it (sheetWriter.ref).
+	ref  string
+	row  int
+	text int
 }
 
 func (x *XLSX) Write(d *DocResult) error {
@@ -254,12 +280,16 @@ func (x *XLSX) Write(d *DocResult) error {
 		w.endRow()
 	}
 	places := make([]place, len(d.Findings))
+	sheets := resize(x.mentionsOf, len(d.Findings))
+	x.mentionsOf = sheets
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		if k := slices.Index(extract.Categories, f.Category); k >= 0 && k < len(x.catCounts) {
 			x.catCounts[k]++
+			sheets[i] = mentionsByCategory[k]
 		} else {
 			x.counts[f.Category]++
+			sheets[i] = mentionSheetsOf(f.Category)
 		}
 		w, err := x.findings.row()
 		if err != nil {
@@ -267,19 +297,19 @@ func (x *XLSX) Write(d *DocResult) error {
 		}
 		text := writeFinding(w, f)
 		w.endRow()
-		places[i] = place{w.name, w.row, text}
+		places[i] = place{w.ref, w.row, text}
 	}
 	for i := range d.Findings {
-		f := &d.Findings[i]
-		for k, ms := range mentionSheets {
-			if slices.Contains(ms.categories, f.Category) {
-				w, err := x.mentions[k].row()
-				if err != nil {
-					return err
-				}
-				writeMention(w, f, ms, places[i])
-				w.endRow()
+		for k := 0; sheets[i]>>k != 0; k++ {
+			if sheets[i]>>k&1 == 0 {
+				continue
 			}
+			w, err := x.mentions[k].row()
+			if err != nil {
+				return err
+			}
+			writeMention(w, &d.Findings[i], mentionSheets[k], places[i])
+			w.endRow()
 		}
 	}
 	aggs := aggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings, &x.agg)
