@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -269,19 +270,19 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
 	"8081828384858687888990919293949596979899"
 
-// digitCount is how many decimal digits u has.
+// digitCount is how many decimal digits u has: from its bit length
+// (1233/4096 is just over log10(2)), then one comparison.
 func digitCount(u uint64) int {
-	n := 1
-	for u >= 10000 {
-		u /= 10000
-		n += 4
+	u |= 1 // 0 has one digit, as 1 has
+	t := bits.Len64(u) * 1233 >> 12
+	if u >= powersOf10[t] {
+		t++
 	}
-	for u >= 10 {
-		u /= 10
-		n++
-	}
-	return n
+	return t
 }
+
+var powersOf10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19}
 
 // putInt writes v in decimal at the start of a (21 bytes are enough for
 // any int) and returns its length: strconv.AppendInt's digits without

@@ -97,7 +97,14 @@ func TestPlainCellMatchesAppendInt(t *testing.T) {
 }
 
 func TestDigitCount(t *testing.T) {
-	for _, u := range []uint64{0, 1, 9, 10, 99, 100, 9999, 10000, 99999, 1 << 63, math.MaxUint64} {
+	us := []uint64{0, 1, 9, 10, 99, 100, 9999, 10000, 99999, 1 << 63, math.MaxUint64, math.MaxUint64 - 1, 1e19 - 1, 1e19}
+	for p := uint64(1); p < 1e19; p *= 10 {
+		us = append(us, p-1, p, p+1)
+	}
+	for b := range 64 {
+		us = append(us, 1<<b-1, 1<<b, 1<<b+1)
+	}
+	for _, u := range us {
 		if got, want := digitCount(u), len(strconv.FormatUint(u, 10)); got != want {
 			t.Errorf("digitCount(%d) = %d, want %d", u, got, want)
 		}

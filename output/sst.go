@@ -1,9 +1,6 @@
 package output
 
-import (
-	"strings"
-	"unsafe"
-)
+import "strings"
 
 // sharedStrings is the workbook's shared string table (xl/sharedStrings.xml),
 // streamed to a temporary file like the sheets.
@@ -20,34 +17,10 @@ type sharedStrings struct {
 	deflatedPart
 	// n is the number of strings written, the next one's index.
 	n int
-	// recent maps the strings written lately to their index (and the
-	// key itself, for seen); recentBytes is the length of its keys.
-	recent      map[string]seenText
+	// recent maps the strings written lately to their index; recentBytes
+	// is the length of its keys.
+	recent      map[string]int
 	recentBytes int
-	// seen is a small cache in front of recent, placed by the text's
-	// address: a column's texts that change from row to row (concepts,
-	// rules, units) mostly come from the compiled patterns, the same few
-	// strings over and over, and comparing with the one text in their
-	// place is cheaper than hashing into the large map. An entry is a key
-	// of recent (a copy: it holds no document's text alive) with its
-	// index, and goes when recent is cleared: it says what recent would.
-	seen *[seenSlots]seenText
-}
-
-type seenText struct {
-	text  string
-	index int
-}
-
-const (
-	seenBits  = 12
-	seenSlots = 1 << seenBits
-)
-
-// seenSlot is where s's entry goes: its address and length mixed.
-func seenSlot(s string) uint64 {
-	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) ^ uint64(len(s))
-	return h * 0x9E3779B97F4A7C15 >> (64 - seenBits)
 }
 
 // The recent strings kept: enough for the categories, concepts, rules and
@@ -59,7 +32,7 @@ var (
 )
 
 func newSharedStrings(workbook string) (*sharedStrings, error) {
-	t := &sharedStrings{recent: make(map[string]seenText, 1024), seen: new([seenSlots]seenText)}
+	t := &sharedStrings{recent: make(map[string]int, 1024)}
 	if err := t.start(workbook, "strings"); err != nil {
 		return nil, err
 	}
@@ -73,14 +46,8 @@ func newSharedStrings(workbook string) (*sharedStrings, error) {
 // index returns the index of s in the table, adding it if it was not
 // written lately.
 func (t *sharedStrings) index(s string) int {
-	e := &t.seen[seenSlot(s)]
-	// An empty entry's text is "": no text looked up is empty.
-	if len(e.text) == len(s) && e.text == s && s != "" {
-		return e.index
-	}
-	if k, ok := t.recent[s]; ok {
-		*e = k
-		return k.index
+	if i, ok := t.recent[s]; ok {
+		return i
 	}
 	return t.add(s, false)
 }
@@ -88,8 +55,8 @@ func (t *sharedStrings) index(s string) int {
 // indexBytes is index for a text in a scratch buffer (a JSON cell): the
 // lookup does not copy it.
 func (t *sharedStrings) indexBytes(b []byte) int {
-	if k, ok := t.recent[string(b)]; ok {
-		return k.index
+	if i, ok := t.recent[string(b)]; ok {
+		return i
 	}
 	return t.add(string(b), true)
 }
@@ -108,7 +75,6 @@ func (t *sharedStrings) add(s string, fresh bool) int {
 	i := t.addOnce(s)
 	if len(t.recent) >= sstRecentStrings || t.recentBytes+len(s) > sstRecentBytes {
 		clear(t.recent)
-		clear(t.seen[:])
 		t.recentBytes = 0
 	}
 	if len(s) <= sstRecentBytes/16 {
@@ -116,7 +82,7 @@ func (t *sharedStrings) add(s string, fresh bool) int {
 		if !fresh {
 			s = strings.Clone(s)
 		}
-		t.recent[s] = seenText{s, i}
+		t.recent[s] = i
 		t.recentBytes += len(s)
 	}
 	return i

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -177,51 +176,4 @@ func FuzzKeepsSpace(f *testing.F) {
 			t.Fatalf("keepsSpace(%q) = %v, want %v", s, got, want)
 		}
 	})
-}
-
-// The cache in front of the table's map answers as the map would, and
-// never with another text's index: texts at the same address with other
-// bytes (a reused buffer), equal texts at other addresses, texts of one
-// length, across the table forgetting every few strings.
-func TestSharedStringsSeenCache(t *testing.T) {
-	defer func(n, b int) { sstRecentStrings, sstRecentBytes = n, b }(sstRecentStrings, sstRecentBytes)
-	for _, limit := range []int{3, 17, 1 << 16} {
-		sstRecentStrings, sstRecentBytes = limit, 1<<20
-		tbl, err := newSharedStrings(filepath.Join(t.TempDir(), "findings.xlsx"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		patterns := []string{"heart_rate", "hemoglobin", "vital", "lab", "present", "patient", "rule.hr", "rule.hb", "g/dL"}
-		reused := make([]byte, 10)
-		var written []string
-		for i := range 20000 {
-			var s string
-			switch i % 5 {
-			case 0, 1: // the same strings again and again
-				s = patterns[(i*7)%len(patterns)]
-			case 2: // an equal text elsewhere
-				s = strings.Clone(patterns[(i*3)%len(patterns)])
-			case 3: // one address, other bytes
-				copy(reused, strconv.Itoa(1e9+i%13))
-				s = unsafe.String(&reused[0], len(reused))
-			case 4: // texts of one length, different bytes
-				s = "doc-" + strconv.Itoa(10000+i%97)
-			}
-			want, remembered := tbl.recent[s]
-			if !remembered {
-				want.index = tbl.n
-			}
-			got := tbl.index(s)
-			if tbl.n > len(written) {
-				written = append(written, strings.Clone(s))
-			}
-			if got != want.index {
-				t.Fatalf("limit %d, call %d: index(%q) = %d, the map says %d", limit, i, s, got, want.index)
-			}
-			if written[got] != s {
-				t.Fatalf("limit %d, call %d: index(%q) = %d, which holds %q", limit, i, s, got, written[got])
-			}
-		}
-		tbl.remove()
-	}
 }

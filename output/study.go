@@ -211,12 +211,15 @@ type aggScratch struct {
 	findings []int
 	counts   []int
 	cands    []candidate
-	// The variables a finding may count for, by its concept and by its
-	// category (those of no concept), and those that take every finding;
-	// built on the first call.
-	byConcept, byCategory map[string][]int
+	// The variables a finding may count for: lists[byConcept[concept]]
+	// and lists[byCategory[category]] (variables of no concept), and
+	// anyFinding, those of neither; built on the first call.
+	byConcept, byCategory map[string]int32
+	lists                 [][]int
 	anyFinding            []int
 	indexed               bool
+	// varsOf are each finding's two lists (-1 for none), looked up once.
+	varsOf [][2]int32
 	// perVar are a case's findings each variable may count for: bucket
 	// j is perVar[start[j]:start[j+1]].
 	perVar, start, fill []int
@@ -226,18 +229,35 @@ type aggScratch struct {
 // findings are handed to the few variables each may count for instead of
 // every variable looking at every finding.
 func (s *aggScratch) index(vars []StudyVar) {
-	s.byConcept, s.byCategory, s.anyFinding = map[string][]int{}, map[string][]int{}, nil
+	s.byConcept, s.byCategory, s.lists, s.anyFinding = map[string]int32{}, map[string]int32{}, nil, nil
+	file := func(m map[string]int32, key string, j int) {
+		k, ok := m[key]
+		if !ok {
+			k = int32(len(s.lists))
+			m[key] = k
+			s.lists = append(s.lists, nil)
+		}
+		s.lists[k] = append(s.lists[k], j)
+	}
 	for j, v := range vars {
 		switch {
 		case v.Concept != "":
-			s.byConcept[v.Concept] = append(s.byConcept[v.Concept], j)
+			file(s.byConcept, v.Concept, j)
 		case v.Category != "":
-			s.byCategory[v.Category] = append(s.byCategory[v.Category], j)
+			file(s.byCategory, v.Category, j)
 		default:
 			s.anyFinding = append(s.anyFinding, j)
 		}
 	}
 	s.indexed = true
+}
+
+// listOf is m[key], or -1.
+func listOf(m map[string]int32, key string) int32 {
+	if k, ok := m[key]; ok {
+		return k
+	}
+	return -1
 }
 
 func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch) []CaseAggregates {
@@ -276,9 +296,13 @@ func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch
 			at += counts[c]
 		}
 	}
+	varsOf := resize(s.varsOf, len(d.Findings))
+	s.varsOf = varsOf
 	for i := range d.Findings {
-		if c := d.Findings[i].Case; c >= 1 {
+		f := &d.Findings[i]
+		if c := f.Case; c >= 1 {
 			out[c-1].Findings = append(out[c-1].Findings, i)
+			varsOf[i] = [2]int32{listOf(s.byConcept, f.Concept), listOf(s.byCategory, f.Category)}
 		}
 	}
 	nv := len(vars)
@@ -288,7 +312,7 @@ func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch
 	for c := range out {
 		ca := &out[c]
 		ca.Cells = cells[c*nv : (c+1)*nv : (c+1)*nv]
-		s.bucket(d.Findings, ca.Findings)
+		s.bucket(ca.Findings)
 		var notes []string
 		for j := range vars {
 			cell := &ca.Cells[j]
@@ -310,38 +334,37 @@ func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch
 
 // bucket hands a case's findings (idx, in order) to the variables each
 // may count for, in the same order: aggregate still checks every one.
-func (s *aggScratch) bucket(fs []extract.Finding, idx []int) {
+func (s *aggScratch) bucket(idx []int) {
 	counts := s.fill
 	clear(counts)
 	for _, i := range idx {
-		f := &fs[i]
-		for _, j := range s.byConcept[f.Concept] {
-			counts[j]++
-		}
-		for _, j := range s.byCategory[f.Category] {
-			counts[j]++
+		for _, k := range s.varsOf[i] {
+			if k >= 0 {
+				for _, j := range s.lists[k] {
+					counts[j]++
+				}
+			}
 		}
 		for _, j := range s.anyFinding {
 			counts[j]++
 		}
 	}
 	total := 0
-	for j, k := range counts {
+	for j, n := range counts {
 		s.start[j] = total
 		counts[j] = total // from here: where bucket j's next finding goes
-		total += k
+		total += n
 	}
 	s.start[len(counts)] = total
 	s.perVar = resize(s.perVar, total)
 	for _, i := range idx {
-		f := &fs[i]
-		for _, j := range s.byConcept[f.Concept] {
-			s.perVar[counts[j]] = i
-			counts[j]++
-		}
-		for _, j := range s.byCategory[f.Category] {
-			s.perVar[counts[j]] = i
-			counts[j]++
+		for _, k := range s.varsOf[i] {
+			if k >= 0 {
+				for _, j := range s.lists[k] {
+					s.perVar[counts[j]] = i
+					counts[j]++
+				}
+			}
 		}
 		for _, j := range s.anyFinding {
 			s.perVar[counts[j]] = i
