@@ -212,6 +212,16 @@ func (s *sheetWriter) strLocal(v string) {
 	s.strIndex(l.index, 0)
 }
 
+// shared writes a text cell holding shared string i, or for i < 0
+// leaves the cell empty, as str does an empty text.
+func (s *sheetWriter) shared(i int) {
+	if i < 0 {
+		s.col++
+		return
+	}
+	s.strIndex(i, 0)
+}
+
 // strIndex writes a text cell holding shared string i.
 func (s *sheetWriter) strIndex(i int, style int) {
 	if style == 0 && s.col == s.written {

@@ -69,6 +69,22 @@ func (t *sharedStrings) addOnce(s string) int {
 	return t.n - 1
 }
 
+// addItems writes n string items made by appendSharedString, in blocks,
+// as the next strings, and returns the first one's index.
+func (t *sharedStrings) addItems(blocks [][]byte, n int) int {
+	for _, b := range blocks {
+		for len(b) > 0 {
+			// Handed to the deflater a chunk at a time, as rows are.
+			k := min(len(b), max(deflateChunkSize-len(t.buf), 0))
+			t.buf = append(t.buf, b[:k]...)
+			b = b[k:]
+			t.flushFull()
+		}
+	}
+	t.n += n
+	return t.n - n
+}
+
 // add writes s as the next string and remembers it; fresh says s is a
 // copy of its own already.
 func (t *sharedStrings) add(s string, fresh bool) int {

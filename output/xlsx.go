@@ -97,6 +97,10 @@ type XLSX struct {
 	errors   *sheet
 	sst      *sharedStrings
 	docs     []docRecord
+	// checksumXML holds the documents' checksums as shared string items,
+	// checksums of them (see docRecord).
+	checksumXML [][]byte
+	checksums   int
 	// catCounts counts findings by category (extract.Categories' order);
 	// counts any other category a finding has.
 	catCounts [16]int
@@ -114,10 +118,28 @@ type XLSX struct {
 	agg        aggScratch // reused by every document's Cases rows
 }
 
-// docRecord is what the Run sheet says of one document.
+// docRecord is what the Run sheet says of one document. Its id, source
+// and error are shared strings (-1 for none), looked up as the document
+// is written, so that at the end of the run, in the serial time after the
+// last document, its row costs no look-up. Its checksum is the sha256-th
+// of checksumXML (-1 for none), made into a string item as the document
+// is written and added to the table only at the end, all together: among
+// the run's other texts the hex digits deflated a sixth worse.
 type docRecord struct {
-	id, source, sha256, err string
+	id, source, err, sha256 int
 	bytes, cases, findings  int
+}
+
+// checksumBlock is how much of checksumXML one block holds: the blocks
+// are added to the shared strings a deflate chunk at a time.
+const checksumBlock = 1 << 20
+
+// docText is s's shared string for a docRecord, -1 for none.
+func (x *XLSX) docText(s string) int {
+	if s == "" {
+		return -1
+	}
+	return x.sst.index(s)
 }
 
 // NewXLSX starts findings.xlsx at path.
@@ -267,16 +289,26 @@ type place struct {
 }
 
 func (x *XLSX) Write(d *DocResult) error {
-	rec := docRecord{id: d.ID, source: d.Source, sha256: d.SHA256, bytes: d.Bytes, findings: len(d.Findings)}
+	rec := docRecord{id: x.docText(d.ID), source: x.docText(d.Source), err: -1, sha256: -1, bytes: d.Bytes, findings: len(d.Findings)}
+	if d.SHA256 != "" {
+		if n := len(x.checksumXML); n == 0 || len(x.checksumXML[n-1]) >= checksumBlock {
+			x.checksumXML = append(x.checksumXML, make([]byte, 0, checksumBlock+256))
+		}
+		last := &x.checksumXML[len(x.checksumXML)-1]
+		*last = appendSharedString(*last, d.SHA256)
+		rec.sha256 = x.checksums
+		x.checksums++
+	}
 	if d.Err != nil {
-		rec.err = d.Err.Error()
+		msg := d.Err.Error()
+		rec.err = x.docText(msg)
 		w, err := x.errors.row()
 		if err != nil {
 			return err
 		}
 		w.str(d.ID, 0)
 		w.str(d.Source, 0)
-		w.str(rec.err, 0)
+		w.str(msg, 0)
 		w.endRow()
 	}
 	places := make([]place, len(d.Findings))
@@ -705,7 +737,7 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 	r := x.run
 	failed, findings := 0, 0
 	for _, d := range x.docs {
-		if d.err != "" {
+		if d.err >= 0 {
 			failed++
 		}
 		findings += d.findings
@@ -764,6 +796,8 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 		w.endRow()
 	}
 	headerRow("document", "source", "error", "SHA-256", "bytes", "cases", "findings")
+	firstChecksum := x.sst.addItems(x.checksumXML, x.checksums)
+	x.checksumXML = nil
 	for i, d := range x.docs {
 		w.startRow()
 		if w.row == maxRows && i < len(x.docs)-1 {
@@ -773,10 +807,14 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 			w.endRow()
 			break
 		}
-		w.str(d.id, 0)
-		w.str(d.source, 0)
-		w.str(d.err, 0)
-		w.str(d.sha256, 0)
+		w.shared(d.id)
+		w.shared(d.source)
+		w.shared(d.err)
+		if d.sha256 >= 0 {
+			w.shared(firstChecksum + d.sha256)
+		} else {
+			w.skip()
+		}
 		w.integer(d.bytes, 0)
 		w.integer(d.cases, 0)
 		w.integer(d.findings, 0)
