@@ -1,6 +1,9 @@
 package output
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // sharedStrings is the workbook's shared string table (xl/sharedStrings.xml),
 // streamed to a temporary file like the sheets.
@@ -21,6 +24,47 @@ type sharedStrings struct {
 	// is the length of its keys.
 	recent      map[string]int
 	recentBytes int
+	// short caches recent's short texts, by their content, in front of
+	// it: in a run the map is large and its look-ups, cache misses in its
+	// groups and then in the key's bytes, were a third of the workbook
+	// writer's time; an entry here holds the text's bytes, so a hit costs
+	// one small read and no pointer (nor anything for the collector). An
+	// entry is a key of recent with its index and goes when recent is
+	// cleared: it answers as recent would.
+	short *[shortSlots]shortText
+}
+
+// shortText is a short text and its index in the table, plus one (0 for
+// an empty entry).
+type shortText struct {
+	index int32
+	n     uint8
+	text  [shortTextMax]byte
+}
+
+const (
+	shortTextMax = 27 // an entry is 32 bytes
+	shortBits    = 12
+	shortSlots   = 1 << shortBits
+)
+
+// shortSlot places a text of 1 to shortTextMax bytes by its first and
+// last eight bytes (fewer overlap) and its length.
+func shortSlot(s string) uint64 {
+	var a, b uint64
+	if len(s) >= 8 {
+		a = uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		t := s[len(s)-8:]
+		b = uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	} else {
+		for i := range len(s) {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	h := (a*0x9E3779B97F4A7C15 ^ b) * 0xC2B2AE3D27D4EB4F
+	return (h ^ uint64(len(s))) * 0x9E3779B97F4A7C15 >> (64 - shortBits)
 }
 
 // The recent strings kept: enough for the categories, concepts, rules and
@@ -32,7 +76,7 @@ var (
 )
 
 func newSharedStrings(workbook string) (*sharedStrings, error) {
-	t := &sharedStrings{recent: make(map[string]int, 1024)}
+	t := &sharedStrings{recent: make(map[string]int, 1024), short: new([shortSlots]shortText)}
 	if err := t.start(workbook, "strings"); err != nil {
 		return nil, err
 	}
@@ -46,10 +90,25 @@ func newSharedStrings(workbook string) (*sharedStrings, error) {
 // index returns the index of s in the table, adding it if it was not
 // written lately.
 func (t *sharedStrings) index(s string) int {
-	if i, ok := t.recent[s]; ok {
-		return i
+	if len(s) == 0 || len(s) > shortTextMax {
+		if i, ok := t.recent[s]; ok {
+			return i
+		}
+		return t.add(s, false)
 	}
-	return t.add(s, false)
+	e := &t.short[shortSlot(s)]
+	if e.index > 0 && int(e.n) == len(s) && string(e.text[:len(s)]) == s {
+		return int(e.index) - 1
+	}
+	i, ok := t.recent[s]
+	if !ok {
+		i = t.add(s, false) // clears short when it clears recent
+	}
+	if i < math.MaxInt32 && len(s) <= sstRecentBytes/16 { // remembered
+		e.index, e.n = int32(i+1), uint8(len(s))
+		copy(e.text[:], s)
+	}
+	return i
 }
 
 // indexBytes is index for a text in a scratch buffer (a JSON cell): the
@@ -91,6 +150,7 @@ func (t *sharedStrings) add(s string, fresh bool) int {
 	i := t.addOnce(s)
 	if len(t.recent) >= sstRecentStrings || t.recentBytes+len(s) > sstRecentBytes {
 		clear(t.recent)
+		clear(t.short[:])
 		t.recentBytes = 0
 	}
 	if len(s) <= sstRecentBytes/16 {
