@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"slices"
@@ -80,10 +81,12 @@ func colName(i int) string {
 // first freezeCols columns), column widths, and the header row in style
 // headerStyle. Its text cells go to the shared strings sst.
 // The body goes to a temporary file beside the workbook (see
-// deflatedPart.start).
-func newSheetWriter(workbook string, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
+// deflatedPart.start), or when into is not nil, deflated into it.
+func newSheetWriter(workbook string, into io.Writer, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
 	s := &sheetWriter{name: name, ref: string(appendEscaped(nil, quoteSheet(name))), sst: sst, ncols: len(header), last: make([]lastText, len(header))}
-	if err := s.start(workbook, "sheet"); err != nil {
+	if into != nil {
+		s.startIn(into)
+	} else if err := s.start(workbook, "sheet"); err != nil {
 		return nil, err
 	}
 	b := s.buf

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -112,6 +113,10 @@ type XLSX struct {
 	conflict  int // style of a linked cell whose case has other values
 	header    int // style of header rows
 	closing   []*sheetWriter
+	// zip is the workbook's zip, begun with the entry direct of the
+	// Findings sheet's first part (see start).
+	zip    *overlayZip
+	direct *zip.FileHeader
 	// mentionsOf holds, while a document is written, the mention sheets
 	// each of its findings has a row in (mentionSheetsOf).
 	mentionsOf []uint8
@@ -198,7 +203,32 @@ func (x *XLSX) start() error {
 	if x.cases, err = x.newSheet(SheetCases, caseCols, caseWidths, 2); err != nil {
 		return err
 	}
-	if x.findings, err = x.newSheet(SheetFindings, FindingColumns, findingWidths(FindingColumns), 0); err != nil {
+	// The zip is begun now with the Findings sheet's entry, whose body
+	// (about half the workbook) is deflated into it as the run goes
+	// instead of into a temporary file copied in at the end.
+	x.zip = &overlayZip{Writer: zip.NewWriter(x.f.tmp), bodies: map[string]*deflatedPart{}, used: map[string]bool{}}
+	x.zip.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	findingsID := 0
+	for id, name := range b.GetSheetMap() {
+		if name == SheetFindings {
+			findingsID = id
+		}
+	}
+	if findingsID == 0 {
+		return fmt.Errorf("workbook: no sheet %q", SheetFindings)
+	}
+	// Sizes and checksum are not known yet: they follow the body (a data
+	// descriptor, as a streamed zip entry has), set in write.
+	x.direct = &zip.FileHeader{Name: sheetPath(findingsID), Method: zip.Deflate, Flags: zipDataDescriptor}
+	x.zip.direct = x.direct.Name
+	into, err := x.zip.CreateRaw(x.direct)
+	if err != nil {
+		return err
+	}
+	x.findings = &sheet{x: x, base: SheetFindings, cols: FindingColumns, widths: findingWidths(FindingColumns)}
+	if err := x.findings.addPart(SheetFindings, into); err != nil {
 		return err
 	}
 	for _, ms := range mentionSheets {
@@ -246,11 +276,13 @@ type sheet struct {
 
 func (x *XLSX) newSheet(name string, cols []string, widths []float64, freezeX int) (*sheet, error) {
 	s := &sheet{x: x, base: name, cols: cols, widths: widths, freezeX: freezeX}
-	return s, s.addPart(name)
+	return s, s.addPart(name, nil)
 }
 
-func (s *sheet) addPart(name string) error {
-	w, err := newSheetWriter(s.x.f.final, s.x.sst, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
+// addPart starts the sheet's next part; into, when not nil, is the zip
+// entry its body is deflated into (see XLSX.direct).
+func (s *sheet) addPart(name string, into io.Writer) error {
+	w, err := newSheetWriter(s.x.f.final, into, s.x.sst, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
 	if err != nil {
 		return err
 	}
@@ -267,7 +299,7 @@ func (s *sheet) row() (*sheetWriter, error) {
 		if _, err := s.x.book.NewSheet(name); err != nil {
 			return nil, err
 		}
-		if err := s.addPart(name); err != nil {
+		if err := s.addPart(name, nil); err != nil {
 			return nil, err
 		}
 		w = s.parts[len(s.parts)-1]
@@ -516,10 +548,24 @@ func attrCell(v any) any {
 type overlayZip struct {
 	*zip.Writer
 	bodies map[string]*deflatedPart
+	// direct is the part written into the zip as the run went.
+	direct string
 	used   map[string]bool
 }
 
+// zipDataDescriptor is the flag of a zip entry whose checksum and sizes
+// follow its body.
+const zipDataDescriptor = 0x8
+
+// sheetPath is the zip part of the worksheet whose id excelize gave.
+func sheetPath(id int) string { return fmt.Sprintf("xl/worksheets/sheet%d.xml", id) }
+
 func (z *overlayZip) Create(name string) (io.Writer, error) {
+	if name == z.direct {
+		// Written already: excelize's empty sheet is dropped.
+		z.used[name] = true
+		return io.Discard, nil
+	}
 	body, ok := z.bodies[name]
 	if !ok {
 		return z.Writer.Create(name)
@@ -582,7 +628,11 @@ func (x *XLSX) write() error {
 		if !ok {
 			return fmt.Errorf("workbook: no sheet %q", p.name)
 		}
-		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = &p.deflatedPart
+		if p == x.findings.parts[0] {
+			x.finishDirect(p)
+			continue
+		}
+		bodies[sheetPath(id)] = &p.deflatedPart
 	}
 	// Every sheet is written: the shared strings are complete.
 	if err := x.sst.finish(); err != nil {
@@ -594,14 +644,9 @@ func (x *XLSX) write() error {
 	// writer it is given writes to the file instead, and the buffer stays
 	// empty. Fastest deflate, as for the sheet bodies: default compression
 	// cost a third of the writer's CPU for a workbook a third smaller.
-	zw := &overlayZip{bodies: bodies, used: map[string]bool{}}
-	x.book.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		zw.Writer = zip.NewWriter(x.f.tmp)
-		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
-		})
-		return zw
-	})
+	zw := x.zip
+	zw.bodies = bodies
+	x.book.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
 	var rest bytes.Buffer
 	if err := x.book.Write(&rest); err != nil {
 		return err
@@ -616,7 +661,26 @@ func (x *XLSX) write() error {
 			return fmt.Errorf("workbook: sheet part %s was never written", name)
 		}
 	}
+	if !zw.used[zw.direct] {
+		return fmt.Errorf("workbook: sheet part %s is not in the workbook", zw.direct)
+	}
 	return nil
+}
+
+// finishDirect gives the Findings entry, whose body is in the zip, its
+// checksum and sizes, which the zip writer puts in the data descriptor
+// after the body (when the next entry starts) and in the central
+// directory: as it does for an entry it streamed itself, with 64-bit
+// sizes past 4 GiB.
+func (x *XLSX) finishDirect(p *sheetWriter) {
+	h := x.direct
+	h.CRC32, h.CompressedSize64, h.UncompressedSize64 = p.crc, uint64(p.packed), uint64(p.size)
+	if h.CompressedSize64 >= math.MaxUint32 || h.UncompressedSize64 >= math.MaxUint32 {
+		h.CompressedSize, h.UncompressedSize = math.MaxUint32, math.MaxUint32
+		h.ReaderVersion = 45 // ZIP64
+	} else {
+		h.CompressedSize, h.UncompressedSize = uint32(h.CompressedSize64), uint32(h.UncompressedSize64)
+	}
 }
 
 func (x *XLSX) removeParts() {
@@ -684,7 +748,7 @@ var findingMeanings = map[string]string{
 }
 
 func (x *XLSX) writeDictionary() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, x.sst, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
+	w, err := newSheetWriter(x.f.final, nil, x.sst, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
 		[]float64{22, 26, 22, 12, 100}, 0, x.header, false)
 	if err != nil {
 		return nil, err
@@ -724,7 +788,7 @@ func (x *XLSX) writeDictionary() (*sheetWriter, error) {
 }
 
 func (x *XLSX) writeRun() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, x.sst, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
+	w, err := newSheetWriter(x.f.final, nil, x.sst, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
 	if err != nil {
 		return nil, err
 	}

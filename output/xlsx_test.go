@@ -1,8 +1,10 @@
 package output
 
 import (
+	"archive/zip"
 	"encoding/xml"
 	"errors"
+	"io"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -110,6 +112,26 @@ func TestManyChunkSheetReadsBack(t *testing.T) {
 	}
 	if x.findings.parts[0].size < 3*deflateChunkSize {
 		t.Fatalf("the Findings sheet is %d bytes: fewer than three chunks, the test proves nothing", x.findings.parts[0].size)
+	}
+	// The Findings entry was deflated into the zip as the rows came: it
+	// is the zip's first, its checksum and sizes after its body, and Go's
+	// zip reader finds them right (it checks the checksum at the end).
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	first := z.File[0]
+	if first.Name != x.direct.Name || first.Flags&zipDataDescriptor == 0 || first.UncompressedSize64 != uint64(x.findings.parts[0].size) {
+		t.Fatalf("first entry %s, flags %x, %d bytes; want %s with a data descriptor, %d bytes",
+			first.Name, first.Flags, first.UncompressedSize64, x.direct.Name, x.findings.parts[0].size)
+	}
+	body, err := first.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.Copy(io.Discard, body); err != nil || n != x.findings.parts[0].size {
+		t.Fatalf("reading the Findings entry: %d bytes, %v", n, err)
 	}
 	book, err := excelize.OpenFile(path)
 	if err != nil {
