@@ -128,17 +128,15 @@ func (t *sharedStrings) addOnce(s string) int {
 	return t.n - 1
 }
 
-// addItems writes n string items made by appendSharedString, in blocks,
-// as the next strings, and returns the first one's index.
-func (t *sharedStrings) addItems(blocks [][]byte, n int) int {
-	for _, b := range blocks {
-		for len(b) > 0 {
-			// Handed to the deflater a chunk at a time, as rows are.
-			k := min(len(b), max(deflateChunkSize-len(t.buf), 0))
-			t.buf = append(t.buf, b[:k]...)
-			b = b[k:]
-			t.flushFull()
-		}
+// addItems writes n string items made by appendSharedString as the next
+// strings, and returns the first one's index.
+func (t *sharedStrings) addItems(b []byte, n int) int {
+	for len(b) > 0 {
+		// Handed to the deflater a chunk at a time, as rows are.
+		k := min(len(b), max(deflateChunkSize-len(t.buf), 0))
+		t.buf = append(t.buf, b[:k]...)
+		b = b[k:]
+		t.flushFull()
 	}
 	t.n += n
 	return t.n - n

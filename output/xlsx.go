@@ -98,10 +98,14 @@ type XLSX struct {
 	errors   *sheet
 	sst      *sharedStrings
 	docs     []docRecord
-	// checksumXML holds the documents' checksums as shared string items,
-	// checksums of them (see docRecord).
-	checksumXML [][]byte
-	checksums   int
+	// checksumXML holds the latest documents' checksums as shared string
+	// items, pending of them; checksums counts every document's, and
+	// checksumRuns says where those already in the table are (see
+	// docRecord).
+	checksumXML  []byte
+	pending      int
+	checksums    int
+	checksumRuns []checksumRun
 	// catCounts counts findings by category (extract.Categories' order);
 	// counts any other category a finding has.
 	catCounts [16]int
@@ -117,6 +121,11 @@ type XLSX struct {
 	// Findings sheet's first part (see start).
 	zip    *overlayZip
 	direct *zip.FileHeader
+	// lastSource is the last document's source and its shared string.
+	lastSource lastText
+	// places holds, while a document is written, where its findings' rows
+	// are.
+	places []place
 	// mentionsOf holds, while a document is written, the mention sheets
 	// each of its findings has a row in (mentionSheetsOf).
 	mentionsOf []uint8
@@ -127,17 +136,32 @@ type XLSX struct {
 // and error are shared strings (-1 for none), looked up as the document
 // is written, so that at the end of the run, in the serial time after the
 // last document, its row costs no look-up. Its checksum is the sha256-th
-// of checksumXML (-1 for none), made into a string item as the document
-// is written and added to the table only at the end, all together: among
-// the run's other texts the hex digits deflated a sixth worse.
+// checksum of the run (-1 for none), made into a string item as the
+// document is written and added to the table with the others of its run
+// (checksumRun): added one by one among the run's other texts, the hex
+// digits deflated a sixth worse.
 type docRecord struct {
 	id, source, err, sha256 int
 	bytes, cases, findings  int
 }
 
-// checksumBlock is how much of checksumXML one block holds: the blocks
-// are added to the shared strings a deflate chunk at a time.
+// checksumRun is a run of consecutive checksums in the shared strings:
+// the first-th checksum and those after it, from index on.
+type checksumRun struct{ first, index int }
+
+// checksumBlock is how much of checksumXML is added to the shared strings
+// at once, while the documents are still coming: a deflate chunk.
 const checksumBlock = 1 << 20
+
+// addChecksums adds the pending checksums to the shared strings.
+func (x *XLSX) addChecksums() {
+	if x.pending == 0 {
+		return
+	}
+	index := x.sst.addItems(x.checksumXML, x.pending)
+	x.checksumRuns = append(x.checksumRuns, checksumRun{first: x.checksums - x.pending, index: index})
+	x.checksumXML, x.pending = x.checksumXML[:0], 0
+}
 
 // docText is s's shared string for a docRecord, -1 for none.
 func (x *XLSX) docText(s string) int {
@@ -145,6 +169,19 @@ func (x *XLSX) docText(s string) int {
 		return -1
 	}
 	return x.sst.index(s)
+}
+
+// sourceText is docText for a document's source, which is most often the
+// source of the document before (the same JSONL file): that one's string
+// is kept, as a column keeps its last text (sheetWriter.last).
+func (x *XLSX) sourceText(s string) int {
+	if s == "" {
+		return -1
+	}
+	if s != x.lastSource.text {
+		x.lastSource = lastText{s, x.sst.index(s)}
+	}
+	return x.lastSource.index
 }
 
 // NewXLSX starts findings.xlsx at path.
@@ -321,15 +358,15 @@ type place struct {
 }
 
 func (x *XLSX) Write(d *DocResult) error {
-	rec := docRecord{id: x.docText(d.ID), source: x.docText(d.Source), err: -1, sha256: -1, bytes: d.Bytes, findings: len(d.Findings)}
+	rec := docRecord{id: x.docText(d.ID), source: x.sourceText(d.Source), err: -1, sha256: -1, bytes: d.Bytes, findings: len(d.Findings)}
 	if d.SHA256 != "" {
-		if n := len(x.checksumXML); n == 0 || len(x.checksumXML[n-1]) >= checksumBlock {
-			x.checksumXML = append(x.checksumXML, make([]byte, 0, checksumBlock+256))
-		}
-		last := &x.checksumXML[len(x.checksumXML)-1]
-		*last = appendSharedString(*last, d.SHA256)
+		x.checksumXML = appendSharedString(x.checksumXML, d.SHA256)
 		rec.sha256 = x.checksums
 		x.checksums++
+		x.pending++
+		if len(x.checksumXML) >= checksumBlock {
+			x.addChecksums()
+		}
 	}
 	if d.Err != nil {
 		msg := d.Err.Error()
@@ -343,7 +380,8 @@ func (x *XLSX) Write(d *DocResult) error {
 		w.str(msg, 0)
 		w.endRow()
 	}
-	places := make([]place, len(d.Findings))
+	places := resize(x.places, len(d.Findings))
+	x.places = places
 	sheets := resize(x.mentionsOf, len(d.Findings))
 	x.mentionsOf = sheets
 	for i := range d.Findings {
@@ -860,8 +898,9 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 		w.endRow()
 	}
 	headerRow("document", "source", "error", "SHA-256", "bytes", "cases", "findings")
-	firstChecksum := x.sst.addItems(x.checksumXML, x.checksums)
+	x.addChecksums()
 	x.checksumXML = nil
+	run := 0 // the checksum run of the row's document: they come in order
 	for i, d := range x.docs {
 		w.startRow()
 		if w.row == maxRows && i < len(x.docs)-1 {
@@ -875,7 +914,11 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 		w.shared(d.source)
 		w.shared(d.err)
 		if d.sha256 >= 0 {
-			w.shared(firstChecksum + d.sha256)
+			for run+1 < len(x.checksumRuns) && x.checksumRuns[run+1].first <= d.sha256 {
+				run++
+			}
+			r := x.checksumRuns[run]
+			w.shared(r.index + d.sha256 - r.first)
 		} else {
 			w.skip()
 		}
