@@ -587,9 +587,14 @@ type overlayZip struct {
 	*zip.Writer
 	bodies map[string]*deflatedPart
 	// direct is the part written into the zip as the run went.
-	direct string
-	used   map[string]bool
+	direct  string
+	used    map[string]bool
+	copyBuf []byte
 }
+
+// onlyReader hides a file's WriteTo, which would copy through its own
+// small buffer instead of the one given to io.CopyBuffer.
+type onlyReader struct{ io.Reader }
 
 // zipDataDescriptor is the flag of a zip entry whose checksum and sizes
 // follow its body.
@@ -613,7 +618,12 @@ func (z *overlayZip) Create(name string) (io.Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(w, body.tmp); err != nil {
+	// A megabyte at a time (io.Copy from a file moves 32 KB a read and a
+	// write): the copies are the serial end of the run.
+	if z.copyBuf == nil {
+		z.copyBuf = make([]byte, 1<<20)
+	}
+	if _, err := io.CopyBuffer(w, onlyReader{body.tmp}, z.copyBuf); err != nil {
 		return nil, err
 	}
 	z.used[name] = true
