@@ -84,10 +84,12 @@ var errorColumns = []string{"doc", "source", "error"}
 // its link (the notes and the Findings sheet still hold everything).
 const formulaTextMax = 255
 
-// XLSX writes findings.xlsx. Every sheet is streamed to a temporary file as
-// documents arrive (see sheetWriter), so memory stays flat however many
-// findings a run has; only one small record per document (for the Run
-// sheet) is kept.
+// XLSX writes findings.xlsx. Every sheet is streamed, deflated, to a
+// temporary file as documents arrive (see sheetWriter), and the Findings
+// sheet straight into the workbook's zip, so memory stays flat however
+// many findings a run has; only one small record per document (for the
+// Run sheet) is kept, and its checksum until a megabyte of them joins
+// the shared strings.
 type XLSX struct {
 	f        *atomicFile
 	book     *excelize.File
