@@ -169,6 +169,12 @@ func (p *deflatedPart) start(workbook, kind string) error {
 	return nil
 }
 
+// startIn deflates the part straight into w (the workbook's own zip
+// entry) instead of a temporary file.
+func (p *deflatedPart) startIn(w io.Writer) {
+	p.z, p.buf = newChunkDeflater(w), chunkBuf()
+}
+
 // flushFull hands buf to the deflater once it holds a chunk.
 func (p *deflatedPart) flushFull() {
 	if len(p.buf) >= deflateChunkSize {
@@ -178,7 +184,7 @@ func (p *deflatedPart) flushFull() {
 }
 
 // finishPart deflates what buf still holds, ends the stream and rewinds
-// the file for copying into the workbook.
+// the file (if it has one) for copying into the workbook.
 func (p *deflatedPart) finishPart() error {
 	p.z.add(p.buf)
 	p.buf = nil
@@ -188,6 +194,9 @@ func (p *deflatedPart) finishPart() error {
 		return err
 	}
 	p.crc, p.size, p.packed = z.crc, z.size, z.counter.n
+	if p.tmp == nil {
+		return nil
+	}
 	_, err := p.tmp.Seek(0, io.SeekStart)
 	return err
 }
@@ -199,12 +208,12 @@ func (p *deflatedPart) zipHeader(name string) *zip.FileHeader {
 }
 
 func (p *deflatedPart) remove() {
-	if p.tmp == nil {
-		return
-	}
 	if p.z != nil {
 		p.z.abort()
 		p.z = nil
+	}
+	if p.tmp == nil {
+		return
 	}
 	p.tmp.Close()
 	os.Remove(p.tmp.Name())

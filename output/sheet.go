@@ -1,9 +1,13 @@
 package output
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,6 +30,9 @@ import (
 type sheetWriter struct {
 	deflatedPart
 	name string
+	// ref is the name as a link to the sheet has it, quoted when it must
+	// be and escaped for the XML: made once, not for every link.
+	ref string
 	// sst holds the workbook's text cells; a cell refers to its string.
 	sst   *sharedStrings
 	ncols int
@@ -74,10 +81,12 @@ func colName(i int) string {
 // first freezeCols columns), column widths, and the header row in style
 // headerStyle. Its text cells go to the shared strings sst.
 // The body goes to a temporary file beside the workbook (see
-// deflatedPart.start).
-func newSheetWriter(workbook string, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
-	s := &sheetWriter{name: name, sst: sst, ncols: len(header), last: make([]lastText, len(header))}
-	if err := s.start(workbook, "sheet"); err != nil {
+// deflatedPart.start), or when into is not nil, deflated into it.
+func newSheetWriter(workbook string, into io.Writer, sst *sharedStrings, name string, header []string, widths []float64, freezeCols, headerStyle int, selected bool) (*sheetWriter, error) {
+	s := &sheetWriter{name: name, ref: string(appendEscaped(nil, quoteSheet(name))), sst: sst, ncols: len(header), last: make([]lastText, len(header))}
+	if into != nil {
+		s.startIn(into)
+	} else if err := s.start(workbook, "sheet"); err != nil {
 		return nil, err
 	}
 	b := s.buf
@@ -120,7 +129,7 @@ func (s *sheetWriter) startRow() {
 	s.row++
 	s.col = 0
 	s.written = 0
-	s.rowNum = strconv.AppendInt(s.rowNum[:0], int64(s.row), 10)
+	s.rowNum = appendInt(s.rowNum[:0], s.row)
 	s.buf = append(s.buf, `<row r="`...)
 	s.buf = append(s.buf, s.rowNum...)
 	s.buf = append(s.buf, `">`...)
@@ -148,7 +157,7 @@ func (s *sheetWriter) open(style int, typ string) {
 	}
 	if style > 0 {
 		b = append(b, ` s="`...)
-		b = strconv.AppendInt(b, int64(style), 10)
+		b = appendInt(b, style)
 		b = append(b, '"')
 	}
 	if typ != "" {
@@ -206,46 +215,125 @@ func (s *sheetWriter) strLocal(v string) {
 	s.strIndex(l.index, 0)
 }
 
+// shared writes a text cell holding shared string i, or for i < 0
+// leaves the cell empty, as str does an empty text.
+func (s *sheetWriter) shared(i int) {
+	if i < 0 {
+		s.col++
+		return
+	}
+	s.strIndex(i, 0)
+}
+
 // strIndex writes a text cell holding shared string i.
 func (s *sheetWriter) strIndex(i int, style int) {
 	if style == 0 && s.col == s.written {
-		s.plainCell(`<c t="s"><v>`, i)
+		s.plainCell(true, i)
 		return
 	}
 	s.open(style, "s")
 	s.buf = append(s.buf, `<v>`...)
-	s.buf = strconv.AppendInt(s.buf, int64(i), 10)
+	s.buf = appendInt(s.buf, i)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
-// plainCell writes the commonest cells, a number or shared string without
-// style or reference, in one append: start, then v, then </v></c>. Most
-// of a sheet is such cells, and appending them piece by piece cost more
-// than building them.
-func (s *sheetWriter) plainCell(start string, v int) {
-	var a [48]byte
-	p := len(a) - len(`</v></c>`)
-	copy(a[p:], `</v></c>`)
-	u := uint64(v)
-	if v < 0 {
-		u = uint64(-v)
+// plainCell writes the commonest cells, a number or shared string
+// (shared) without style or reference: <c t="s"><v>v</v></c> or
+// <c><v>v</v></c>. Most of a sheet is such cells: they are stored
+// straight into the buffer's spare room, eight bytes at a time and the
+// digits two at a time, since copying the pieces in (a memmove call each)
+// was most of their cost.
+func (s *sheetWriter) plainCell(shared bool, v int) {
+	const most = 48 // the longest cell: 12 + a sign and 20 digits + 8
+	b := s.buf
+	if cap(b)-len(b) < most {
+		b = slices.Grow(b, most)
 	}
-	for u >= 10 {
-		p--
-		a[p] = byte('0' + u%10)
-		u /= 10
+	n := len(b)
+	a := b[n : n+most]
+	p := 0
+	if shared {
+		binary.LittleEndian.PutUint64(a, cellSharedLo)
+		binary.LittleEndian.PutUint32(a[8:], cellSharedHi)
+		p = 12
+	} else {
+		// Eight bytes stored, six kept: the digits overwrite the rest.
+		binary.LittleEndian.PutUint64(a, cellNumber)
+		p = 6
 	}
-	p--
-	a[p] = byte('0' + u)
-	if v < 0 {
-		p--
-		a[p] = '-'
-	}
-	p -= len(start)
-	copy(a[p:], start)
-	s.buf = append(s.buf, a[p:]...)
+	p += putInt(a[p:], v)
+	end := p
+	binary.LittleEndian.PutUint64(a[end:], cellEnd)
+	s.buf = b[:n+end+8]
 	s.col++
 	s.written = s.col
+}
+
+// A plain cell's fixed bytes as little-endian words: `<c t="s"` `><v>`,
+// `<c><v>` (with two bytes the digits overwrite) and `</v></c>`.
+var (
+	cellSharedLo = binary.LittleEndian.Uint64([]byte(`<c t="s"`))
+	cellSharedHi = binary.LittleEndian.Uint32([]byte(`><v>`))
+	cellNumber   = binary.LittleEndian.Uint64([]byte(`<c><v>00`))
+	cellEnd      = binary.LittleEndian.Uint64([]byte(`</v></c>`))
+)
+
+// digitPairs holds 00 to 99, two bytes each.
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// digitCount is how many decimal digits u has: from its bit length
+// (1233/4096 is just over log10(2)), then one comparison.
+func digitCount(u uint64) int {
+	u |= 1 // 0 has one digit, as 1 has
+	t := bits.Len64(u) * 1233 >> 12
+	if u >= powersOf10[t] {
+		t++
+	}
+	return t
+}
+
+var powersOf10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19}
+
+// putInt writes v in decimal at the start of a (21 bytes are enough for
+// any int) and returns its length: strconv.AppendInt's digits without
+// its copy of them.
+func putInt(a []byte, v int) int {
+	u := uint64(v)
+	n := 0
+	if v < 0 {
+		u = uint64(-v) // math.MinInt too: its magnitude is 1<<63
+		a[0] = '-'
+		n = 1
+	}
+	n += digitCount(u)
+	p := n
+	for u >= 100 {
+		q := u / 100
+		d := (u - q*100) * 2
+		a[p-1], a[p-2] = digitPairs[d+1], digitPairs[d]
+		p -= 2
+		u = q
+	}
+	if u >= 10 {
+		a[p-1], a[p-2] = digitPairs[u*2+1], digitPairs[u*2]
+	} else {
+		a[p-1] = byte('0' + u)
+	}
+	return n
+}
+
+// appendInt is strconv.AppendInt(b, v, 10), the digits stored straight
+// into b's spare room.
+func appendInt(b []byte, v int) []byte {
+	const most = 20 // a sign and 19 digits
+	if cap(b)-len(b) < most {
+		b = slices.Grow(b, most)
+	}
+	n := len(b)
+	return b[:n+putInt(b[n:n+most], v)]
 }
 
 // number writes a numeric cell; NaN and infinities, which a cell cannot
@@ -263,12 +351,12 @@ func (s *sheetWriter) number(v float64, style int) {
 
 func (s *sheetWriter) integer(v int, style int) {
 	if style == 0 && s.col == s.written {
-		s.plainCell(`<c><v>`, v)
+		s.plainCell(false, v)
 		return
 	}
 	s.open(style, "")
 	s.buf = append(s.buf, `<v>`...)
-	s.buf = strconv.AppendInt(s.buf, int64(v), 10)
+	s.buf = appendInt(s.buf, v)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
@@ -328,18 +416,18 @@ func (s *sheetWriter) jsonCell(v any) {
 func (s *sheetWriter) linkOpen(p place, style int, typ string) {
 	s.open(style, typ)
 	s.buf = append(s.buf, `<f>HYPERLINK("#`...)
-	s.buf = appendEscaped(s.buf, quoteSheet(p.sheet))
+	s.buf = append(s.buf, p.ref...)
 	s.buf = append(s.buf, `!A`...)
-	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = appendInt(s.buf, p.row)
 	s.buf = append(s.buf, `",`...)
 }
 
 // linkRow writes a link to p showing its row number.
 func (s *sheetWriter) linkRow(p place) {
 	s.linkOpen(p, 0, "")
-	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = appendInt(s.buf, p.row)
 	s.buf = append(s.buf, `)</f><v>`...)
-	s.buf = strconv.AppendInt(s.buf, int64(p.row), 10)
+	s.buf = appendInt(s.buf, p.row)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 

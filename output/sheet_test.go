@@ -66,16 +66,62 @@ func FuzzAppendEscaped(f *testing.F) {
 	})
 }
 
-// A plain cell built in one go reads as the piece-by-piece one did.
+// A plain cell built in one go reads as the piece-by-piece one did, and
+// leaves what the buffer held before it alone.
 func TestPlainCellMatchesAppendInt(t *testing.T) {
-	for _, v := range []int{0, 7, 10, 99, 100, 123456789, -1, -42, math.MaxInt, math.MinInt} {
-		s := &sheetWriter{}
-		s.plainCell(`<c t="s"><v>`, v)
-		if want := `<c t="s"><v>` + strconv.Itoa(v) + `</v></c>`; string(s.buf) != want {
-			t.Errorf("%d: %s, want %s", v, s.buf, want)
+	values := []int{0, 7, 9, 10, 99, 100, 101, 999, 1000, 9999, 10000, 12345, 99999, 100000, 123456789,
+		1e15, 1e16 - 1, -1, -42, -100, math.MaxInt, math.MinInt, math.MaxInt - 1, math.MinInt + 1}
+	for p := 1; p < 1e18; p *= 10 {
+		values = append(values, p-1, p, p+1, -p)
+	}
+	for _, v := range values {
+		for _, shared := range []bool{true, false} {
+			start := `<c><v>`
+			if shared {
+				start = `<c t="s"><v>`
+			}
+			// A buffer with no spare room, and one with room to spare.
+			for _, prefix := range [][]byte{[]byte("<row>"), append(make([]byte, 0, 200), "<row>"...)} {
+				s := &sheetWriter{}
+				s.buf = prefix
+				s.plainCell(shared, v)
+				if want := `<row>` + start + strconv.Itoa(v) + `</v></c>`; string(s.buf) != want {
+					t.Errorf("%d: %s, want %s", v, s.buf, want)
+				}
+				if s.col != 1 || s.written != 1 {
+					t.Errorf("%d: column %d written %d, want 1 and 1", v, s.col, s.written)
+				}
+			}
 		}
-		if s.col != 1 || s.written != 1 {
-			t.Errorf("%d: column %d written %d, want 1 and 1", v, s.col, s.written)
+	}
+}
+
+func TestDigitCount(t *testing.T) {
+	us := []uint64{0, 1, 9, 10, 99, 100, 9999, 10000, 99999, 1 << 63, math.MaxUint64, math.MaxUint64 - 1, 1e19 - 1, 1e19}
+	for p := uint64(1); p < 1e19; p *= 10 {
+		us = append(us, p-1, p, p+1)
+	}
+	for b := range 64 {
+		us = append(us, 1<<b-1, 1<<b, 1<<b+1)
+	}
+	for _, u := range us {
+		if got, want := digitCount(u), len(strconv.FormatUint(u, 10)); got != want {
+			t.Errorf("digitCount(%d) = %d, want %d", u, got, want)
+		}
+	}
+}
+
+func TestAppendIntMatchesStrconv(t *testing.T) {
+	values := []int{0, 1, 9, 10, 11, 99, 100, 999, 1000, 65535, -1, -9, -10, -99, -100, math.MaxInt, math.MinInt}
+	for p := 1; p < 1e18; p *= 10 {
+		values = append(values, p-1, p, p+1, -p, -p+1)
+	}
+	for _, v := range values {
+		// Appended after what the buffer holds, with and without room.
+		for _, b := range [][]byte{[]byte("x"), append(make([]byte, 0, 64), 'x')} {
+			if got, want := string(appendInt(b, v)), string(strconv.AppendInt([]byte("x"), int64(v), 10)); got != want {
+				t.Errorf("appendInt(%d) = %q, want %q", v, got, want)
+			}
 		}
 	}
 }

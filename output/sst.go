@@ -1,6 +1,9 @@
 package output
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // sharedStrings is the workbook's shared string table (xl/sharedStrings.xml),
 // streamed to a temporary file like the sheets.
@@ -21,6 +24,47 @@ type sharedStrings struct {
 	// is the length of its keys.
 	recent      map[string]int
 	recentBytes int
+	// short caches recent's short texts, by their content, in front of
+	// it: in a run the map is large and its look-ups, cache misses in its
+	// groups and then in the key's bytes, were a third of the workbook
+	// writer's time; an entry here holds the text's bytes, so a hit costs
+	// one small read and no pointer (nor anything for the collector). An
+	// entry is a key of recent with its index and goes when recent is
+	// cleared: it answers as recent would.
+	short *[shortSlots]shortText
+}
+
+// shortText is a short text and its index in the table, plus one (0 for
+// an empty entry).
+type shortText struct {
+	index int32
+	n     uint8
+	text  [shortTextMax]byte
+}
+
+const (
+	shortTextMax = 27 // an entry is 32 bytes
+	shortBits    = 12
+	shortSlots   = 1 << shortBits
+)
+
+// shortSlot places a text of 1 to shortTextMax bytes by its first and
+// last eight bytes (fewer overlap) and its length.
+func shortSlot(s string) uint64 {
+	var a, b uint64
+	if len(s) >= 8 {
+		a = uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		t := s[len(s)-8:]
+		b = uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	} else {
+		for i := range len(s) {
+			a |= uint64(s[i]) << (8 * i)
+		}
+	}
+	h := (a*0x9E3779B97F4A7C15 ^ b) * 0xC2B2AE3D27D4EB4F
+	return (h ^ uint64(len(s))) * 0x9E3779B97F4A7C15 >> (64 - shortBits)
 }
 
 // The recent strings kept: enough for the categories, concepts, rules and
@@ -32,7 +76,7 @@ var (
 )
 
 func newSharedStrings(workbook string) (*sharedStrings, error) {
-	t := &sharedStrings{recent: make(map[string]int, 1024)}
+	t := &sharedStrings{recent: make(map[string]int, 1024), short: new([shortSlots]shortText)}
 	if err := t.start(workbook, "strings"); err != nil {
 		return nil, err
 	}
@@ -46,10 +90,25 @@ func newSharedStrings(workbook string) (*sharedStrings, error) {
 // index returns the index of s in the table, adding it if it was not
 // written lately.
 func (t *sharedStrings) index(s string) int {
-	if i, ok := t.recent[s]; ok {
-		return i
+	if len(s) == 0 || len(s) > shortTextMax {
+		if i, ok := t.recent[s]; ok {
+			return i
+		}
+		return t.add(s, false)
 	}
-	return t.add(s, false)
+	e := &t.short[shortSlot(s)]
+	if e.index > 0 && int(e.n) == len(s) && string(e.text[:len(s)]) == s {
+		return int(e.index) - 1
+	}
+	i, ok := t.recent[s]
+	if !ok {
+		i = t.add(s, false) // clears short when it clears recent
+	}
+	if i < math.MaxInt32 && len(s) <= sstRecentBytes/16 { // remembered
+		e.index, e.n = int32(i+1), uint8(len(s))
+		copy(e.text[:], s)
+	}
+	return i
 }
 
 // indexBytes is index for a text in a scratch buffer (a JSON cell): the
@@ -69,12 +128,27 @@ func (t *sharedStrings) addOnce(s string) int {
 	return t.n - 1
 }
 
+// addItems writes n string items made by appendSharedString as the next
+// strings, and returns the first one's index.
+func (t *sharedStrings) addItems(b []byte, n int) int {
+	for len(b) > 0 {
+		// Handed to the deflater a chunk at a time, as rows are.
+		k := min(len(b), max(deflateChunkSize-len(t.buf), 0))
+		t.buf = append(t.buf, b[:k]...)
+		b = b[k:]
+		t.flushFull()
+	}
+	t.n += n
+	return t.n - n
+}
+
 // add writes s as the next string and remembers it; fresh says s is a
 // copy of its own already.
 func (t *sharedStrings) add(s string, fresh bool) int {
 	i := t.addOnce(s)
 	if len(t.recent) >= sstRecentStrings || t.recentBytes+len(s) > sstRecentBytes {
 		clear(t.recent)
+		clear(t.short[:])
 		t.recentBytes = 0
 	}
 	if len(s) <= sstRecentBytes/16 {
@@ -102,6 +176,7 @@ func appendSharedString(b []byte, s string) []byte {
 
 // keepsSpace reports whether s needs xml:space="preserve": it starts or
 // ends with white space, or holds a tab, line break or run of spaces.
+// Every sentence is asked, so it looks at eight bytes at a time.
 func keepsSpace(s string) bool {
 	if s == "" {
 		return false
@@ -109,7 +184,46 @@ func keepsSpace(s string) bool {
 	if isXMLSpace(s[0]) || isXMLSpace(s[len(s)-1]) {
 		return true
 	}
-	return strings.ContainsAny(s, "\t\n\r") || strings.Contains(s, "  ")
+	i := 0
+	var spaceBefore uint64 // 1 when the byte before i is a space
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// The high bit of each space byte: two in a row, or one first
+		// after a space that ended the word before.
+		sp := zeroBytes(x ^ (ones * ' '))
+		if sp&(sp>>8) != 0 || spaceBefore&(sp>>7) != 0 {
+			return true
+		}
+		spaceBefore = sp >> 63
+		// A byte below 0x20 (a control byte): the word is looked at a
+		// byte at a time for a tab or line break.
+		if (x-ones*0x20)&^x&highs != 0 {
+			for _, c := range []byte(s[i : i+8]) {
+				if c == '\t' || c == '\n' || c == '\r' {
+					return true
+				}
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '\t' || c == '\n' || c == '\r' || c == ' ' && spaceBefore != 0 {
+			return true
+		}
+		spaceBefore = 0
+		if c == ' ' {
+			spaceBefore = 1
+		}
+	}
+	return false
+}
+
+// zeroBytes has the high bit of each byte of x that is zero set, and no
+// other bit (exactly: no borrow crosses from one byte to the next).
+func zeroBytes(x uint64) uint64 {
+	const lows = ones * 0x7f
+	return ^((x&lows + lows) | x | lows)
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

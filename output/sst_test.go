@@ -3,7 +3,9 @@ package output
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -129,11 +131,102 @@ func TestSharedStringsWrittenOnce(t *testing.T) {
 	}
 }
 
+// keepsSpaceByScan is keepsSpace as it was before the eight-bytes-at-a-time
+// scan: the reference it must match.
+func keepsSpaceByScan(s string) bool {
+	if s == "" {
+		return false
+	}
+	if isXMLSpace(s[0]) || isXMLSpace(s[len(s)-1]) {
+		return true
+	}
+	return strings.ContainsAny(s, "\t\n\r") || strings.Contains(s, "  ")
+}
+
+var keepsSpaceCases = []string{"", "plain text", " a", "a ", "a  b", "a\tb", "a\nb", "\n", "x<y", "a\rb",
+	"12345678  345678", "1234567 8 234567", "1234567  234567", "1234567 \x01345678", "abcdefg\x00hij",
+	"abcdefgh\x1fijklmnop", "é  ü and more words", "a b c d e f g h i j k l m n o p", "éééé\téééé",
+	"\x80\x80\x80\x80\x80\x80\x80\x80 \x80  x"}
+
 func TestKeepsSpace(t *testing.T) {
 	for s, want := range map[string]bool{"": false, "plain text": false, " a": true, "a ": true, "a  b": true,
 		"a\tb": true, "a\nb": true, "\n": true, "x<y": false} {
 		if got := keepsSpace(s); got != want {
 			t.Errorf("keepsSpace(%q) = %v, want %v", s, got, want)
 		}
+	}
+	// Every alignment of the eight-byte words, inside a longer text.
+	for _, c := range keepsSpaceCases {
+		for pre := range 9 {
+			s := "x" + strings.Repeat("y", pre) + c + "z"
+			for cut := range len(s) {
+				if got, want := keepsSpace(s[cut:]), keepsSpaceByScan(s[cut:]); got != want {
+					t.Errorf("keepsSpace(%q) = %v, want %v", s[cut:], got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzKeepsSpace(f *testing.F) {
+	for _, s := range keepsSpaceCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := keepsSpace(s), keepsSpaceByScan(s); got != want {
+			t.Fatalf("keepsSpace(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// The cache of short texts in front of the table's map answers as the
+// map would, and never with another text's index: texts of every length
+// up to past the cache's longest, equal texts at other addresses, texts
+// at one address with other bytes (a reused buffer), many texts of one
+// length, across the table forgetting every few strings.
+func TestSharedStringsShortCache(t *testing.T) {
+	defer func(n, b int) { sstRecentStrings, sstRecentBytes = n, b }(sstRecentStrings, sstRecentBytes)
+	for _, limit := range []int{3, 17, 1 << 16} {
+		sstRecentStrings, sstRecentBytes = limit, 1<<20
+		tbl, err := newSharedStrings(filepath.Join(t.TempDir(), "findings.xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for n := 1; n <= shortTextMax+2; n++ {
+			texts = append(texts, strings.Repeat("ab", n)[:n], strings.Repeat("ba", n)[:n], strings.Repeat("x", n-1)+"y")
+		}
+		texts = append(texts, "heart_rate", "hemoglobin", "vital", "lab", "present", "patient", "procedure.mri", "g/dL")
+		reused := make([]byte, 12)
+		var written []string
+		for i := range 40000 {
+			var s string
+			switch i % 4 {
+			case 0: // the same strings again and again
+				s = texts[(i*7)%len(texts)]
+			case 1: // an equal text elsewhere
+				s = strings.Clone(texts[(i*3)%len(texts)])
+			case 2: // one address, other bytes
+				copy(reused, strconv.Itoa(1e11+i%29))
+				s = unsafe.String(&reused[0], len(reused))
+			case 3: // many texts of one length
+				s = "doc-" + strconv.Itoa(100000+i%3001)
+			}
+			want, remembered := tbl.recent[s]
+			if !remembered {
+				want = tbl.n
+			}
+			got := tbl.index(s)
+			if tbl.n > len(written) {
+				written = append(written, strings.Clone(s))
+			}
+			if got != want {
+				t.Fatalf("limit %d, call %d: index(%q) = %d, the map says %d", limit, i, s, got, want)
+			}
+			if written[got] != s {
+				t.Fatalf("limit %d, call %d: index(%q) = %d, which holds %q", limit, i, s, got, written[got])
+			}
+		}
+		tbl.remove()
 	}
 }

@@ -203,16 +203,67 @@ func AggregateDoc(vars []StudyVar, d *DocResult, allFindings bool) []CaseAggrega
 // aggScratch holds what aggregating a document allocates, for a writer to
 // reuse from one document to the next (the cells were most of what the
 // workbook writer allocated): what aggregateDoc returns is valid until
-// its next call with the same scratch.
+// its next call with the same scratch, which must be given the same
+// study variables.
 type aggScratch struct {
 	cases    []CaseAggregates
 	cells    []StudyCell
 	findings []int
 	counts   []int
 	cands    []candidate
+	// The variables a finding may count for: lists[byConcept[concept]]
+	// and lists[byCategory[category]] (variables of no concept), and
+	// anyFinding, those of neither; built on the first call.
+	byConcept, byCategory map[string]int32
+	lists                 [][]int
+	anyFinding            []int
+	indexed               bool
+	// varsOf are each finding's two lists (-1 for none), looked up once.
+	varsOf [][2]int32
+	// perVar are a case's findings each variable may count for: bucket
+	// j is perVar[start[j]:start[j+1]].
+	perVar, start, fill []int
+}
+
+// index files the variables by what they select, so that a case's
+// findings are handed to the few variables each may count for instead of
+// every variable looking at every finding.
+func (s *aggScratch) index(vars []StudyVar) {
+	s.byConcept, s.byCategory, s.lists, s.anyFinding = map[string]int32{}, map[string]int32{}, nil, nil
+	file := func(m map[string]int32, key string, j int) {
+		k, ok := m[key]
+		if !ok {
+			k = int32(len(s.lists))
+			m[key] = k
+			s.lists = append(s.lists, nil)
+		}
+		s.lists[k] = append(s.lists[k], j)
+	}
+	for j, v := range vars {
+		switch {
+		case v.Concept != "":
+			file(s.byConcept, v.Concept, j)
+		case v.Category != "":
+			file(s.byCategory, v.Category, j)
+		default:
+			s.anyFinding = append(s.anyFinding, j)
+		}
+	}
+	s.indexed = true
+}
+
+// listOf is m[key], or -1.
+func listOf(m map[string]int32, key string) int32 {
+	if k, ok := m[key]; ok {
+		return k
+	}
+	return -1
 }
 
 func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch) []CaseAggregates {
+	if !s.indexed {
+		s.index(vars)
+	}
 	n := d.Cases
 	for i := range d.Findings {
 		n = max(n, d.Findings[i].Case)
@@ -245,27 +296,81 @@ func aggregateDoc(vars []StudyVar, d *DocResult, allFindings bool, s *aggScratch
 			at += counts[c]
 		}
 	}
+	varsOf := resize(s.varsOf, len(d.Findings))
+	s.varsOf = varsOf
 	for i := range d.Findings {
-		if c := d.Findings[i].Case; c >= 1 {
+		f := &d.Findings[i]
+		if c := f.Case; c >= 1 {
 			out[c-1].Findings = append(out[c-1].Findings, i)
+			varsOf[i] = [2]int32{listOf(s.byConcept, f.Concept), listOf(s.byCategory, f.Category)}
 		}
 	}
 	nv := len(vars)
 	cells := resize(s.cells, n*nv)
 	s.cells = cells
+	s.start, s.fill = resize(s.start, nv+1), resize(s.fill, nv)
 	for c := range out {
 		ca := &out[c]
 		ca.Cells = cells[c*nv : (c+1)*nv : (c+1)*nv]
+		s.bucket(ca.Findings)
 		var notes []string
 		for j := range vars {
-			ca.Cells[j] = aggregate(vars[j], d.Findings, ca.Findings, allFindings, &s.cands)
-			if note := ca.Cells[j].Note; note != "" {
+			cell := &ca.Cells[j]
+			idx := s.perVar[s.start[j]:s.start[j+1]]
+			if len(idx) == 0 {
+				// What aggregate makes of no findings.
+				*cell = StudyCell{Finding: -1}
+				continue
+			}
+			*cell = aggregate(vars[j], d.Findings, idx, allFindings, &s.cands)
+			if note := cell.Note; note != "" {
 				notes = append(notes, vars[j].Header()+": "+note)
 			}
 		}
 		ca.Notes = strings.Join(notes, " | ")
 	}
 	return out
+}
+
+// bucket hands a case's findings (idx, in order) to the variables each
+// may count for, in the same order: aggregate still checks every one.
+func (s *aggScratch) bucket(idx []int) {
+	counts := s.fill
+	clear(counts)
+	for _, i := range idx {
+		for _, k := range s.varsOf[i] {
+			if k >= 0 {
+				for _, j := range s.lists[k] {
+					counts[j]++
+				}
+			}
+		}
+		for _, j := range s.anyFinding {
+			counts[j]++
+		}
+	}
+	total := 0
+	for j, n := range counts {
+		s.start[j] = total
+		counts[j] = total // from here: where bucket j's next finding goes
+		total += n
+	}
+	s.start[len(counts)] = total
+	s.perVar = resize(s.perVar, total)
+	for _, i := range idx {
+		for _, k := range s.varsOf[i] {
+			if k >= 0 {
+				for _, j := range s.lists[k] {
+					s.perVar[counts[j]] = i
+					counts[j]++
+				}
+			}
+		}
+		for _, j := range s.anyFinding {
+			s.perVar[counts[j]] = i
+			counts[j]++
+		}
+	}
 }
 
 // resize returns b with length n, reallocated only when it is too short.

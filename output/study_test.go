@@ -192,3 +192,96 @@ func TestAggregateOrdersStably(t *testing.T) {
 		}
 	}
 }
+
+// aggregateDocByScan is aggregateDoc as it was before the findings were
+// handed to the variables by concept and category: every variable looks
+// at every finding of the case. The reference the buckets must match.
+func aggregateDocByScan(vars []StudyVar, d *DocResult, allFindings bool) []CaseAggregates {
+	n := d.Cases
+	for i := range d.Findings {
+		n = max(n, d.Findings[i].Case)
+	}
+	if d.Err != nil && len(d.Findings) == 0 {
+		n = 0
+	}
+	out := make([]CaseAggregates, n)
+	for c := range out {
+		out[c].Case = c + 1
+	}
+	for i := range d.Findings {
+		if c := d.Findings[i].Case; c >= 1 {
+			out[c-1].Findings = append(out[c-1].Findings, i)
+		}
+	}
+	var cands []candidate
+	for c := range out {
+		ca := &out[c]
+		ca.Cells = make([]StudyCell, len(vars))
+		var notes []string
+		for j := range vars {
+			ca.Cells[j] = aggregate(vars[j], d.Findings, ca.Findings, allFindings, &cands)
+			if note := ca.Cells[j].Note; note != "" {
+				notes = append(notes, vars[j].Header()+": "+note)
+			}
+		}
+		ca.Notes = strings.Join(notes, " | ")
+	}
+	return out
+}
+
+// One scratch over many documents gives every case what every variable
+// looking at every finding gives: variables of a concept, of a concept
+// and a category, of a category, of neither (which take every finding),
+// several of one concept, and findings no variable takes.
+func TestAggregateBucketsMatchScan(t *testing.T) {
+	vars := []StudyVar{
+		{Concept: "hemoglobin", Agg: AggFirst, Unit: "g/dL"}, {Concept: "hemoglobin", Agg: AggMin},
+		{Concept: "hemoglobin", Category: "lab", Agg: AggMax, Name: "hb_lab"},
+		{Concept: "hemoglobin", Category: "vital", Agg: AggLast, Name: "hb_vital"},
+		{Category: "device", Agg: AggAll}, {Category: "lab", Agg: AggAll, Name: "labs"},
+		{Concept: "impella", Agg: AggLast}, {Agg: AggAll, Name: "everything"}, {Concept: "absent", Agg: AggFirst},
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	concepts := []string{"hemoglobin", "impella", "lactate", "mitraclip"}
+	cats := []string{"lab", "device", "vital"}
+	units := []string{"g/dL", "", "mmol/L"}
+	var s aggScratch
+	for doc := range 300 {
+		d := &DocResult{ID: "d", Cases: rng.IntN(4)}
+		for range rng.IntN(40) {
+			f := hb(rng.IntN(5), rng.IntN(500), float64(rng.IntN(6)), units[rng.IntN(len(units))])
+			f.Concept, f.Category = concepts[rng.IntN(len(concepts))], cats[rng.IntN(len(cats))]
+			f.Label = f.Concept
+			if rng.IntN(5) == 0 {
+				f.Assertion = "negated"
+			}
+			if rng.IntN(7) == 0 {
+				f.Value = extract.String("model " + concepts[rng.IntN(2)])
+			}
+			if rng.IntN(9) == 0 {
+				f.Flags = []string{"implausible"}
+			}
+			d.Findings = append(d.Findings, f)
+		}
+		for _, all := range []bool{false, true} {
+			got := aggregateDoc(vars, d, all, &s)
+			want := aggregateDocByScan(vars, d, all)
+			if len(got) != len(want) {
+				t.Fatalf("doc %d: %d cases, want %d", doc, len(got), len(want))
+			}
+			for c := range want {
+				g, w := got[c], want[c]
+				if g.Case != w.Case || g.Notes != w.Notes || !slices.Equal(g.Findings, w.Findings) || len(g.Cells) != len(w.Cells) {
+					t.Fatalf("doc %d case %d: %+v, want %+v", doc, c+1, g, w)
+				}
+				for j := range w.Cells {
+					gc, wc := g.Cells[j], w.Cells[j]
+					if gc.Finding != wc.Finding || gc.Count != wc.Count || gc.Note != wc.Note || gc.Value != wc.Value ||
+						!slices.Equal(gc.Values, wc.Values) || (gc.Values == nil) != (wc.Values == nil) {
+						t.Fatalf("doc %d case %d variable %s: %+v, want %+v", doc, c+1, vars[j].Key(), gc, wc)
+					}
+				}
+			}
+		}
+	}
+}

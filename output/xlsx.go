@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -49,6 +50,28 @@ var mentionSheets = []mentionSheet{
 	{SheetProcedures, []string{extract.CatProcedure, extract.CatOutcome}, []string{"kind", "status", "role", "guidance", "count", "time", "device"}},
 }
 
+// mentionSheetsOf is the set of mention sheets (bit k for
+// mentionSheets[k]) that have a row for each finding of the category.
+func mentionSheetsOf(category string) uint8 {
+	var set uint8
+	for k, ms := range mentionSheets {
+		if slices.Contains(ms.categories, category) {
+			set |= 1 << k
+		}
+	}
+	return set
+}
+
+// mentionsByCategory is mentionSheetsOf for each of extract.Categories,
+// looked up once.
+var mentionsByCategory = func() []uint8 {
+	out := make([]uint8, len(extract.Categories))
+	for k, c := range extract.Categories {
+		out[k] = mentionSheetsOf(c)
+	}
+	return out
+}()
+
 // mentionColumns lead every mention sheet; the sheet's attributes follow,
 // then "other_attributes" for keys without a column of their own.
 var mentionColumns = []string{"doc", "case", "finding", "category", "concept", "label", "value", "unit", "text",
@@ -61,10 +84,12 @@ var errorColumns = []string{"doc", "source", "error"}
 // its link (the notes and the Findings sheet still hold everything).
 const formulaTextMax = 255
 
-// XLSX writes findings.xlsx. Every sheet is streamed to a temporary file as
-// documents arrive (see sheetWriter), so memory stays flat however many
-// findings a run has; only one small record per document (for the Run
-// sheet) is kept.
+// XLSX writes findings.xlsx. Every sheet is streamed, deflated, to a
+// temporary file as documents arrive (see sheetWriter), and the Findings
+// sheet straight into the workbook's zip, so memory stays flat however
+// many findings a run has; only one small record per document (for the
+// Run sheet) is kept, and its checksum until a megabyte of them joins
+// the shared strings.
 type XLSX struct {
 	f        *atomicFile
 	book     *excelize.File
@@ -75,6 +100,14 @@ type XLSX struct {
 	errors   *sheet
 	sst      *sharedStrings
 	docs     []docRecord
+	// checksumXML holds the latest documents' checksums as shared string
+	// items, pending of them; checksums counts every document's, and
+	// checksumRuns says where those already in the table are (see
+	// docRecord).
+	checksumXML  []byte
+	pending      int
+	checksums    int
+	checksumRuns []checksumRun
 	// catCounts counts findings by category (extract.Categories' order);
 	// counts any other category a finding has.
 	catCounts [16]int
@@ -86,13 +119,71 @@ type XLSX struct {
 	conflict  int // style of a linked cell whose case has other values
 	header    int // style of header rows
 	closing   []*sheetWriter
-	agg       aggScratch // reused by every document's Cases rows
+	// zip is the workbook's zip, begun with the entry direct of the
+	// Findings sheet's first part (see start).
+	zip    *overlayZip
+	direct *zip.FileHeader
+	// lastSource is the last document's source and its shared string.
+	lastSource lastText
+	// places holds, while a document is written, where its findings' rows
+	// are.
+	places []place
+	// mentionsOf holds, while a document is written, the mention sheets
+	// each of its findings has a row in (mentionSheetsOf).
+	mentionsOf []uint8
+	agg        aggScratch // reused by every document's Cases rows
 }
 
-// docRecord is what the Run sheet says of one document.
+// docRecord is what the Run sheet says of one document. Its id, source
+// and error are shared strings (-1 for none), looked up as the document
+// is written, so that at the end of the run, in the serial time after the
+// last document, its row costs no look-up. Its checksum is the sha256-th
+// checksum of the run (-1 for none), made into a string item as the
+// document is written and added to the table with the others of its run
+// (checksumRun): added one by one among the run's other texts, the hex
+// digits deflated a sixth worse.
 type docRecord struct {
-	id, source, sha256, err string
+	id, source, err, sha256 int
 	bytes, cases, findings  int
+}
+
+// checksumRun is a run of consecutive checksums in the shared strings:
+// the first-th checksum and those after it, from index on.
+type checksumRun struct{ first, index int }
+
+// checksumBlock is how much of checksumXML is added to the shared strings
+// at once, while the documents are still coming: a deflate chunk.
+const checksumBlock = 1 << 20
+
+// addChecksums adds the pending checksums to the shared strings.
+func (x *XLSX) addChecksums() {
+	if x.pending == 0 {
+		return
+	}
+	index := x.sst.addItems(x.checksumXML, x.pending)
+	x.checksumRuns = append(x.checksumRuns, checksumRun{first: x.checksums - x.pending, index: index})
+	x.checksumXML, x.pending = x.checksumXML[:0], 0
+}
+
+// docText is s's shared string for a docRecord, -1 for none.
+func (x *XLSX) docText(s string) int {
+	if s == "" {
+		return -1
+	}
+	return x.sst.index(s)
+}
+
+// sourceText is docText for a document's source, which is most often the
+// source of the document before (the same JSONL file): that one's string
+// is kept, as a column keeps its last text (sheetWriter.last).
+func (x *XLSX) sourceText(s string) int {
+	if s == "" {
+		return -1
+	}
+	if s != x.lastSource.text {
+		x.lastSource = lastText{s, x.sst.index(s)}
+	}
+	return x.lastSource.index
 }
 
 // NewXLSX starts findings.xlsx at path.
@@ -151,7 +242,32 @@ func (x *XLSX) start() error {
 	if x.cases, err = x.newSheet(SheetCases, caseCols, caseWidths, 2); err != nil {
 		return err
 	}
-	if x.findings, err = x.newSheet(SheetFindings, FindingColumns, findingWidths(FindingColumns), 0); err != nil {
+	// The zip is begun now with the Findings sheet's entry, whose body
+	// (about half the workbook) is deflated into it as the run goes
+	// instead of into a temporary file copied in at the end.
+	x.zip = &overlayZip{Writer: zip.NewWriter(x.f.tmp), bodies: map[string]*deflatedPart{}, used: map[string]bool{}}
+	x.zip.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	findingsID := 0
+	for id, name := range b.GetSheetMap() {
+		if name == SheetFindings {
+			findingsID = id
+		}
+	}
+	if findingsID == 0 {
+		return fmt.Errorf("workbook: no sheet %q", SheetFindings)
+	}
+	// Sizes and checksum are not known yet: they follow the body (a data
+	// descriptor, as a streamed zip entry has), set in write.
+	x.direct = &zip.FileHeader{Name: sheetPath(findingsID), Method: zip.Deflate, Flags: zipDataDescriptor}
+	x.zip.direct = x.direct.Name
+	into, err := x.zip.CreateRaw(x.direct)
+	if err != nil {
+		return err
+	}
+	x.findings = &sheet{x: x, base: SheetFindings, cols: FindingColumns, widths: findingWidths(FindingColumns)}
+	if err := x.findings.addPart(SheetFindings, into); err != nil {
 		return err
 	}
 	for _, ms := range mentionSheets {
@@ -199,11 +315,13 @@ type sheet struct {
 
 func (x *XLSX) newSheet(name string, cols []string, widths []float64, freezeX int) (*sheet, error) {
 	s := &sheet{x: x, base: name, cols: cols, widths: widths, freezeX: freezeX}
-	return s, s.addPart(name)
+	return s, s.addPart(name, nil)
 }
 
-func (s *sheet) addPart(name string) error {
-	w, err := newSheetWriter(s.x.f.final, s.x.sst, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
+// addPart starts the sheet's next part; into, when not nil, is the zip
+// entry its body is deflated into (see XLSX.direct).
+func (s *sheet) addPart(name string, into io.Writer) error {
+	w, err := newSheetWriter(s.x.f.final, into, s.x.sst, name, s.cols, s.widths, s.freezeX, s.x.header, name == SheetCases)
 	if err != nil {
 		return err
 	}
@@ -220,7 +338,7 @@ func (s *sheet) row() (*sheetWriter, error) {
 		if _, err := s.x.book.NewSheet(name); err != nil {
 			return nil, err
 		}
-		if err := s.addPart(name); err != nil {
+		if err := s.addPart(name, nil); err != nil {
 			return nil, err
 		}
 		w = s.parts[len(s.parts)-1]
@@ -235,31 +353,47 @@ func (x *XLSX) SetRunInfo(r RunInfo) { x.run, x.hasRun = r, true }
 // place is where a finding's row is, for the links to it, and the shared
 // string of its text, for the mention sheets' rows.
 type place struct {
-	sheet string
-	row   int
-	text  int
+	// ref is the sheet's name as a link's target has it (sheetWriter.ref).
+	ref  string
+	row  int
+	text int
 }
 
 func (x *XLSX) Write(d *DocResult) error {
-	rec := docRecord{id: d.ID, source: d.Source, sha256: d.SHA256, bytes: d.Bytes, findings: len(d.Findings)}
+	rec := docRecord{id: x.docText(d.ID), source: x.sourceText(d.Source), err: -1, sha256: -1, bytes: d.Bytes, findings: len(d.Findings)}
+	if d.SHA256 != "" {
+		x.checksumXML = appendSharedString(x.checksumXML, d.SHA256)
+		rec.sha256 = x.checksums
+		x.checksums++
+		x.pending++
+		if len(x.checksumXML) >= checksumBlock {
+			x.addChecksums()
+		}
+	}
 	if d.Err != nil {
-		rec.err = d.Err.Error()
+		msg := d.Err.Error()
+		rec.err = x.docText(msg)
 		w, err := x.errors.row()
 		if err != nil {
 			return err
 		}
 		w.str(d.ID, 0)
 		w.str(d.Source, 0)
-		w.str(rec.err, 0)
+		w.str(msg, 0)
 		w.endRow()
 	}
-	places := make([]place, len(d.Findings))
+	places := resize(x.places, len(d.Findings))
+	x.places = places
+	sheets := resize(x.mentionsOf, len(d.Findings))
+	x.mentionsOf = sheets
 	for i := range d.Findings {
 		f := &d.Findings[i]
 		if k := slices.Index(extract.Categories, f.Category); k >= 0 && k < len(x.catCounts) {
 			x.catCounts[k]++
+			sheets[i] = mentionsByCategory[k]
 		} else {
 			x.counts[f.Category]++
+			sheets[i] = mentionSheetsOf(f.Category)
 		}
 		w, err := x.findings.row()
 		if err != nil {
@@ -267,19 +401,19 @@ func (x *XLSX) Write(d *DocResult) error {
 		}
 		text := writeFinding(w, f)
 		w.endRow()
-		places[i] = place{w.name, w.row, text}
+		places[i] = place{w.ref, w.row, text}
 	}
 	for i := range d.Findings {
-		f := &d.Findings[i]
-		for k, ms := range mentionSheets {
-			if slices.Contains(ms.categories, f.Category) {
-				w, err := x.mentions[k].row()
-				if err != nil {
-					return err
-				}
-				writeMention(w, f, ms, places[i])
-				w.endRow()
+		for k := 0; sheets[i]>>k != 0; k++ {
+			if sheets[i]>>k&1 == 0 {
+				continue
 			}
+			w, err := x.mentions[k].row()
+			if err != nil {
+				return err
+			}
+			writeMention(w, &d.Findings[i], mentionSheets[k], places[i])
+			w.endRow()
 		}
 	}
 	aggs := aggregateDoc(x.opts.Study, d, x.opts.CasesAllFindings, &x.agg)
@@ -454,10 +588,29 @@ func attrCell(v any) any {
 type overlayZip struct {
 	*zip.Writer
 	bodies map[string]*deflatedPart
-	used   map[string]bool
+	// direct is the part written into the zip as the run went.
+	direct  string
+	used    map[string]bool
+	copyBuf []byte
 }
 
+// onlyReader hides a file's WriteTo, which would copy through its own
+// small buffer instead of the one given to io.CopyBuffer.
+type onlyReader struct{ io.Reader }
+
+// zipDataDescriptor is the flag of a zip entry whose checksum and sizes
+// follow its body.
+const zipDataDescriptor = 0x8
+
+// sheetPath is the zip part of the worksheet whose id excelize gave.
+func sheetPath(id int) string { return fmt.Sprintf("xl/worksheets/sheet%d.xml", id) }
+
 func (z *overlayZip) Create(name string) (io.Writer, error) {
+	if name == z.direct {
+		// Written already: excelize's empty sheet is dropped.
+		z.used[name] = true
+		return io.Discard, nil
+	}
 	body, ok := z.bodies[name]
 	if !ok {
 		return z.Writer.Create(name)
@@ -467,7 +620,12 @@ func (z *overlayZip) Create(name string) (io.Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(w, body.tmp); err != nil {
+	// A megabyte at a time (io.Copy from a file moves 32 KB a read and a
+	// write): the copies are the serial end of the run.
+	if z.copyBuf == nil {
+		z.copyBuf = make([]byte, 1<<20)
+	}
+	if _, err := io.CopyBuffer(w, onlyReader{body.tmp}, z.copyBuf); err != nil {
 		return nil, err
 	}
 	z.used[name] = true
@@ -520,7 +678,11 @@ func (x *XLSX) write() error {
 		if !ok {
 			return fmt.Errorf("workbook: no sheet %q", p.name)
 		}
-		bodies[fmt.Sprintf("xl/worksheets/sheet%d.xml", id)] = &p.deflatedPart
+		if p == x.findings.parts[0] {
+			x.finishDirect(p)
+			continue
+		}
+		bodies[sheetPath(id)] = &p.deflatedPart
 	}
 	// Every sheet is written: the shared strings are complete.
 	if err := x.sst.finish(); err != nil {
@@ -532,14 +694,9 @@ func (x *XLSX) write() error {
 	// writer it is given writes to the file instead, and the buffer stays
 	// empty. Fastest deflate, as for the sheet bodies: default compression
 	// cost a third of the writer's CPU for a workbook a third smaller.
-	zw := &overlayZip{bodies: bodies, used: map[string]bool{}}
-	x.book.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		zw.Writer = zip.NewWriter(x.f.tmp)
-		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
-		})
-		return zw
-	})
+	zw := x.zip
+	zw.bodies = bodies
+	x.book.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
 	var rest bytes.Buffer
 	if err := x.book.Write(&rest); err != nil {
 		return err
@@ -554,7 +711,26 @@ func (x *XLSX) write() error {
 			return fmt.Errorf("workbook: sheet part %s was never written", name)
 		}
 	}
+	if !zw.used[zw.direct] {
+		return fmt.Errorf("workbook: sheet part %s is not in the workbook", zw.direct)
+	}
 	return nil
+}
+
+// finishDirect gives the Findings entry, whose body is in the zip, its
+// checksum and sizes, which the zip writer puts in the data descriptor
+// after the body (when the next entry starts) and in the central
+// directory: as it does for an entry it streamed itself, with 64-bit
+// sizes past 4 GiB.
+func (x *XLSX) finishDirect(p *sheetWriter) {
+	h := x.direct
+	h.CRC32, h.CompressedSize64, h.UncompressedSize64 = p.crc, uint64(p.packed), uint64(p.size)
+	if h.CompressedSize64 >= math.MaxUint32 || h.UncompressedSize64 >= math.MaxUint32 {
+		h.CompressedSize, h.UncompressedSize = math.MaxUint32, math.MaxUint32
+		h.ReaderVersion = 45 // ZIP64
+	} else {
+		h.CompressedSize, h.UncompressedSize = uint32(h.CompressedSize64), uint32(h.UncompressedSize64)
+	}
 }
 
 func (x *XLSX) removeParts() {
@@ -622,7 +798,7 @@ var findingMeanings = map[string]string{
 }
 
 func (x *XLSX) writeDictionary() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, x.sst, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
+	w, err := newSheetWriter(x.f.final, nil, x.sst, SheetDictionary, []string{"sheet", "column", "concept", "unit", "meaning"},
 		[]float64{22, 26, 22, 12, 100}, 0, x.header, false)
 	if err != nil {
 		return nil, err
@@ -662,7 +838,7 @@ func (x *XLSX) writeDictionary() (*sheetWriter, error) {
 }
 
 func (x *XLSX) writeRun() (*sheetWriter, error) {
-	w, err := newSheetWriter(x.f.final, x.sst, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
+	w, err := newSheetWriter(x.f.final, nil, x.sst, SheetRun, []string{"item", "value"}, []float64{30, 66, 40, 66, 10, 8, 10}, 0, x.header, false)
 	if err != nil {
 		return nil, err
 	}
@@ -675,7 +851,7 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 	r := x.run
 	failed, findings := 0, 0
 	for _, d := range x.docs {
-		if d.err != "" {
+		if d.err >= 0 {
 			failed++
 		}
 		findings += d.findings
@@ -734,6 +910,9 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 		w.endRow()
 	}
 	headerRow("document", "source", "error", "SHA-256", "bytes", "cases", "findings")
+	x.addChecksums()
+	x.checksumXML = nil
+	run := 0 // the checksum run of the row's document: they come in order
 	for i, d := range x.docs {
 		w.startRow()
 		if w.row == maxRows && i < len(x.docs)-1 {
@@ -743,10 +922,18 @@ func (x *XLSX) writeRun() (*sheetWriter, error) {
 			w.endRow()
 			break
 		}
-		w.str(d.id, 0)
-		w.str(d.source, 0)
-		w.str(d.err, 0)
-		w.str(d.sha256, 0)
+		w.shared(d.id)
+		w.shared(d.source)
+		w.shared(d.err)
+		if d.sha256 >= 0 {
+			for run+1 < len(x.checksumRuns) && x.checksumRuns[run+1].first <= d.sha256 {
+				run++
+			}
+			r := x.checksumRuns[run]
+			w.shared(r.index + d.sha256 - r.first)
+		} else {
+			w.skip()
+		}
 		w.integer(d.bytes, 0)
 		w.integer(d.cases, 0)
 		w.integer(d.findings, 0)

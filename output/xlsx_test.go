@@ -1,9 +1,13 @@
 package output
 
 import (
+	"archive/zip"
 	"encoding/xml"
+	"errors"
+	"io"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,6 +113,26 @@ func TestManyChunkSheetReadsBack(t *testing.T) {
 	if x.findings.parts[0].size < 3*deflateChunkSize {
 		t.Fatalf("the Findings sheet is %d bytes: fewer than three chunks, the test proves nothing", x.findings.parts[0].size)
 	}
+	// The Findings entry was deflated into the zip as the rows came: it
+	// is the zip's first, its checksum and sizes after its body, and Go's
+	// zip reader finds them right (it checks the checksum at the end).
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	first := z.File[0]
+	if first.Name != x.direct.Name || first.Flags&zipDataDescriptor == 0 || first.UncompressedSize64 != uint64(x.findings.parts[0].size) {
+		t.Fatalf("first entry %s, flags %x, %d bytes; want %s with a data descriptor, %d bytes",
+			first.Name, first.Flags, first.UncompressedSize64, x.direct.Name, x.findings.parts[0].size)
+	}
+	body, err := first.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.Copy(io.Discard, body); err != nil || n != x.findings.parts[0].size {
+		t.Fatalf("reading the Findings entry: %d bytes, %v", n, err)
+	}
 	book, err := excelize.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +152,66 @@ func TestManyChunkSheetReadsBack(t *testing.T) {
 		}
 		if got, want := rows[1+k][15], d.Findings[k%20].Sentence; got != want {
 			t.Fatalf("row %d: sentence %q, want %q", k+2, got, want)
+		}
+	}
+}
+
+// The Run sheet's document rows, written at the end from what each
+// document left (its texts' shared strings, its checksum made ready as a
+// string item, added to the table with the others of its run): every
+// document reads back with its own id, source, error and checksum, over
+// several runs of checksums and more than one deflate chunk of strings,
+// and a document without a checksum or source keeps those cells empty.
+func TestRunSheetDocumentRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "findings.xlsx")
+	x, err := NewXLSX(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const docs = 16000 // some 1.3 MB of checksum items
+	sha := func(i int) string { return strings.Repeat(strconv.FormatInt(int64(1e15+i), 16), 5)[:64] }
+	for i := range docs {
+		d := &DocResult{ID: "doc-" + strconv.Itoa(i), Source: "corpus.jsonl", SHA256: sha(i), Bytes: i, Cases: 1}
+		switch i % 1000 {
+		case 7:
+			d.SHA256, d.Source = "", ""
+		case 8:
+			d.Err = errors.New("unreadable & <odd>")
+		}
+		if err := x.Write(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(x.checksumRuns) < 2 || x.sst.size <= deflateChunkSize {
+		t.Fatalf("%d runs of checksums, %d bytes of strings: the test proves nothing", len(x.checksumRuns), x.sst.size)
+	}
+	book, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	rows, err := book.GetRows(SheetRun)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := slices.IndexFunc(rows, func(r []string) bool { return len(r) > 0 && r[0] == "document" })
+	if first < 0 || len(rows) != first+1+docs {
+		t.Fatalf("%d rows, the documents' header at %d, want %d documents after it", len(rows), first, docs)
+	}
+	for i, r := range rows[first+1:] {
+		r = append(r, make([]string, 7)...)
+		want := []string{"doc-" + strconv.Itoa(i), "corpus.jsonl", "", sha(i), strconv.Itoa(i), "1", "0"}
+		switch i % 1000 {
+		case 7:
+			want[1], want[3] = "", ""
+		case 8: // a document that failed has no cases
+			want[2], want[5] = "unreadable & <odd>", "0"
+		}
+		if !slices.Equal(r[:7], want) {
+			t.Fatalf("document %d: %q, want %q", i, r[:7], want)
 		}
 	}
 }
