@@ -243,46 +243,6 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 	return b, false
 }
 
-// appendInt is strconv.AppendInt(b, int64(n), 10) for the offsets and
-// counts of a finding: small non-negative numbers, two digits at a time
-// from a table; strconv's general path cost a hundred instructions each,
-// and a finding has five.
-func appendInt(b []byte, n int) []byte {
-	if n < 0 || n >= 1e8 {
-		return strconv.AppendInt(b, int64(n), 10)
-	}
-	if n < 10 {
-		return append(b, byte('0'+n))
-	}
-	var buf [8]byte
-	i := len(buf)
-	for n >= 100 {
-		d := n % 100 * 2
-		n /= 100
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[d], digitPairs[d+1]
-	}
-	if n >= 10 {
-		i -= 2
-		buf[i], buf[i+1] = digitPairs[2*n], digitPairs[2*n+1]
-	} else {
-		i--
-		buf[i] = byte('0' + n)
-	}
-	return append(b, buf[i:]...)
-}
-
-const digitPairs = "00010203040506070809" +
-	"10111213141516171819" +
-	"20212223242526272829" +
-	"30313233343536373839" +
-	"40414243444546474849" +
-	"50515253545556575859" +
-	"60616263646566676869" +
-	"70717273747576777879" +
-	"80818283848586878889" +
-	"90919293949596979899"
-
 // appendJSONFloat is encoding/json's float64 encoder: ES6 number
 // formatting, exponents unpadded; NaN and infinities are not JSON.
 func appendJSONFloat(b []byte, f float64) ([]byte, bool) {

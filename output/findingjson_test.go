@@ -205,22 +205,6 @@ func TestPlainJSON(t *testing.T) {
 	}
 }
 
-// appendInt writes what strconv does: every number up to a million, the
-// edges of its fast path, negatives and the extremes.
-func TestAppendInt(t *testing.T) {
-	check := func(n int) {
-		if got, want := string(appendInt([]byte("x"), n)), "x"+strconv.Itoa(n); got != want {
-			t.Fatalf("appendInt(%d) = %q, want %q", n, got, want)
-		}
-	}
-	for n := -1000; n <= 1_000_000; n++ {
-		check(n)
-	}
-	for _, n := range []int{99_999_999, 100_000_000, 100_000_001, 1<<31 - 1, 1 << 40, math.MaxInt, math.MinInt} {
-		check(n)
-	}
-}
-
 // The workbook's attribute cells are json.Marshal's (HTML escaped).
 func TestAppendJSONValueMatchesMarshal(t *testing.T) {
 	for i, f := range edgeFindings() {
