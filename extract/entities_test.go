@@ -89,8 +89,10 @@ func TestEntityAttributesOwnedAndComplete(t *testing.T) {
 	}
 	seen := map[uintptr]bool{}
 	checked := 0
+	var all [][]candidate // kept alive, so no map's address is reused
 	for _, in := range ins {
 		cs, _ := e.entityCandidates(nil, in.t, in.L, in.ms, in.qs)
+		all = append(all, cs)
 		for _, c := range cs {
 			if c.attrs == nil {
 				continue
@@ -112,7 +114,7 @@ func TestEntityAttributesOwnedAndComplete(t *testing.T) {
 			checked++
 		}
 	}
-	if checked == 0 {
+	if checked == 0 || len(all) != len(ins) {
 		t.Fatal("no entity finding with attributes")
 	}
 	// a finding's map is not the lexicon's either
