@@ -116,18 +116,21 @@ func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands [
 			si = L.SentenceAt(cands[i].start)
 		}
 		if si >= 0 {
-			order = append(order, placedCand{si, i})
+			order = append(order, placeCand(si, i))
 		}
 	}
-	slices.SortFunc(order, func(a, b placedCand) int { return a.sentence - b.sentence })
+	slices.Sort(order) // by sentence: plain integers sort without a comparison call
 	sc.placed = order
 	in, kept, spokenBuf := sc.in, sc.speaking, sc.spoken
+	j0 := 0 // the first hit at or after the sentence's start: sentences come in text order
 	for i := 0; i < len(order); {
-		si := order[i].sentence
+		si := order[i].sentence()
 		s := L.Sentences[si]
 		// the hits inside the sentence: those starting in it, less any
 		// running past its end (rare, so copied only then)
-		j0, _ := slices.BinarySearchFunc(hits, s.Start, func(h cueHit, p int) int { return h.start - p })
+		for j0 < len(hits) && hits[j0].start < s.Start {
+			j0++
+		}
 		j1, past := j0, false
 		for ; j1 < len(hits) && hits[j1].start <= s.End; j1++ {
 			past = past || hits[j1].end > s.End
@@ -148,15 +151,23 @@ func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands [
 			spoken = spokenBuf
 		}
 		sq := sentenceQual{section: L.Sections[s.Section].Name}
-		for ; i < len(order) && order[i].sentence == si; i++ {
-			e.qualifyOne(t, s, &sq, &cands[order[i].cand], spoken)
+		for ; i < len(order) && order[i].sentence() == si; i++ {
+			e.qualifyOne(t, s, &sq, &cands[order[i].cand()], spoken)
 		}
 	}
 	sc.in, sc.speaking, sc.spoken = in, kept, spokenBuf
 }
 
-// placedCand is a candidate's index with its sentence's.
-type placedCand struct{ sentence, cand int }
+// placedCand is a candidate's index with its sentence's, the sentence in
+// the high half so the numbers sort by sentence.
+type placedCand uint64
+
+func placeCand(sentence, cand int) placedCand {
+	return placedCand(uint64(uint32(sentence))<<32 | uint64(uint32(cand)))
+}
+
+func (p placedCand) sentence() int { return int(p >> 32) }
+func (p placedCand) cand() int     { return int(uint32(p)) }
 
 // sentenceQual is what qualifyOne learns of a sentence once for all its
 // findings.

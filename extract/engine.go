@@ -51,7 +51,9 @@ type Extractor struct {
 	// acKinds has the kinds of each keyword's targets, so a stage skips
 	// the hits it has no use for without reading their targets.
 	acKinds []targetKind
-	protect *regexp.Regexp
+	// acMentions is each keyword's mention target, for appendMentions.
+	acMentions []mentionTarget
+	protect    *regexp.Regexp
 	// protectScan runs protect; its submatches are not read.
 	protectScan *ruleScanner
 	opts        Options
@@ -219,6 +221,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		e.protectScan = newRuleScanner(re)
 	}
 	e.acTargets, e.acKinds = acTargets, acKinds
+	e.acMentions = newMentionTargets(acTargets)
 	e.entities = newEntityExtras(set.Entities)
 	for _, r := range set.Rules {
 		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
@@ -489,6 +492,12 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 		if e.acKinds[h.pat]&kindMention == 0 || !wordBoundedASCII(t, h.start, h.end) {
 			continue
 		}
+		if mt := &e.acMentions[h.pat]; !mt.several {
+			if mt.exact == "" || t[h.start:h.end] == mt.exact {
+				ms = append(ms, mention{h.start, h.end, int(mt.analyte), int(mt.entity)})
+			}
+			continue
+		}
 		tgs := e.acTargets[h.pat]
 		for i := range tgs {
 			tg := &tgs[i]
@@ -523,6 +532,33 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 			}
 		}
 		out = append(out, m)
+	}
+	return out
+}
+
+// mentionTarget is what appendMentions reads of a keyword in one row of
+// one slice: the keyword's one analyte or entity target, or several to
+// try in acTargets. Reaching the targets themselves took two cold cache
+// lines a hit (the slice's header, then the target).
+type mentionTarget struct {
+	exact           string
+	analyte, entity int32
+	several         bool
+}
+
+func newMentionTargets(acTargets [][]acTarget) []mentionTarget {
+	out := make([]mentionTarget, len(acTargets))
+	for i, tgs := range acTargets {
+		n := 0
+		for _, tg := range tgs {
+			if tg.analyte < 0 && tg.entity < 0 {
+				continue
+			}
+			if n++; n == 1 {
+				out[i] = mentionTarget{exact: tg.exact, analyte: int32(tg.analyte), entity: int32(tg.entity)}
+			}
+		}
+		out[i].several = n != 1 // none: the general loop finds none too
 	}
 	return out
 }
