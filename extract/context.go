@@ -380,15 +380,19 @@ func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
 		if e.acKinds[h.pat]&kindCue == 0 {
 			continue
 		}
+		// ";" and the like are cues too; words must be whole words
+		if isWordByteAt(t, h.start) && !wordBounded(t, h.start, h.end) {
+			continue
+		}
+		if !isWordByteAt(t, h.start) && h.end < len(t) && isWordByteAt(t, h.end-1) && isWordByteAt(t, h.end) {
+			continue
+		}
+		if ct := &e.acCues[h.pat]; !ct.several {
+			out = append(out, cueHit{h.start, h.end, ct.cue, ct.kind, ct.rank})
+			continue
+		}
 		for _, tg := range e.acTargets[h.pat] {
 			if tg.cue < 0 {
-				continue
-			}
-			// ";" and the like are cues too; words must be whole words
-			if isWordByteAt(t, h.start) && !wordBounded(t, h.start, h.end) {
-				continue
-			}
-			if !isWordByteAt(t, h.start) && h.end < len(t) && isWordByteAt(t, h.end-1) && isWordByteAt(t, h.end) {
 				continue
 			}
 			cue := e.set.Cues[tg.cue]
@@ -397,6 +401,34 @@ func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b cueHit) int { return a.start - b.start })
+	return out
+}
+
+// cueTarget is what appendCueHits reads of a keyword in one row of one
+// slice: its one cue with the cue's kind and rank, or several to read in
+// acTargets.
+type cueTarget struct {
+	cue     *patterns.Cue
+	kind    cueKind
+	rank    int8
+	several bool
+}
+
+func newCueTargets(acTargets [][]acTarget, cues []*patterns.Cue) []cueTarget {
+	out := make([]cueTarget, len(acTargets))
+	for i, tgs := range acTargets {
+		n := 0
+		for _, tg := range tgs {
+			if tg.cue < 0 {
+				continue
+			}
+			if n++; n == 1 {
+				out[i].cue = cues[tg.cue]
+				out[i].kind, out[i].rank = cueKindRank(cues[tg.cue].Sets)
+			}
+		}
+		out[i].several = n != 1 // none: the general loop finds none too
+	}
 	return out
 }
 

@@ -51,8 +51,10 @@ type Extractor struct {
 	// acKinds has the kinds of each keyword's targets, so a stage skips
 	// the hits it has no use for without reading their targets.
 	acKinds []targetKind
-	// acMentions is each keyword's mention target, for appendMentions.
+	// acMentions and acCues are each keyword's mention and cue targets,
+	// for appendMentions and appendCueHits.
 	acMentions []mentionTarget
+	acCues     []cueTarget
 	protect    *regexp.Regexp
 	// protectScan runs protect; its submatches are not read.
 	protectScan *ruleScanner
@@ -222,6 +224,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	}
 	e.acTargets, e.acKinds = acTargets, acKinds
 	e.acMentions = newMentionTargets(acTargets)
+	e.acCues = newCueTargets(acTargets, set.Cues)
 	e.entities = newEntityExtras(set.Entities)
 	for _, r := range set.Rules {
 		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))

@@ -174,14 +174,20 @@ func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t strin
 	out = slices.Grow(out, len(ms)) // about one each; appending in place spares a slice to copy
 	first := len(out)
 	guided := false
+	next := 0 // the first sentence that ends after the mention: mentions come in text order
 	for mi := range ms {
 		m := &ms[mi]
 		ex := &e.entities[m.entity]
-		si := L.SentenceAt(m.start)
-		if si < 0 {
+		if next > 0 && L.Sentences[next-1].End > m.start {
+			next = 0 // out of order after all: search from the start
+		}
+		for next < len(L.Sentences) && L.Sentences[next].End <= m.start {
+			next++
+		}
+		if next == len(L.Sentences) || L.Sentences[next].Start > m.start {
 			continue // a heading ("CASE RESOLUTION") names a section, not an outcome
 		}
-		sent := L.Sentences[si]
+		sent := L.Sentences[next]
 		c := candidate{category: ex.category, concept: ex.concept, label: ex.label, rule: ex.id,
 			start: m.start, end: m.end, vstart: m.start, vend: m.end, order: 1 << 18, entity: true}
 		if c.label == "" {
