@@ -187,10 +187,17 @@ func TestCaseSectionAtTakesTheLastStarted(t *testing.T) {
 	}
 }
 
-// sortCandidates orders as sort.SliceStable did with build's comparison.
+// sortCandidates orders as sort.SliceStable did with build's comparison,
+// by insertion up to 64 candidates and by the general sort beyond.
 func TestSortCandidatesIsTheStableOrder(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 26, 64, 65, 300} {
+		testSortCandidates(t, n)
+	}
+}
+
+func testSortCandidates(t *testing.T, n int) {
 	var cands []candidate
-	for i := range 300 {
+	for i := range n {
 		cands = append(cands, candidate{start: i * 7 % 13, vstart: i * 5 % 3, concept: []string{"hr", "bp", "hr", ""}[i%4],
 			rule: []string{"r1", "", "r0"}[i%3], order: i})
 	}
@@ -211,7 +218,7 @@ func TestSortCandidatesIsTheStableOrder(t *testing.T) {
 	got := sortCandidates(new(buildScratch), cands)
 	for k, i := range got {
 		if cands[i].order != want[k].order {
-			t.Fatalf("position %d holds candidate %d, sort.SliceStable put %d there", k, cands[i].order, want[k].order)
+			t.Fatalf("%d candidates: position %d holds candidate %d, sort.SliceStable put %d there", n, k, cands[i].order, want[k].order)
 		}
 	}
 }
