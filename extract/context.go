@@ -111,15 +111,13 @@ func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands [
 	// sentence, so the order they are visited in is free
 	order := slices.Grow(sc.placed[:0], len(cands))
 	for i := range cands {
-		si := L.SentenceAt(cands[i].vstart)
-		if si < 0 {
-			si = L.SentenceAt(cands[i].start)
-		}
+		si := placedSentence(L, &cands[i])
+		cands[i].sentence = int32(si + 1) // build's too
 		if si >= 0 {
 			order = append(order, placeCand(si, i))
 		}
 	}
-	slices.Sort(order) // by sentence: plain integers sort without a comparison call
+	sortPlaced(order)
 	sc.placed = order
 	in, kept, spokenBuf := sc.in, sc.speaking, sc.spoken
 	j0 := 0 // the first hit at or after the sentence's start: sentences come in text order
@@ -156,6 +154,35 @@ func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands [
 		}
 	}
 	sc.in, sc.speaking, sc.spoken = in, kept, spokenBuf
+}
+
+// placedSentence is the index of the sentence a candidate belongs to:
+// its value's, else its evidence's; -1 for none.
+func placedSentence(L *Layout, c *candidate) int {
+	si := L.SentenceAt(c.vstart)
+	if si < 0 {
+		si = L.SentenceAt(c.start)
+	}
+	return si
+}
+
+// sortPlaced sorts by sentence: by insertion up to 64 (a report's
+// candidates come in a few runs already in text order), as plain
+// integers beyond.
+func sortPlaced(order []placedCand) {
+	if len(order) > 64 {
+		slices.Sort(order)
+		return
+	}
+	for k := 1; k < len(order); k++ {
+		p := order[k]
+		j := k
+		for j > 0 && p < order[j-1] {
+			order[j] = order[j-1]
+			j--
+		}
+		order[j] = p
+	}
 }
 
 // placedCand is a candidate's index with its sentence's, the sentence in

@@ -294,6 +294,9 @@ type candidate struct {
 	entity                         bool // a lexicon entity: never claimed by a rule
 	priority                       int
 	order                          int
+	// sentence is the index of the sentence the finding is placed in,
+	// plus one, once qualify has looked it up for build; 0 before.
+	sentence int32
 }
 
 type hit struct {
@@ -908,9 +911,9 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		if f.Flags == nil {
 			f.Flags = []string{}
 		}
-		si := L.SentenceAt(c.vstart)
-		if si < 0 {
-			si = L.SentenceAt(c.start)
+		si := int(c.sentence) - 1
+		if c.sentence == 0 {
+			si = placedSentence(L, c)
 		}
 		if si >= 0 {
 			s := L.Sentences[si]
