@@ -2,8 +2,10 @@ package extract
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -53,6 +55,96 @@ type LineClassifier struct {
 	// glued to a full stop and followed by a unit ("L.2 days") are a
 	// value, not a citation.
 	UnitAt func(s string) bool
+}
+
+// lineFilterCache holds the filter of each classifier regex met, by the
+// regex (a classifier's fields may be changed or the classifier copied,
+// so it cannot hold them itself); lineFilterCount bounds it.
+var (
+	lineFilterCache sync.Map // *regexp.Regexp -> *lineFilter
+	lineFilterCount atomic.Int32
+)
+
+const maxLineFilters = 256
+
+// lineFilterOf returns re's filter, made on first use.
+func lineFilterOf(re *regexp.Regexp) *lineFilter {
+	if f, ok := lineFilterCache.Load(re); ok {
+		return f.(*lineFilter)
+	}
+	f := newLineFilter(re)
+	if lineFilterCount.Load() < maxLineFilters && lineFilterCount.Add(1) <= maxLineFilters {
+		lineFilterCache.Store(re, f)
+	}
+	return f
+}
+
+// lineFilter says at once of most lines that a classifier regex cannot
+// match them, when ^ leads every match of the regex: a match then starts
+// at the line's start, and its first runes start with bytes read off the
+// regex. Go's regexp sets up a matcher at every call and its backtracker
+// clears a bitmap the size of the line, so each long paragraph line cost
+// a caption test far dearer than this.
+type lineFilter struct {
+	re *regexp.Regexp
+	// first holds, for each of the first runes of a match, the bytes it
+	// can start with; nil when the regex is not anchored (no filter).
+	first [][256]bool
+}
+
+func newLineFilter(re *regexp.Regexp) *lineFilter {
+	f := &lineFilter{re: re}
+	if re == nil {
+		return f
+	}
+	parsed, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil || !anchoredAtStart(parsed) {
+		return f
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return f
+	}
+	f.first = prefixClasses(prog, maxPrefixRunes)
+	return f
+}
+
+// matches is re.MatchString(s), s one line.
+func (f *lineFilter) matches(s string) bool {
+	for i, cls := range f.first {
+		if i == len(s) {
+			break // a short line: the regex decides
+		}
+		c := s[i]
+		if !cls[c] {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			break // the classes go by rune: past ASCII the regex decides
+		}
+	}
+	return f.re.MatchString(s)
+}
+
+// anchoredAtStart reports whether every match of re begins with ^ (the
+// start of the text; not (?m)^, which matches after a line break too).
+func anchoredAtStart(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginText:
+		return true
+	case syntax.OpCapture:
+		return anchoredAtStart(re.Sub[0])
+	case syntax.OpConcat:
+		return len(re.Sub) > 0 && anchoredAtStart(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !anchoredAtStart(sub) {
+				return false
+			}
+		}
+		return len(re.Sub) > 0
+	}
+	return false
 }
 
 type lineKind uint8
@@ -195,6 +287,20 @@ var lineScratch = sync.Pool{New: func() any { return new([]srcLine) }}
 
 // splitLines appends the lines of text to lines.
 func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
+	var caption *lineFilter
+	var furniture []*lineFilter
+	if lc != nil {
+		if lc.Caption != nil {
+			caption = lineFilterOf(lc.Caption)
+		}
+		if len(lc.Furniture) <= 4 {
+			var buf [4]*lineFilter
+			furniture = buf[:0]
+		}
+		for _, re := range lc.Furniture {
+			furniture = append(furniture, lineFilterOf(re))
+		}
+	}
 	for from := 0; from <= len(text); {
 		to := strings.IndexByte(text[from:], '\n')
 		next := 0
@@ -211,9 +317,9 @@ func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
 		switch {
 		case l.cfrom >= l.cto:
 			l.kind = lineBlank
-		case lc != nil && matchesAny(lc.Furniture, content):
+		case lc != nil && furnitureMatches(furniture, content):
 			l.kind = lineFurniture
-		case lc != nil && lc.Caption != nil && lc.Caption.MatchString(content):
+		case lc != nil && lc.Caption != nil && caption.matches(content):
 			l.kind = lineCaption
 		case lc != nil && lc.IsHeading != nil && lc.IsHeading(content):
 			l.kind = lineHeading
@@ -222,6 +328,16 @@ func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
 		from = next
 	}
 	return lines
+}
+
+// furnitureMatches is matchesAny(lc.Furniture, s) through their filters.
+func furnitureMatches(filters []*lineFilter, s string) bool {
+	for _, f := range filters {
+		if f.matches(s) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchesAny(res []*regexp.Regexp, s string) bool {
