@@ -940,7 +940,7 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		offs = append(offs, bs, be)
 	}
 	sc.offs = offs
-	cp := codePointsWith(doc.Text, offs, sc.blocks)
+	cp := codePointsASCII(doc.Text, n.asciiPrefixOf(doc.Text), offs, sc.blocks)
 	if cp.index.blocks != nil {
 		sc.blocks = cp.index.blocks
 	}
@@ -1042,7 +1042,12 @@ func codePointsOf(text string, offs []int) codePointer { return codePointsWith(t
 // codePointsWith is codePointsOf with the table in blocks[:0], a reused
 // buffer: the result is valid until blocks is reused.
 func codePointsWith(text string, offs []int, blocks []uint32) codePointer {
-	x := makeRuneIndex(text, blocks)
+	return codePointsASCII(text, asciiPrefix(text), offs, blocks)
+}
+
+// codePointsASCII is codePointsWith with text's ASCII prefix known.
+func codePointsASCII(text string, ascii int, offs []int, blocks []uint32) codePointer {
+	x := makeRuneIndexASCII(text, ascii, blocks)
 	for _, o := range offs {
 		if !x.ok(o) {
 			return codePointer{slow: codePoints(text, offs)}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -42,6 +43,20 @@ type Normalized struct {
 	Text   string
 	Map    *OffsetMap
 	Blocks []Block
+
+	// src is the text normalized and srcASCII the length of its ASCII
+	// prefix, which build's code-point index reads again.
+	src      string
+	srcASCII int
+}
+
+// asciiPrefixOf returns the length of text's ASCII prefix: known when
+// text is the one n was made from.
+func (n *Normalized) asciiPrefixOf(text string) int {
+	if n != nil && len(n.src) == len(text) && unsafe.StringData(n.src) == unsafe.StringData(text) {
+		return n.srcASCII
+	}
+	return asciiPrefix(text)
 }
 
 // LineClassifier decides which lines are not running text. The normalizer
@@ -172,7 +187,8 @@ type srcLine struct {
 // decimal points.
 func Normalize(text string, lc *LineClassifier) *Normalized {
 	var inner *OffsetMap
-	if !isNFC(text) {
+	src, srcASCII := text, asciiPrefix(text)
+	if !isNFCFrom(text, srcASCII) {
 		text, inner = nfc(text)
 	}
 	scratch := lineScratch.Get().(*[]srcLine)
@@ -246,6 +262,7 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	}
 	closePara()
 	n.Text, n.Map = b.finishInto(&parts.m, inner), &parts.m
+	n.src, n.srcASCII = src, srcASCII
 	return n
 }
 
@@ -254,8 +271,10 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 // starts at the last ASCII byte before the first other one: a combining
 // mark there may compose with it, and x/text resets all its state after an
 // ASCII run, so the answer is the same.
-func isNFC(text string) bool {
-	p := asciiPrefix(text)
+func isNFC(text string) bool { return isNFCFrom(text, asciiPrefix(text)) }
+
+// isNFCFrom is isNFC with text's ASCII prefix p known.
+func isNFCFrom(text string, p int) bool {
 	if p == len(text) {
 		return true
 	}

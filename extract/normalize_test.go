@@ -212,3 +212,21 @@ func TestLineFilterIsMatchString(t *testing.T) {
 		}
 	}
 }
+
+// Normalize keeps the ASCII prefix of the text it read for build's
+// code-point index; any other text's is counted.
+func TestNormalizedASCIIPrefix(t *testing.T) {
+	for _, text := range docFrameTexts(t) {
+		n := Normalize(text, testLines)
+		if got, want := n.asciiPrefixOf(text), asciiPrefix(text); got != want {
+			t.Fatalf("ASCII prefix of %.40q: %d, want %d", text, got, want)
+		}
+		other := "é" + text
+		if got, want := n.asciiPrefixOf(other[2:]), asciiPrefix(text); got != want {
+			t.Fatalf("ASCII prefix of a copy of %.40q: %d, want %d", text, got, want)
+		}
+		if got := n.asciiPrefixOf(other); got != 0 {
+			t.Fatalf("ASCII prefix of another text: %d, want 0", got)
+		}
+	}
+}

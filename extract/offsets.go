@@ -227,7 +227,12 @@ func newRuneIndex(text string) *runeIndex {
 // makeRuneIndex is newRuneIndex with its table in blocks[:0], a reused
 // buffer.
 func makeRuneIndex(text string, blocks []uint32) runeIndex {
-	x := runeIndex{text: text, ascii: asciiPrefix(text)}
+	return makeRuneIndexASCII(text, asciiPrefix(text), blocks)
+}
+
+// makeRuneIndexASCII is makeRuneIndex with text's ASCII prefix known.
+func makeRuneIndexASCII(text string, ascii int, blocks []uint32) runeIndex {
+	x := runeIndex{text: text, ascii: ascii}
 	if x.ascii == len(text) {
 		x.valid = true
 		return x
