@@ -493,40 +493,55 @@ func runeReplacement(r rune) (string, bool) {
 
 // cleanLook marks the bytes cleanRange must look at: the ASCII ones its
 // cases start with, and every byte of a multi-byte character. The rest are
-// copied without a test each.
-var cleanLook = func() (look [256]bool) {
-	for _, c := range []byte{',', ')', '.', ';', '\t', '\r', '\v', '\f'} {
+// copied without a test each. Of the punctuation (cleanPunct) only what a
+// digit follows is looked at: each case that starts with it reads a digit
+// next (a decimal comma, a citation number), and commas and full stops
+// are everywhere.
+var cleanLook, cleanPunct = func() (look, punct [256]bool) {
+	for _, c := range []byte{',', ')', '.', ';'} {
+		look[c], punct[c] = true, true
+	}
+	for _, c := range []byte{'\t', '\r', '\v', '\f'} {
 		look[c] = true
 	}
 	for c := utf8.RuneSelf; c < len(look); c++ {
 		look[c] = true
 	}
-	return look
+	return look, punct
 }()
 
 // nextToLook returns the first place in src[i:to] of a byte cleanLook
-// marks, or to: eight bytes a step while none can be one of them.
+// marks, less punctuation that no digit follows in src[:to], or to: eight
+// bytes a step while none can be one of them.
 func nextToLook(src string, i, to int) int {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
+		lows  = 0x7f7f7f7f7f7f7f7f
 	)
-	for i+8 <= to {
+	for i+9 <= to {
 		w := load64(src, i)
+		next := load64(src, i+1) // each byte's next one, in its place
 		// a byte past ASCII or below ' ', or one of ",." (equal once bit 1
-		// is set), ')' or ';': a zero byte after the XOR, found exactly
-		// as a group (single bytes may be flagged by a borrow).
+		// is set), ')' or ';' before a digit: a zero byte after the XOR,
+		// found as a group (single bytes may be flagged by a borrow, never
+		// missed), and a digit exactly (no carry crosses a byte).
 		commaDot := w | 0x02*ones ^ '.'*ones
 		paren := w ^ ')'*ones
 		semi := w ^ ';'*ones
-		if w&highs|(w-' '*ones)&^w&highs|(commaDot-ones)&^commaDot&highs|
-			(paren-ones)&^paren&highs|(semi-ones)&^semi&highs != 0 {
+		punct := (commaDot-ones)&^commaDot&highs | (paren-ones)&^paren&highs | (semi-ones)&^semi&highs
+		d := next ^ '0'*ones
+		digit := ^((d&lows + 0x76*ones) | d) & highs
+		if w&highs|(w-' '*ones)&^w&highs|punct&digit != 0 {
 			break
 		}
 		i += 8
 	}
-	for i < to && !cleanLook[src[i]] {
-		i++
+	for ; i < to; i++ {
+		c := src[i]
+		if cleanLook[c] && (!cleanPunct[c] || i+1 < to && isDigit(src[i+1])) {
+			break
+		}
 	}
 	return i
 }
