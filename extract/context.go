@@ -104,13 +104,26 @@ func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHi
 
 // qualifyScratch is qualify with its working lists in sc.
 func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands []candidate, hits []cueHit) {
-	if len(cands) == 0 {
+	e.qualifyKept(sc, t, L, cands, nil, hits)
+}
+
+// qualifyKept is qualifyScratch of the candidates kept lists (nil: all).
+func (e *Extractor) qualifyKept(sc *candScratch, t string, L *Layout, cands []candidate, keptCands []int32, hits []cueHit) {
+	n := len(cands)
+	if keptCands != nil {
+		n = len(keptCands)
+	}
+	if n == 0 {
 		return
 	}
 	// candidates by sentence: each one's qualification reads only its own
 	// sentence, so the order they are visited in is free
-	order := slices.Grow(sc.placed[:0], len(cands))
-	for i := range cands {
+	order := slices.Grow(sc.placed[:0], n)
+	for k := range n {
+		i := k
+		if keptCands != nil {
+			i = int(keptCands[k])
+		}
 		si := placedSentence(L, &cands[i])
 		cands[i].sentence = int32(si + 1) // build's too
 		if si >= 0 {

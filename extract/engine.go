@@ -364,11 +364,12 @@ func (e *Extractor) Extract(id, text string) *Document {
 	cands = e.attach(cands, t, L, analyteMs, free)
 	e.linkDeviceSettings(t, L, entityMs, cands[attached:])
 	scratch.found = cands
-	cands = resolveScratch(scratch, cands)
-	scratch.kept = cands
+	// the kept candidates by index: copying them out (they are large) and
+	// clearing the copies cost more than reading them through the index
+	kept := resolveScratch(scratch, cands)
 	scratch.cues = e.appendCueHits(scratch.cues[:0], t, hits)
-	e.qualifyScratch(scratch, t, L, cands, scratch.cues)
-	doc.Findings = e.build(doc, cands)
+	e.qualifyKept(scratch, t, L, cands, kept, scratch.cues)
+	doc.Findings = e.buildKept(doc, cands, kept)
 	return doc
 }
 
@@ -874,10 +875,20 @@ func (e *Extractor) plausibility(v float64, vmax *float64, unit *patterns.Unit, 
 
 // build maps candidates back to the original text and fills the record.
 func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
+	return e.buildKept(doc, cands, nil)
+}
+
+// buildKept is build of the candidates kept lists, in its order (nil:
+// all of them).
+func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []Finding {
 	n, L := doc.Norm, doc.Layout
+	nKept := len(cands)
+	if kept != nil {
+		nKept = len(kept)
+	}
 	// one finding per candidate, each filled in place: a Finding is large
 	// and appending a local copy of it moved every byte twice
-	out := make([]Finding, len(cands))
+	out := make([]Finding, nKept)
 	sc := buildScratchPool.Get().(*buildScratch)
 	defer buildScratchPool.Put(sc)
 	offs := sc.offs[:0]
@@ -890,7 +901,7 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	for i := range sentences {
 		sentences[i].index = -1
 	}
-	for k, ci := range sortCandidates(sc, cands) {
+	for k, ci := range sortKept(sc, cands, kept) {
 		c := &cands[ci]
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
@@ -977,13 +988,24 @@ var buildScratchPool = sync.Pool{New: func() any { return new(buildScratch) }}
 // evidence start, value start, concept, rule, then input order (what
 // sort.SliceStable gave, without moving the large candidates around).
 func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
+	return sortKept(sc, cands, nil)
+}
+
+// sortKept is sortCandidates of the candidates kept lists (nil: all),
+// their order in it standing for the input order; it returns indices
+// into cands.
+func sortKept(sc *buildScratch, cands []candidate, kept []int32) []int32 {
 	order := sc.order[:0]
-	for i := range cands {
-		order = append(order, int32(i))
+	if kept == nil {
+		for i := range cands {
+			order = append(order, int32(i))
+		}
+	} else {
+		order = append(order, kept...)
 	}
 	sc.order = order
 	if len(order) > 64 {
-		slices.SortFunc(order, func(i, j int32) int { return compareCandidates(cands, i, j) })
+		slices.SortFunc(order, func(i, j int32) int { return compareKept(cands, kept, i, j) })
 		return order
 	}
 	// A report's candidates come in a few runs already in order (rules,
@@ -992,7 +1014,7 @@ func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
 	for k := 1; k < len(order); k++ {
 		ci := order[k]
 		j := k
-		for j > 0 && compareCandidates(cands, ci, order[j-1]) < 0 {
+		for j > 0 && compareKept(cands, kept, ci, order[j-1]) < 0 {
 			order[j] = order[j-1]
 			j--
 		}
@@ -1001,8 +1023,21 @@ func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
 	return order
 }
 
+// compareKept is compareCandidates, then the candidates' places in the
+// input order: their indices in cands, or in kept when it is not nil
+// (looked up only for a tie on all else, all but never met).
+func compareKept(cands []candidate, kept []int32, i, j int32) int {
+	if c := compareCandidates(cands, i, j); c != 0 {
+		return c
+	}
+	if kept != nil {
+		i, j = int32(slices.Index(kept, i)), int32(slices.Index(kept, j))
+	}
+	return cmp.Compare(i, j)
+}
+
 // compareCandidates orders candidates i and j: by evidence start, value
-// start, concept, rule, then index.
+// start, concept, rule; 0 if all are equal.
 func compareCandidates(cands []candidate, i, j int32) int {
 	a, b := &cands[i], &cands[j]
 	if a.start != b.start {
@@ -1014,10 +1049,7 @@ func compareCandidates(cands []candidate, i, j int32) int {
 	if c := strings.Compare(a.concept, b.concept); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.rule, b.rule); c != 0 {
-		return c
-	}
-	return cmp.Compare(i, j)
+	return strings.Compare(a.rule, b.rule)
 }
 
 // codePointer converts byte offsets of a document to code points.
@@ -1173,10 +1205,10 @@ func resolve(cands []candidate) []candidate {
 	return out
 }
 
-// resolveScratch is resolve with the kept candidates copied to sc.kept and
-// its index lists in sc.
-func resolveScratch(sc *candScratch, cands []candidate) []candidate {
-	kept, buf := resolveInto(sc.kept, cands, sc.resolveBuf)
+// resolveScratch is resolveIndex with its index lists in sc: the kept
+// candidates' indices, valid until sc is reused.
+func resolveScratch(sc *candScratch, cands []candidate) []int32 {
+	kept, buf := resolveIndex(cands, sc.resolveBuf)
 	sc.resolveBuf = buf
 	return kept
 }
@@ -1184,6 +1216,17 @@ func resolveScratch(sc *candScratch, cands []candidate) []candidate {
 // resolveInto is resolve with the kept candidates copied to dst[:0] and its
 // index lists carved from buf (returned, grown, for reuse).
 func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
+	kept, buf := resolveIndex(cands, buf)
+	out := slices.Grow(dst[:0], len(kept))
+	for _, ci := range kept {
+		out = append(out, cands[ci])
+	}
+	return out, buf
+}
+
+// resolveIndex returns the indices of the candidates resolve keeps, in
+// its order, carved from buf (returned, grown, for reuse).
+func resolveIndex(cands []candidate, buf []int32) ([]int32, []int32) {
 	// A rule with negative priority is a fallback: it gives way to a value
 	// the lexicon attached (the named-score rule must not take "Ki-67 index
 	// was 40%" from the Ki-67 entry).
@@ -1239,7 +1282,7 @@ func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
 		}
 		return a.order - b.order
 	})
-	kept := carve(len(rules) + len(rest))
+	kept := carve(len(rules) + len(rest) + len(entities))
 	for _, ci := range rules {
 		c := &cands[ci]
 		dup := false
@@ -1259,14 +1302,9 @@ func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
 			kept = append(kept, ci)
 		}
 	}
-	out := slices.Grow(dst[:0], len(kept)+len(entities))
-	for _, ci := range kept {
-		out = append(out, cands[ci])
-	}
-	for _, ci := range entities {
-		out = append(out, cands[ci])
-	}
-	return out, whole
+	// the entities follow the kept: there is room, as kept was carved
+	// with room for all the rules and values
+	return append(kept, entities...), whole
 }
 
 // overlapsAny reports whether the value span [vs, ve) overlaps the value
