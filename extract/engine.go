@@ -377,9 +377,9 @@ func (e *Extractor) Extract(id, text string) *Document {
 // is rebuilt for each document, so it comes from a pool instead of the
 // heap (Extract runs concurrently, so the Extractor cannot hold it).
 type candScratch struct {
-	hits        []hit
-	mentions    []mention
-	found, kept []candidate
+	hits     []hit
+	mentions []mention
+	found    []candidate
 	// allMentions is mentions' result, split into mentions by kind.
 	allMentions []mention
 	// quantities are the scanner's; used marks those an entity took.
@@ -410,13 +410,11 @@ func (s *candScratch) put() {
 	if cap(s.mentions) > 8*maxPooledCands {
 		s.mentions = nil
 	}
-	for _, c := range []*[]candidate{&s.found, &s.kept} {
-		if cap(*c) > maxPooledCands {
-			*c = nil
-			continue
-		}
-		clear(*c)
-		*c = (*c)[:0]
+	if cap(s.found) > maxPooledCands {
+		s.found = nil
+	} else {
+		clear(s.found)
+		s.found = s.found[:0]
 	}
 	if cap(s.allMentions) > 8*maxPooledCands {
 		s.allMentions = nil
