@@ -98,17 +98,16 @@ func wordBefore(before string, n int, set *wordSet) string {
 		if i == 0 {
 			break
 		}
-		to, clean := i, true
-	word:
+		to, marks := i, uint8(0)
 		for i > 0 {
-			switch c := before[i-1]; fieldsClass[c] {
-			case fieldsSpace:
-				break word
-			case fieldsNonASCII:
-				return wordBeforeFields(before, n, set)
-			default:
-				clean = clean && (isASCIILetter(c) || c == '-')
+			m := wordMarks[before[i-1]]
+			if m&(fieldsSpace|fieldsNonASCII) != 0 {
+				if m&fieldsNonASCII != 0 {
+					return wordBeforeFields(before, n, set)
+				}
+				break
 			}
+			marks |= m
 			i--
 		}
 		if k == 0 && dropLast {
@@ -120,10 +119,31 @@ func wordBefore(before string, n int, set *wordSet) string {
 				found = ""
 			}
 		}
-		dirty = dirty || !clean
+		dirty = dirty || marks&notLetterHyphen != 0
 	}
 	return found
 }
+
+// wordMarks is fieldsClass as bits, with notLetterHyphen on the bytes of
+// a word that make it more than letters and hyphens.
+var wordMarks = func() (t [256]uint8) {
+	for c := range t {
+		switch fieldsClass[c] {
+		case fieldsSpace:
+			t[c] = fieldsSpace
+		case fieldsNonASCII:
+			t[c] = fieldsNonASCII
+		default:
+			if !isASCIILetter(byte(c)) && c != '-' {
+				t[c] = notLetterHyphen
+			}
+		}
+	}
+	return t
+}()
+
+// notLetterHyphen is a wordMarks bit beside fieldsSpace and fieldsNonASCII.
+const notLetterHyphen = 4
 
 // fieldsClass tells, for wordBefore's scan, the ASCII bytes strings.Fields
 // splits at from those it keeps in a field, and both from non-ASCII bytes.
