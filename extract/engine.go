@@ -950,8 +950,8 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 	}
 	sc.offs = offs
 	cp := codePointsASCII(doc.Text, n.asciiPrefixOf(doc.Text), offs, sc.blocks)
-	if cp.index.blocks != nil {
-		sc.blocks = cp.index.blocks
+	if cp.index.blocks != nil && cap(cp.index.blocks) <= maxPooledBlocks {
+		sc.blocks = cp.index.blocks // a huge report's table is not kept
 	}
 	doc.Sections = make([]SectionSpan, 0, len(L.Sections))
 	for i, sec := range L.Sections {
@@ -981,6 +981,10 @@ type buildScratch struct {
 }
 
 var buildScratchPool = sync.Pool{New: func() any { return new(buildScratch) }}
+
+// maxPooledBlocks bounds the rune index table kept for the next report:
+// 4 MB, that of a 8 MB report.
+const maxPooledBlocks = 1 << 20
 
 // sortCandidates returns the indices of cands in finding order: by
 // evidence start, value start, concept, rule, then input order (what
