@@ -517,13 +517,17 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 		}
 	}
 	// No two mentions share a span (one per hit, and distinct words never
-	// do), so any sort gives this order; this one allocates nothing.
-	slices.SortFunc(ms, func(a, b mention) int {
-		if a.start != b.start {
-			return a.start - b.start
-		}
-		return b.end - a.end
-	})
+	// do), so any sort gives this order. The hits come nearly in it (out
+	// of it only where words overlap), so an insertion sort moves a few;
+	// past a bound on its moves the general sort finishes.
+	if !insertionSortMentions(ms, 4*len(ms)+16) {
+		slices.SortFunc(ms, func(a, b mention) int {
+			if a.start != b.start {
+				return a.start - b.start
+			}
+			return b.end - a.end
+		})
+	}
 	// Kept in place: the kept ones never pass the one being read.
 	out := ms[:0]
 	for _, m := range ms {
@@ -539,6 +543,26 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 		out = append(out, m)
 	}
 	return out
+}
+
+// insertionSortMentions sorts ms by start, then longest first, by
+// insertion, unless that takes more than maxMoves moves: it then stops
+// and reports false, ms reordered but not sorted.
+func insertionSortMentions(ms []mention, maxMoves int) bool {
+	moves := 0
+	for k := 1; k < len(ms); k++ {
+		m := ms[k]
+		j := k
+		for j > 0 && (m.start < ms[j-1].start || m.start == ms[j-1].start && m.end > ms[j-1].end) {
+			ms[j] = ms[j-1]
+			j--
+		}
+		ms[j] = m
+		if moves += k - j; moves > maxMoves {
+			return false
+		}
+	}
+	return true
 }
 
 // mentionTarget is what appendMentions reads of a keyword in one row of

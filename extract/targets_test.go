@@ -157,3 +157,35 @@ func TestEntityCandidatesMentionOrder(t *testing.T) {
 		t.Fatal("nothing compared")
 	}
 }
+
+// The mentions' insertion sort gives the general sort's order, and stops
+// past its bound on moves leaving every mention in the slice.
+func TestInsertionSortMentions(t *testing.T) {
+	less := func(a, b mention) int {
+		if a.start != b.start {
+			return a.start - b.start
+		}
+		return b.end - a.end
+	}
+	for _, n := range []int{0, 1, 2, 5, 40, 300} {
+		var ms []mention
+		for i := range n {
+			s := (i*37 + 11) % (n + 3)
+			ms = append(ms, mention{start: s, end: s + 1 + i%4 + (i*7)%5*10, entity: i})
+		}
+		want := slices.Clone(ms)
+		slices.SortFunc(want, less)
+		got := slices.Clone(ms)
+		if !insertionSortMentions(got, len(got)*len(got)) || !slices.Equal(got, want) {
+			t.Fatalf("%d mentions: %v, want %v", n, got, want)
+		}
+		got = slices.Clone(ms)
+		if insertionSortMentions(got, 0) && n > 2 {
+			t.Fatalf("%d mentions sorted in no move", n)
+		}
+		slices.SortFunc(got, less) // what appendMentions does then
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d mentions lost or changed after a stopped sort", n)
+		}
+	}
+}
