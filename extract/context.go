@@ -213,8 +213,9 @@ func (p placedCand) cand() int     { return int(uint32(p)) }
 // findings.
 type sentenceQual struct {
 	section string
-	// anchor: 0 not read yet, 1 the sentence names the patient, 2 not
-	anchor int8
+	// anchor: 0 not read yet, 1 the sentence names the patient, 2 not;
+	// population likewise for the section being a population section
+	anchor, population int8
 }
 
 // allSpeak reports whether dropPseudo would keep every hit: no pseudo-cue
@@ -306,7 +307,7 @@ func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candid
 			c.cue = cueOf(t, bestS)
 		}
 	}
-	if c.subject == "" && bestS == nil && slices.Contains(e.ctxOpts.PopulationSections, sq.section) &&
+	if c.subject == "" && bestS == nil && e.populationSection(sq) &&
 		!e.namesPatient(t, s, sq) {
 		// A Discussion sentence that names no patient speaks of patients
 		// in general; the sentence itself would have overruled the section.
@@ -315,6 +316,18 @@ func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candid
 			c.cue = &ContextCue{ID: e.sectionCue(sq.section), Sets: "population", nstart: -1, nend: -1}
 		}
 	}
+}
+
+// populationSection reports whether the sentence's section is one of
+// PopulationSections, looked up once per sentence.
+func (e *Extractor) populationSection(sq *sentenceQual) bool {
+	if sq.population == 0 {
+		sq.population = 2
+		if slices.Contains(e.ctxOpts.PopulationSections, sq.section) {
+			sq.population = 1
+		}
+	}
+	return sq.population == 1
 }
 
 // namesPatient reports whether the patient anchor matches sentence s, read
