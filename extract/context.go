@@ -104,30 +104,44 @@ func (e *Extractor) qualify(t string, L *Layout, cands []candidate, hits []cueHi
 
 // qualifyScratch is qualify with its working lists in sc.
 func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands []candidate, hits []cueHit) {
-	if len(cands) == 0 {
+	e.qualifyKept(sc, t, L, cands, nil, hits)
+}
+
+// qualifyKept is qualifyScratch of the candidates kept lists (nil: all).
+func (e *Extractor) qualifyKept(sc *candScratch, t string, L *Layout, cands []candidate, keptCands []int32, hits []cueHit) {
+	n := len(cands)
+	if keptCands != nil {
+		n = len(keptCands)
+	}
+	if n == 0 {
 		return
 	}
 	// candidates by sentence: each one's qualification reads only its own
 	// sentence, so the order they are visited in is free
-	order := slices.Grow(sc.placed[:0], len(cands))
-	for i := range cands {
-		si := L.SentenceAt(cands[i].vstart)
-		if si < 0 {
-			si = L.SentenceAt(cands[i].start)
+	order := slices.Grow(sc.placed[:0], n)
+	for k := range n {
+		i := k
+		if keptCands != nil {
+			i = int(keptCands[k])
 		}
+		si := placedSentence(L, &cands[i])
+		cands[i].sentence = int32(si + 1) // build's too
 		if si >= 0 {
-			order = append(order, placedCand{si, i})
+			order = append(order, placeCand(si, i))
 		}
 	}
-	slices.SortFunc(order, func(a, b placedCand) int { return a.sentence - b.sentence })
+	sortPlaced(order)
 	sc.placed = order
 	in, kept, spokenBuf := sc.in, sc.speaking, sc.spoken
+	j0 := 0 // the first hit at or after the sentence's start: sentences come in text order
 	for i := 0; i < len(order); {
-		si := order[i].sentence
+		si := order[i].sentence()
 		s := L.Sentences[si]
 		// the hits inside the sentence: those starting in it, less any
 		// running past its end (rare, so copied only then)
-		j0, _ := slices.BinarySearchFunc(hits, s.Start, func(h cueHit, p int) int { return h.start - p })
+		for j0 < len(hits) && hits[j0].start < s.Start {
+			j0++
+		}
 		j1, past := j0, false
 		for ; j1 < len(hits) && hits[j1].start <= s.End; j1++ {
 			past = past || hits[j1].end > s.End
@@ -148,22 +162,60 @@ func (e *Extractor) qualifyScratch(sc *candScratch, t string, L *Layout, cands [
 			spoken = spokenBuf
 		}
 		sq := sentenceQual{section: L.Sections[s.Section].Name}
-		for ; i < len(order) && order[i].sentence == si; i++ {
-			e.qualifyOne(t, s, &sq, &cands[order[i].cand], spoken)
+		for ; i < len(order) && order[i].sentence() == si; i++ {
+			e.qualifyOne(t, s, &sq, &cands[order[i].cand()], spoken)
 		}
 	}
 	sc.in, sc.speaking, sc.spoken = in, kept, spokenBuf
 }
 
-// placedCand is a candidate's index with its sentence's.
-type placedCand struct{ sentence, cand int }
+// placedSentence is the index of the sentence a candidate belongs to:
+// its value's, else its evidence's; -1 for none.
+func placedSentence(L *Layout, c *candidate) int {
+	si := L.SentenceAt(c.vstart)
+	if si < 0 {
+		si = L.SentenceAt(c.start)
+	}
+	return si
+}
+
+// sortPlaced sorts by sentence: by insertion up to 64 (a report's
+// candidates come in a few runs already in text order), as plain
+// integers beyond.
+func sortPlaced(order []placedCand) {
+	if len(order) > 64 {
+		slices.Sort(order)
+		return
+	}
+	for k := 1; k < len(order); k++ {
+		p := order[k]
+		j := k
+		for j > 0 && p < order[j-1] {
+			order[j] = order[j-1]
+			j--
+		}
+		order[j] = p
+	}
+}
+
+// placedCand is a candidate's index with its sentence's, the sentence in
+// the high half so the numbers sort by sentence.
+type placedCand uint64
+
+func placeCand(sentence, cand int) placedCand {
+	return placedCand(uint64(uint32(sentence))<<32 | uint64(uint32(cand)))
+}
+
+func (p placedCand) sentence() int { return int(p >> 32) }
+func (p placedCand) cand() int     { return int(uint32(p)) }
 
 // sentenceQual is what qualifyOne learns of a sentence once for all its
 // findings.
 type sentenceQual struct {
 	section string
-	// anchor: 0 not read yet, 1 the sentence names the patient, 2 not
-	anchor int8
+	// anchor: 0 not read yet, 1 the sentence names the patient, 2 not;
+	// population likewise for the section being a population section
+	anchor, population int8
 }
 
 // allSpeak reports whether dropPseudo would keep every hit: no pseudo-cue
@@ -255,7 +307,7 @@ func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candid
 			c.cue = cueOf(t, bestS)
 		}
 	}
-	if c.subject == "" && bestS == nil && slices.Contains(e.ctxOpts.PopulationSections, sq.section) &&
+	if c.subject == "" && bestS == nil && e.populationSection(sq) &&
 		!e.namesPatient(t, s, sq) {
 		// A Discussion sentence that names no patient speaks of patients
 		// in general; the sentence itself would have overruled the section.
@@ -264,6 +316,18 @@ func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candid
 			c.cue = &ContextCue{ID: e.sectionCue(sq.section), Sets: "population", nstart: -1, nend: -1}
 		}
 	}
+}
+
+// populationSection reports whether the sentence's section is one of
+// PopulationSections, looked up once per sentence.
+func (e *Extractor) populationSection(sq *sentenceQual) bool {
+	if sq.population == 0 {
+		sq.population = 2
+		if slices.Contains(e.ctxOpts.PopulationSections, sq.section) {
+			sq.population = 1
+		}
+	}
+	return sq.population == 1
 }
 
 // namesPatient reports whether the patient anchor matches sentence s, read
@@ -369,15 +433,19 @@ func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
 		if e.acKinds[h.pat]&kindCue == 0 {
 			continue
 		}
+		// ";" and the like are cues too; words must be whole words
+		if isWordByteAt(t, h.start) && !wordBounded(t, h.start, h.end) {
+			continue
+		}
+		if !isWordByteAt(t, h.start) && h.end < len(t) && isWordByteAt(t, h.end-1) && isWordByteAt(t, h.end) {
+			continue
+		}
+		if ct := &e.acCues[h.pat]; !ct.several {
+			out = append(out, cueHit{h.start, h.end, ct.cue, ct.kind, ct.rank})
+			continue
+		}
 		for _, tg := range e.acTargets[h.pat] {
 			if tg.cue < 0 {
-				continue
-			}
-			// ";" and the like are cues too; words must be whole words
-			if isWordByteAt(t, h.start) && !wordBounded(t, h.start, h.end) {
-				continue
-			}
-			if !isWordByteAt(t, h.start) && h.end < len(t) && isWordByteAt(t, h.end-1) && isWordByteAt(t, h.end) {
 				continue
 			}
 			cue := e.set.Cues[tg.cue]
@@ -386,6 +454,34 @@ func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b cueHit) int { return a.start - b.start })
+	return out
+}
+
+// cueTarget is what appendCueHits reads of a keyword in one row of one
+// slice: its one cue with the cue's kind and rank, or several to read in
+// acTargets.
+type cueTarget struct {
+	cue     *patterns.Cue
+	kind    cueKind
+	rank    int8
+	several bool
+}
+
+func newCueTargets(acTargets [][]acTarget, cues []*patterns.Cue) []cueTarget {
+	out := make([]cueTarget, len(acTargets))
+	for i, tgs := range acTargets {
+		n := 0
+		for _, tg := range tgs {
+			if tg.cue < 0 {
+				continue
+			}
+			if n++; n == 1 {
+				out[i].cue = cues[tg.cue]
+				out[i].kind, out[i].rank = cueKindRank(cues[tg.cue].Sets)
+			}
+		}
+		out[i].several = n != 1 // none: the general loop finds none too
+	}
 	return out
 }
 

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,4 +56,25 @@ func TestMoreWordsMatchesFieldsFunc(t *testing.T) {
 		}
 	}
 	t.Logf("%d spans", spans)
+}
+
+// sortPlaced gives slices.Sort's order, by insertion or not.
+func TestSortPlaced(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 10, 64, 65, 200} {
+		var order []placedCand
+		for i := range n {
+			order = append(order, placeCand((i*37+11)%17, i))
+		}
+		want := slices.Clone(order)
+		slices.Sort(want)
+		sortPlaced(order)
+		if !slices.Equal(order, want) {
+			t.Fatalf("%d: %v, want %v", n, order, want)
+		}
+		for i := 1; i < len(order); i++ {
+			if order[i].sentence() < order[i-1].sentence() {
+				t.Fatalf("%d: not by sentence at %d", n, i)
+			}
+		}
+	}
 }

@@ -51,7 +51,11 @@ type Extractor struct {
 	// acKinds has the kinds of each keyword's targets, so a stage skips
 	// the hits it has no use for without reading their targets.
 	acKinds []targetKind
-	protect *regexp.Regexp
+	// acMentions and acCues are each keyword's mention and cue targets,
+	// for appendMentions and appendCueHits.
+	acMentions []mentionTarget
+	acCues     []cueTarget
+	protect    *regexp.Regexp
 	// protectScan runs protect; its submatches are not read.
 	protectScan *ruleScanner
 	opts        Options
@@ -219,6 +223,8 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 		e.protectScan = newRuleScanner(re)
 	}
 	e.acTargets, e.acKinds = acTargets, acKinds
+	e.acMentions = newMentionTargets(acTargets)
+	e.acCues = newCueTargets(acTargets, set.Cues)
 	e.entities = newEntityExtras(set.Entities)
 	for _, r := range set.Rules {
 		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
@@ -288,6 +294,9 @@ type candidate struct {
 	entity                         bool // a lexicon entity: never claimed by a rule
 	priority                       int
 	order                          int
+	// sentence is the index of the sentence the finding is placed in,
+	// plus one, once qualify has looked it up for build; 0 before.
+	sentence int32
 }
 
 type hit struct {
@@ -355,11 +364,12 @@ func (e *Extractor) Extract(id, text string) *Document {
 	cands = e.attach(cands, t, L, analyteMs, free)
 	e.linkDeviceSettings(t, L, entityMs, cands[attached:])
 	scratch.found = cands
-	cands = resolveScratch(scratch, cands)
-	scratch.kept = cands
+	// the kept candidates by index: copying them out (they are large) and
+	// clearing the copies cost more than reading them through the index
+	kept := resolveScratch(scratch, cands)
 	scratch.cues = e.appendCueHits(scratch.cues[:0], t, hits)
-	e.qualifyScratch(scratch, t, L, cands, scratch.cues)
-	doc.Findings = e.build(doc, cands)
+	e.qualifyKept(scratch, t, L, cands, kept, scratch.cues)
+	doc.Findings = e.buildKept(doc, cands, kept)
 	return doc
 }
 
@@ -367,9 +377,9 @@ func (e *Extractor) Extract(id, text string) *Document {
 // is rebuilt for each document, so it comes from a pool instead of the
 // heap (Extract runs concurrently, so the Extractor cannot hold it).
 type candScratch struct {
-	hits        []hit
-	mentions    []mention
-	found, kept []candidate
+	hits     []hit
+	mentions []mention
+	found    []candidate
 	// allMentions is mentions' result, split into mentions by kind.
 	allMentions []mention
 	// quantities are the scanner's; used marks those an entity took.
@@ -400,13 +410,11 @@ func (s *candScratch) put() {
 	if cap(s.mentions) > 8*maxPooledCands {
 		s.mentions = nil
 	}
-	for _, c := range []*[]candidate{&s.found, &s.kept} {
-		if cap(*c) > maxPooledCands {
-			*c = nil
-			continue
-		}
-		clear(*c)
-		*c = (*c)[:0]
+	if cap(s.found) > maxPooledCands {
+		s.found = nil
+	} else {
+		clear(s.found)
+		s.found = s.found[:0]
 	}
 	if cap(s.allMentions) > 8*maxPooledCands {
 		s.allMentions = nil
@@ -489,6 +497,12 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 		if e.acKinds[h.pat]&kindMention == 0 || !wordBoundedASCII(t, h.start, h.end) {
 			continue
 		}
+		if mt := &e.acMentions[h.pat]; !mt.several {
+			if mt.exact == "" || t[h.start:h.end] == mt.exact {
+				ms = append(ms, mention{h.start, h.end, int(mt.analyte), int(mt.entity)})
+			}
+			continue
+		}
 		tgs := e.acTargets[h.pat]
 		for i := range tgs {
 			tg := &tgs[i]
@@ -503,13 +517,17 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 		}
 	}
 	// No two mentions share a span (one per hit, and distinct words never
-	// do), so any sort gives this order; this one allocates nothing.
-	slices.SortFunc(ms, func(a, b mention) int {
-		if a.start != b.start {
-			return a.start - b.start
-		}
-		return b.end - a.end
-	})
+	// do), so any sort gives this order. The hits come nearly in it (out
+	// of it only where words overlap), so an insertion sort moves a few;
+	// past a bound on its moves the general sort finishes.
+	if !insertionSortMentions(ms, 4*len(ms)+16) {
+		slices.SortFunc(ms, func(a, b mention) int {
+			if a.start != b.start {
+				return a.start - b.start
+			}
+			return b.end - a.end
+		})
+	}
 	// Kept in place: the kept ones never pass the one being read.
 	out := ms[:0]
 	for _, m := range ms {
@@ -523,6 +541,53 @@ func (e *Extractor) appendMentions(ms []mention, t string, hits []hit) []mention
 			}
 		}
 		out = append(out, m)
+	}
+	return out
+}
+
+// insertionSortMentions sorts ms by start, then longest first, by
+// insertion, unless that takes more than maxMoves moves: it then stops
+// and reports false, ms reordered but not sorted.
+func insertionSortMentions(ms []mention, maxMoves int) bool {
+	moves := 0
+	for k := 1; k < len(ms); k++ {
+		m := ms[k]
+		j := k
+		for j > 0 && (m.start < ms[j-1].start || m.start == ms[j-1].start && m.end > ms[j-1].end) {
+			ms[j] = ms[j-1]
+			j--
+		}
+		ms[j] = m
+		if moves += k - j; moves > maxMoves {
+			return false
+		}
+	}
+	return true
+}
+
+// mentionTarget is what appendMentions reads of a keyword in one row of
+// one slice: the keyword's one analyte or entity target, or several to
+// try in acTargets. Reaching the targets themselves took two cold cache
+// lines a hit (the slice's header, then the target).
+type mentionTarget struct {
+	exact           string
+	analyte, entity int32
+	several         bool
+}
+
+func newMentionTargets(acTargets [][]acTarget) []mentionTarget {
+	out := make([]mentionTarget, len(acTargets))
+	for i, tgs := range acTargets {
+		n := 0
+		for _, tg := range tgs {
+			if tg.analyte < 0 && tg.entity < 0 {
+				continue
+			}
+			if n++; n == 1 {
+				out[i] = mentionTarget{exact: tg.exact, analyte: int32(tg.analyte), entity: int32(tg.entity)}
+			}
+		}
+		out[i].several = n != 1 // none: the general loop finds none too
 	}
 	return out
 }
@@ -832,10 +897,20 @@ func (e *Extractor) plausibility(v float64, vmax *float64, unit *patterns.Unit, 
 
 // build maps candidates back to the original text and fills the record.
 func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
+	return e.buildKept(doc, cands, nil)
+}
+
+// buildKept is build of the candidates kept lists, in its order (nil:
+// all of them).
+func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []Finding {
 	n, L := doc.Norm, doc.Layout
+	nKept := len(cands)
+	if kept != nil {
+		nKept = len(kept)
+	}
 	// one finding per candidate, each filled in place: a Finding is large
 	// and appending a local copy of it moved every byte twice
-	out := make([]Finding, len(cands))
+	out := make([]Finding, nKept)
 	sc := buildScratchPool.Get().(*buildScratch)
 	defer buildScratchPool.Put(sc)
 	offs := sc.offs[:0]
@@ -848,7 +923,7 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 	for i := range sentences {
 		sentences[i].index = -1
 	}
-	for k, ci := range sortCandidates(sc, cands) {
+	for k, ci := range sortKept(sc, cands, kept) {
 		c := &cands[ci]
 		bs, be := n.Map.Span(c.start, c.end)
 		vs, ve := n.Map.Span(c.vstart, c.vend)
@@ -869,9 +944,9 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		if f.Flags == nil {
 			f.Flags = []string{}
 		}
-		si := L.SentenceAt(c.vstart)
-		if si < 0 {
-			si = L.SentenceAt(c.start)
+		si := int(c.sentence) - 1
+		if c.sentence == 0 {
+			si = placedSentence(L, c)
 		}
 		if si >= 0 {
 			s := L.Sentences[si]
@@ -898,9 +973,9 @@ func (e *Extractor) build(doc *Document, cands []candidate) []Finding {
 		offs = append(offs, bs, be)
 	}
 	sc.offs = offs
-	cp := codePointsWith(doc.Text, offs, sc.blocks)
-	if cp.index.blocks != nil {
-		sc.blocks = cp.index.blocks
+	cp := codePointsASCII(doc.Text, n.asciiPrefixOf(doc.Text), offs, sc.blocks)
+	if cp.index.blocks != nil && cap(cp.index.blocks) <= maxPooledBlocks {
+		sc.blocks = cp.index.blocks // a huge report's table is not kept
 	}
 	doc.Sections = make([]SectionSpan, 0, len(L.Sections))
 	for i, sec := range L.Sections {
@@ -931,32 +1006,76 @@ type buildScratch struct {
 
 var buildScratchPool = sync.Pool{New: func() any { return new(buildScratch) }}
 
+// maxPooledBlocks bounds the rune index table kept for the next report:
+// 4 MB, that of a 8 MB report.
+const maxPooledBlocks = 1 << 20
+
 // sortCandidates returns the indices of cands in finding order: by
 // evidence start, value start, concept, rule, then input order (what
 // sort.SliceStable gave, without moving the large candidates around).
 func sortCandidates(sc *buildScratch, cands []candidate) []int32 {
+	return sortKept(sc, cands, nil)
+}
+
+// sortKept is sortCandidates of the candidates kept lists (nil: all),
+// their order in it standing for the input order; it returns indices
+// into cands.
+func sortKept(sc *buildScratch, cands []candidate, kept []int32) []int32 {
 	order := sc.order[:0]
-	for i := range cands {
-		order = append(order, int32(i))
+	if kept == nil {
+		for i := range cands {
+			order = append(order, int32(i))
+		}
+	} else {
+		order = append(order, kept...)
 	}
-	slices.SortFunc(order, func(i, j int32) int {
-		a, b := &cands[i], &cands[j]
-		if a.start != b.start {
-			return cmp.Compare(a.start, b.start)
-		}
-		if a.vstart != b.vstart {
-			return cmp.Compare(a.vstart, b.vstart)
-		}
-		if c := strings.Compare(a.concept, b.concept); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.rule, b.rule); c != 0 {
-			return c
-		}
-		return cmp.Compare(i, j)
-	})
 	sc.order = order
+	if len(order) > 64 {
+		slices.SortFunc(order, func(i, j int32) int { return compareKept(cands, kept, i, j) })
+		return order
+	}
+	// A report's candidates come in a few runs already in order (rules,
+	// values, entities), so an insertion sort moves few of them, and its
+	// comparisons are direct calls: the general sort's were half its cost.
+	for k := 1; k < len(order); k++ {
+		ci := order[k]
+		j := k
+		for j > 0 && compareKept(cands, kept, ci, order[j-1]) < 0 {
+			order[j] = order[j-1]
+			j--
+		}
+		order[j] = ci
+	}
 	return order
+}
+
+// compareKept is compareCandidates, then the candidates' places in the
+// input order: their indices in cands, or in kept when it is not nil
+// (looked up only for a tie on all else, all but never met).
+func compareKept(cands []candidate, kept []int32, i, j int32) int {
+	if c := compareCandidates(cands, i, j); c != 0 {
+		return c
+	}
+	if kept != nil {
+		i, j = int32(slices.Index(kept, i)), int32(slices.Index(kept, j))
+	}
+	return cmp.Compare(i, j)
+}
+
+// compareCandidates orders candidates i and j: by evidence start, value
+// start, concept, rule; 0 if all are equal.
+func compareCandidates(cands []candidate, i, j int32) int {
+	a, b := &cands[i], &cands[j]
+	if a.start != b.start {
+		return cmp.Compare(a.start, b.start)
+	}
+	if a.vstart != b.vstart {
+		return cmp.Compare(a.vstart, b.vstart)
+	}
+	if c := strings.Compare(a.concept, b.concept); c != 0 {
+		return c
+	}
+	return strings.Compare(a.rule, b.rule)
 }
 
 // codePointer converts byte offsets of a document to code points.
@@ -981,7 +1100,12 @@ func codePointsOf(text string, offs []int) codePointer { return codePointsWith(t
 // codePointsWith is codePointsOf with the table in blocks[:0], a reused
 // buffer: the result is valid until blocks is reused.
 func codePointsWith(text string, offs []int, blocks []uint32) codePointer {
-	x := makeRuneIndex(text, blocks)
+	return codePointsASCII(text, asciiPrefix(text), offs, blocks)
+}
+
+// codePointsASCII is codePointsWith with text's ASCII prefix known.
+func codePointsASCII(text string, ascii int, offs []int, blocks []uint32) codePointer {
+	x := makeRuneIndexASCII(text, ascii, blocks)
 	for _, o := range offs {
 		if !x.ok(o) {
 			return codePointer{slow: codePoints(text, offs)}
@@ -1107,10 +1231,10 @@ func resolve(cands []candidate) []candidate {
 	return out
 }
 
-// resolveScratch is resolve with the kept candidates copied to sc.kept and
-// its index lists in sc.
-func resolveScratch(sc *candScratch, cands []candidate) []candidate {
-	kept, buf := resolveInto(sc.kept, cands, sc.resolveBuf)
+// resolveScratch is resolveIndex with its index lists in sc: the kept
+// candidates' indices, valid until sc is reused.
+func resolveScratch(sc *candScratch, cands []candidate) []int32 {
+	kept, buf := resolveIndex(cands, sc.resolveBuf)
 	sc.resolveBuf = buf
 	return kept
 }
@@ -1118,6 +1242,17 @@ func resolveScratch(sc *candScratch, cands []candidate) []candidate {
 // resolveInto is resolve with the kept candidates copied to dst[:0] and its
 // index lists carved from buf (returned, grown, for reuse).
 func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
+	kept, buf := resolveIndex(cands, buf)
+	out := slices.Grow(dst[:0], len(kept))
+	for _, ci := range kept {
+		out = append(out, cands[ci])
+	}
+	return out, buf
+}
+
+// resolveIndex returns the indices of the candidates resolve keeps, in
+// its order, carved from buf (returned, grown, for reuse).
+func resolveIndex(cands []candidate, buf []int32) ([]int32, []int32) {
 	// A rule with negative priority is a fallback: it gives way to a value
 	// the lexicon attached (the named-score rule must not take "Ki-67 index
 	// was 40%" from the Ki-67 entry).
@@ -1173,7 +1308,7 @@ func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
 		}
 		return a.order - b.order
 	})
-	kept := carve(len(rules) + len(rest))
+	kept := carve(len(rules) + len(rest) + len(entities))
 	for _, ci := range rules {
 		c := &cands[ci]
 		dup := false
@@ -1193,14 +1328,9 @@ func resolveInto(dst, cands []candidate, buf []int32) ([]candidate, []int32) {
 			kept = append(kept, ci)
 		}
 	}
-	out := slices.Grow(dst[:0], len(kept)+len(entities))
-	for _, ci := range kept {
-		out = append(out, cands[ci])
-	}
-	for _, ci := range entities {
-		out = append(out, cands[ci])
-	}
-	return out, whole
+	// the entities follow the kept: there is room, as kept was carved
+	// with room for all the rules and values
+	return append(kept, entities...), whole
 }
 
 // overlapsAny reports whether the value span [vs, ve) overlaps the value

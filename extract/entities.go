@@ -50,25 +50,101 @@ significant large small extensive diffuse life-threatening refractory recurrent 
 )
 
 // entityExtra is what entityCandidates reads of an entity at each of its
-// mentions, made once with the extractor rather than on every mention.
+// mentions, made once with the extractor rather than on every mention. It
+// holds copies of the entity's fields so a mention reads one row of one
+// slice: the entities and their attribute maps lie scattered over the heap,
+// and reaching them cost a cache miss or three per mention.
 type entityExtra struct {
-	attrs  map[string]any // the entity's attributes, cloned into each finding
-	models []string       // longest first: the longest listed model wins
+	category, concept, label, id string
+	kind                         entityKind // category, switched on without comparing strings
+	// attrs are the entity's attributes, copied into each finding's own
+	// map; class is attrs' "class" (nil if none or empty), which a
+	// further dose carries.
+	attrs  []attrPair
+	class  any
+	models []string // longest first: the longest listed model wins
+}
+
+// attrPair is one attribute, its value already an interface.
+type attrPair struct {
+	key   string
+	value any
+}
+
+// entityKind is an entity's category as a number.
+type entityKind uint8
+
+const (
+	kindOtherEntity entityKind = iota
+	kindMedication
+	kindDevice
+	kindProcedure
+	kindCondition
+	kindOutcome
+)
+
+func entityKindOf(category string) entityKind {
+	switch category {
+	case CatMedication:
+		return kindMedication
+	case CatDevice:
+		return kindDevice
+	case CatProcedure:
+		return kindProcedure
+	case CatCondition:
+		return kindCondition
+	case CatOutcome:
+		return kindOutcome
+	}
+	return kindOtherEntity
 }
 
 func newEntityExtras(ents []*patterns.Entity) []entityExtra {
 	out := make([]entityExtra, len(ents))
-	for i, en := range ents {
-		if len(en.Attributes) > 0 {
-			out[i].attrs = make(map[string]any, len(en.Attributes))
-			for k, v := range en.Attributes {
-				out[i].attrs[k] = v
-			}
+	// Each entity's strings were decoded on their own, so the same key
+	// ("kind") lies in as many places as there are entities, and hashing
+	// it for a finding's map read a cold cache line: one copy of each.
+	keys, values := map[string]string{}, map[string]any{}
+	for _, c := range Categories {
+		keys[c] = c
+	}
+	intern := func(s string) string {
+		if k, ok := keys[s]; ok {
+			return k
 		}
-		out[i].models = append([]string(nil), en.Models...)
-		sort.SliceStable(out[i].models, func(a, b int) bool { return len(out[i].models[a]) > len(out[i].models[b]) })
+		keys[s] = s
+		return s
+	}
+	for i, en := range ents {
+		x := &out[i]
+		x.category, x.concept, x.label, x.id = intern(en.Category), en.Concept, en.Label, en.ID
+		x.kind = entityKindOf(en.Category)
+		// sorted so every finding's map is filled in the same order
+		for _, k := range slices.Sorted(maps.Keys(en.Attributes)) {
+			v, ok := values[en.Attributes[k]]
+			if !ok {
+				v = intern(en.Attributes[k])
+				values[en.Attributes[k]] = v
+			}
+			x.attrs = append(x.attrs, attrPair{intern(k), v})
+		}
+		if c := en.Attributes["class"]; c != "" {
+			x.class = values[c]
+		}
+		x.models = append([]string(nil), en.Models...)
+		sort.SliceStable(x.models, func(a, b int) bool { return len(x.models[a]) > len(x.models[b]) })
 	}
 	return out
+}
+
+// newAttrs makes a finding's own attribute map with the entity's
+// attributes, room for extra more without growing.
+func (x *entityExtra) newAttrs(extra int) map[string]any {
+	m := make(map[string]any, len(x.attrs)+extra)
+	for i := range x.attrs {
+		m[x.attrs[i].key] = x.attrs[i].value
+	}
+	return m
 }
 
 var wordNumbers = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -98,34 +174,34 @@ func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t strin
 	out = slices.Grow(out, len(ms)) // about one each; appending in place spares a slice to copy
 	first := len(out)
 	guided := false
+	next := 0 // the first sentence that ends after the mention: mentions come in text order
 	for mi := range ms {
 		m := &ms[mi]
-		en := e.set.Entities[m.entity]
 		ex := &e.entities[m.entity]
-		si := L.SentenceAt(m.start)
-		if si < 0 {
+		if next > 0 && L.Sentences[next-1].End > m.start {
+			next = 0 // out of order after all: search from the start
+		}
+		for next < len(L.Sentences) && L.Sentences[next].End <= m.start {
+			next++
+		}
+		if next == len(L.Sentences) || L.Sentences[next].Start > m.start {
 			continue // a heading ("CASE RESOLUTION") names a section, not an outcome
 		}
-		sent := L.Sentences[si]
-		c := candidate{category: en.Category, concept: en.Concept, label: en.Label, rule: en.ID,
+		sent := L.Sentences[next]
+		c := candidate{category: ex.category, concept: ex.concept, label: ex.label, rule: ex.id,
 			start: m.start, end: m.end, vstart: m.start, vend: m.end, order: 1 << 18, entity: true}
 		if c.label == "" {
 			c.label = t[m.start:m.end]
 		}
-		var attrs map[string]any
-		if len(ex.attrs) > 0 {
-			attrs = maps.Clone(ex.attrs) // each finding owns its map
-		} else {
-			attrs = make(map[string]any, 2)
-		}
+		attrs := ex.newAttrs(2) // each finding owns its map
 		before := t[max(sent.Start, m.start-60):m.start]
 		after := t[m.end:min(sent.End, m.end+120)]
-		switch en.Category {
-		case CatMedication:
+		switch ex.kind {
+		case kindMedication:
 			if pick := e.readDose(t, sent, m, qs, used, &c, attrs); pick >= 0 {
 				out = append(out, e.moreDoses(t, sent, ms, mi, pick, qs, used, c)...)
 			}
-		case CatDevice:
+		case kindDevice:
 			readModel(t, m, ex.models, &c)
 			if o := ordinalBefore(before); o != "" {
 				w := strings.ToLower(o)
@@ -149,9 +225,9 @@ func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t strin
 			}
 			if w := t[c.end:min(sent.End, c.end+60)]; !mayBeRemoval(w) {
 			} else if r := removalEnd(w); r >= 0 {
-				out = append(out, e.removalOutcome(t, sent, en, &c, c.end+r))
+				out = append(out, e.removalOutcome(t, sent, ex, &c, c.end+r))
 			}
-		case CatProcedure:
+		case kindProcedure:
 			var cm []int
 			if strings.HasSuffix(strings.TrimRight(before, " "), "of") {
 				cm = countBefore(before)
@@ -183,7 +259,7 @@ func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t strin
 				attrs["role"] = "guidance"
 				guided = true
 			}
-		case CatCondition:
+		case kindCondition:
 			if sv := wordBefore(before, 3, severityWords); sv != "" {
 				attrs["severity"] = severityValue(sv)
 			}
@@ -192,7 +268,7 @@ func (e *Extractor) appendEntityCandidates(out []candidate, used []bool, t strin
 			} else if g := gradeBefore(before); g != nil {
 				attrs["grade"] = strings.ReplaceAll(g[1], " ", "")
 			}
-		case CatOutcome:
+		case kindOutcome:
 			if tm := e.readTime(after); tm != nil {
 				attrs["time"] = tm
 			}
@@ -272,10 +348,10 @@ func (e *Extractor) readTime(s string) map[string]any {
 
 // removalOutcome is "the Impella 5.0 device was removed 72 hours later": an
 // outcome about the device, with its time.
-func (e *Extractor) removalOutcome(t string, sent Sentence, en *patterns.Entity, dev *candidate, verbEnd int) candidate {
+func (e *Extractor) removalOutcome(t string, sent Sentence, en *entityExtra, dev *candidate, verbEnd int) candidate {
 	o := candidate{category: CatOutcome, concept: "device_removal", label: "Device removal", rule: "outcome.device_removal",
 		start: dev.start, end: verbEnd, vstart: dev.start, vend: verbEnd, order: 1 << 18, entity: true,
-		attrs: map[string]any{"device": en.Concept, "kind": "device"}}
+		attrs: map[string]any{"device": en.concept, "kind": "device"}}
 	rest := t[verbEnd:min(sent.End, verbEnd+40)]
 	if tm := e.readTime(rest); tm != nil && strings.Index(rest, tm["text"].(string)) < 4 {
 		o.attrs["time"] = tm
@@ -424,8 +500,8 @@ func (e *Extractor) moreDoses(t string, sent Sentence, ms []mention, mi, pick in
 		c.attrs = nil
 		c.value, c.valueMax, c.op, c.unit = Number(q.Value), q.ValueMax, q.Op, q.UnitCode
 		c.vstart, c.vend, c.end = q.NumStart, q.End, q.End
-		if en := e.set.Entities[ms[mi].entity]; en.Attributes["class"] != "" {
-			c.attrs = map[string]any{"class": en.Attributes["class"]}
+		if class := e.entities[ms[mi].entity].class; class != nil {
+			c.attrs = map[string]any{"class": class}
 		}
 		used[next] = true
 		out = append(out, c)

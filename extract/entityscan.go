@@ -87,49 +87,63 @@ func wordBefore(before string, n int, set *wordSet) string {
 	if dropLast {
 		want++
 	}
-	var from, to [most + 1]int // the fields, nearest first
-	k := 0
-	for i := len(before); k < want; k++ {
+	// One pass from the mention back: the farthest word in the set wins,
+	// and only if every word between it and the mention is made of
+	// letters and hyphens.
+	found, dirty := "", false
+	for i, k := len(before), 0; k < want; k++ {
 		for i > 0 && fieldsClass[before[i-1]] == fieldsSpace {
 			i--
 		}
 		if i == 0 {
 			break
 		}
-		to[k] = i
+		to, marks := i, uint8(0)
 		for i > 0 {
-			switch fieldsClass[before[i-1]] {
-			case fieldsByte:
-				i--
-				continue
-			case fieldsNonASCII:
-				return wordBeforeFields(before, n, set)
+			m := wordMarks[before[i-1]]
+			if m&(fieldsSpace|fieldsNonASCII) != 0 {
+				if m&fieldsNonASCII != 0 {
+					return wordBeforeFields(before, n, set)
+				}
+				break
 			}
-			break
+			marks |= m
+			i--
 		}
-		from[k] = i
-	}
-	nearest := 0
-	if dropLast {
-		nearest = 1
-	}
-	for j := k - 1; j >= nearest; j-- {
-		w := before[from[j]:to[j]]
-		lw, ok := lookupLower(w, set)
-		if !ok {
+		if k == 0 && dropLast {
 			continue
 		}
-		for l := j - 1; l >= nearest; l-- {
-			for _, c := range []byte(before[from[l]:to[l]]) {
-				if !isASCIILetter(c) && c != '-' {
-					return ""
-				}
+		if lw, ok := lookupLower(before[i:to], set); ok {
+			found = lw
+			if dirty {
+				found = ""
 			}
 		}
-		return lw
+		dirty = dirty || marks&notLetterHyphen != 0
 	}
-	return ""
+	return found
 }
+
+// wordMarks is fieldsClass as bits, with notLetterHyphen on the bytes of
+// a word that make it more than letters and hyphens.
+var wordMarks = func() (t [256]uint8) {
+	for c := range t {
+		switch fieldsClass[c] {
+		case fieldsSpace:
+			t[c] = fieldsSpace
+		case fieldsNonASCII:
+			t[c] = fieldsNonASCII
+		default:
+			if !isASCIILetter(byte(c)) && c != '-' {
+				t[c] = notLetterHyphen
+			}
+		}
+	}
+	return t
+}()
+
+// notLetterHyphen is a wordMarks bit beside fieldsSpace and fieldsNonASCII.
+const notLetterHyphen = 4
 
 // fieldsClass tells, for wordBefore's scan, the ASCII bytes strings.Fields
 // splits at from those it keeps in a field, and both from non-ASCII bytes.
@@ -156,11 +170,22 @@ const (
 type wordSet struct {
 	words   map[string]bool
 	byFirst [256][]string
+	// lens has bit l set for a first byte when a word of l bytes starts
+	// with it (l < 64; longer words set bit 0), so most words of a text
+	// are turned away without a comparison.
+	lens [256]uint64
 }
 
 func newWordSet(words string) *wordSet {
 	s := &wordSet{words: toSet(words)}
 	for _, w := range strings.Fields(words) {
+		bit := uint64(1) << 0
+		if len(w) < 64 {
+			bit = 1 << len(w)
+		}
+		for _, c := range []byte{w[0], asciiLower[w[0]], asciiUpper(w[0])} {
+			s.lens[c] |= bit
+		}
 		s.byFirst[w[0]] = append(s.byFirst[w[0]], w)
 		if c := w[0]; c >= 'a' && c <= 'z' {
 			s.byFirst[c-'a'+'A'] = append(s.byFirst[c-'a'+'A'], w)
@@ -169,9 +194,19 @@ func newWordSet(words string) *wordSet {
 	return s
 }
 
+func asciiUpper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
 // lookupLower returns the set's word that is the ASCII word w lower-cased.
 func lookupLower(w string, set *wordSet) (string, bool) {
 	if len(w) == 0 {
+		return "", false
+	}
+	if len(w) < 64 && set.lens[w[0]]&(1<<len(w)) == 0 {
 		return "", false
 	}
 	for _, sw := range set.byFirst[w[0]] {

@@ -322,3 +322,27 @@ func TestHasFoldRune(t *testing.T) {
 		}
 	}
 }
+
+// wordBefore reads the words in one pass from the mention back: the
+// farthest word of the set wins, and a word that is not letters and
+// hyphens between it and the mention makes it "" even when a nearer word
+// is in the set.
+func TestWordBeforeEdges(t *testing.T) {
+	for _, w := range []string{"mild 2cm severe ", "severe mild ", "mild severe", "Mild-to-moderate  acute\n",
+		"mild, severe ", "mild (severe) ", "a b c mild ", "mild a b c ", "MILD 3x ", "x mild 3x severe ", "", "   ", "\n",
+		"mild\tsevere\v", "sévère mild ", "mild sévère ", "severe massive-2 ", "elective failed", "planned attempted "} {
+		for _, set := range []*wordSet{severityWords, statusWords} {
+			for n := 1; n <= 5; n++ {
+				if got, want := wordBefore(w, n, set), wordBeforeFields(w, n, set); got != want {
+					t.Errorf("wordBefore(%q, %d) = %q, want %q", w, n, got, want)
+				}
+			}
+		}
+	}
+	if got := wordBefore("mild 2cm severe ", 3, severityWords); got != "" {
+		t.Errorf("a number between: %q, want none", got)
+	}
+	if got := wordBefore("mild acute ", 3, severityWords); got != "mild" {
+		t.Errorf("the farthest: %q, want mild", got)
+	}
+}

@@ -2,10 +2,13 @@ package extract
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -40,6 +43,20 @@ type Normalized struct {
 	Text   string
 	Map    *OffsetMap
 	Blocks []Block
+
+	// src is the text normalized and srcASCII the length of its ASCII
+	// prefix, which build's code-point index reads again.
+	src      string
+	srcASCII int
+}
+
+// asciiPrefixOf returns the length of text's ASCII prefix: known when
+// text is the one n was made from.
+func (n *Normalized) asciiPrefixOf(text string) int {
+	if n != nil && len(n.src) == len(text) && unsafe.StringData(n.src) == unsafe.StringData(text) {
+		return n.srcASCII
+	}
+	return asciiPrefix(text)
 }
 
 // LineClassifier decides which lines are not running text. The normalizer
@@ -53,6 +70,96 @@ type LineClassifier struct {
 	// glued to a full stop and followed by a unit ("L.2 days") are a
 	// value, not a citation.
 	UnitAt func(s string) bool
+}
+
+// lineFilterCache holds the filter of each classifier regex met, by the
+// regex (a classifier's fields may be changed or the classifier copied,
+// so it cannot hold them itself); lineFilterCount bounds it.
+var (
+	lineFilterCache sync.Map // *regexp.Regexp -> *lineFilter
+	lineFilterCount atomic.Int32
+)
+
+const maxLineFilters = 256
+
+// lineFilterOf returns re's filter, made on first use.
+func lineFilterOf(re *regexp.Regexp) *lineFilter {
+	if f, ok := lineFilterCache.Load(re); ok {
+		return f.(*lineFilter)
+	}
+	f := newLineFilter(re)
+	if lineFilterCount.Load() < maxLineFilters && lineFilterCount.Add(1) <= maxLineFilters {
+		lineFilterCache.Store(re, f)
+	}
+	return f
+}
+
+// lineFilter says at once of most lines that a classifier regex cannot
+// match them, when ^ leads every match of the regex: a match then starts
+// at the line's start, and its first runes start with bytes read off the
+// regex. Go's regexp sets up a matcher at every call and its backtracker
+// clears a bitmap the size of the line, so each long paragraph line cost
+// a caption test far dearer than this.
+type lineFilter struct {
+	re *regexp.Regexp
+	// first holds, for each of the first runes of a match, the bytes it
+	// can start with; nil when the regex is not anchored (no filter).
+	first [][256]bool
+}
+
+func newLineFilter(re *regexp.Regexp) *lineFilter {
+	f := &lineFilter{re: re}
+	if re == nil {
+		return f
+	}
+	parsed, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil || !anchoredAtStart(parsed) {
+		return f
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return f
+	}
+	f.first = prefixClasses(prog, maxPrefixRunes)
+	return f
+}
+
+// matches is re.MatchString(s), s one line.
+func (f *lineFilter) matches(s string) bool {
+	for i, cls := range f.first {
+		if i == len(s) {
+			break // a short line: the regex decides
+		}
+		c := s[i]
+		if !cls[c] {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			break // the classes go by rune: past ASCII the regex decides
+		}
+	}
+	return f.re.MatchString(s)
+}
+
+// anchoredAtStart reports whether every match of re begins with ^ (the
+// start of the text; not (?m)^, which matches after a line break too).
+func anchoredAtStart(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginText:
+		return true
+	case syntax.OpCapture:
+		return anchoredAtStart(re.Sub[0])
+	case syntax.OpConcat:
+		return len(re.Sub) > 0 && anchoredAtStart(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !anchoredAtStart(sub) {
+				return false
+			}
+		}
+		return len(re.Sub) > 0
+	}
+	return false
 }
 
 type lineKind uint8
@@ -80,7 +187,8 @@ type srcLine struct {
 // decimal points.
 func Normalize(text string, lc *LineClassifier) *Normalized {
 	var inner *OffsetMap
-	if !isNFC(text) {
+	src, srcASCII := text, asciiPrefix(text)
+	if !isNFCFrom(text, srcASCII) {
 		text, inner = nfc(text)
 	}
 	scratch := lineScratch.Get().(*[]srcLine)
@@ -154,6 +262,7 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	}
 	closePara()
 	n.Text, n.Map = b.finishInto(&parts.m, inner), &parts.m
+	n.src, n.srcASCII = src, srcASCII
 	return n
 }
 
@@ -162,8 +271,10 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 // starts at the last ASCII byte before the first other one: a combining
 // mark there may compose with it, and x/text resets all its state after an
 // ASCII run, so the answer is the same.
-func isNFC(text string) bool {
-	p := asciiPrefix(text)
+func isNFC(text string) bool { return isNFCFrom(text, asciiPrefix(text)) }
+
+// isNFCFrom is isNFC with text's ASCII prefix p known.
+func isNFCFrom(text string, p int) bool {
 	if p == len(text) {
 		return true
 	}
@@ -195,6 +306,20 @@ var lineScratch = sync.Pool{New: func() any { return new([]srcLine) }}
 
 // splitLines appends the lines of text to lines.
 func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
+	var caption *lineFilter
+	var furniture []*lineFilter
+	if lc != nil {
+		if lc.Caption != nil {
+			caption = lineFilterOf(lc.Caption)
+		}
+		if len(lc.Furniture) <= 4 {
+			var buf [4]*lineFilter
+			furniture = buf[:0]
+		}
+		for _, re := range lc.Furniture {
+			furniture = append(furniture, lineFilterOf(re))
+		}
+	}
 	for from := 0; from <= len(text); {
 		to := strings.IndexByte(text[from:], '\n')
 		next := 0
@@ -211,9 +336,9 @@ func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
 		switch {
 		case l.cfrom >= l.cto:
 			l.kind = lineBlank
-		case lc != nil && matchesAny(lc.Furniture, content):
+		case lc != nil && furnitureMatches(furniture, content):
 			l.kind = lineFurniture
-		case lc != nil && lc.Caption != nil && lc.Caption.MatchString(content):
+		case lc != nil && lc.Caption != nil && caption.matches(content):
 			l.kind = lineCaption
 		case lc != nil && lc.IsHeading != nil && lc.IsHeading(content):
 			l.kind = lineHeading
@@ -222,6 +347,16 @@ func splitLines(text string, lc *LineClassifier, lines []srcLine) []srcLine {
 		from = next
 	}
 	return lines
+}
+
+// furnitureMatches is matchesAny(lc.Furniture, s) through their filters.
+func furnitureMatches(filters []*lineFilter, s string) bool {
+	for _, f := range filters {
+		if f.matches(s) {
+			return true
+		}
+	}
+	return false
 }
 
 func matchesAny(res []*regexp.Regexp, s string) bool {
@@ -358,40 +493,55 @@ func runeReplacement(r rune) (string, bool) {
 
 // cleanLook marks the bytes cleanRange must look at: the ASCII ones its
 // cases start with, and every byte of a multi-byte character. The rest are
-// copied without a test each.
-var cleanLook = func() (look [256]bool) {
-	for _, c := range []byte{',', ')', '.', ';', '\t', '\r', '\v', '\f'} {
+// copied without a test each. Of the punctuation (cleanPunct) only what a
+// digit follows is looked at: each case that starts with it reads a digit
+// next (a decimal comma, a citation number), and commas and full stops
+// are everywhere.
+var cleanLook, cleanPunct = func() (look, punct [256]bool) {
+	for _, c := range []byte{',', ')', '.', ';'} {
+		look[c], punct[c] = true, true
+	}
+	for _, c := range []byte{'\t', '\r', '\v', '\f'} {
 		look[c] = true
 	}
 	for c := utf8.RuneSelf; c < len(look); c++ {
 		look[c] = true
 	}
-	return look
+	return look, punct
 }()
 
 // nextToLook returns the first place in src[i:to] of a byte cleanLook
-// marks, or to: eight bytes a step while none can be one of them.
+// marks, less punctuation that no digit follows in src[:to], or to: eight
+// bytes a step while none can be one of them.
 func nextToLook(src string, i, to int) int {
 	const (
 		ones  = 0x0101010101010101
 		highs = 0x8080808080808080
+		lows  = 0x7f7f7f7f7f7f7f7f
 	)
-	for i+8 <= to {
+	for i+9 <= to {
 		w := load64(src, i)
+		next := load64(src, i+1) // each byte's next one, in its place
 		// a byte past ASCII or below ' ', or one of ",." (equal once bit 1
-		// is set), ')' or ';': a zero byte after the XOR, found exactly
-		// as a group (single bytes may be flagged by a borrow).
+		// is set), ')' or ';' before a digit: a zero byte after the XOR,
+		// found as a group (single bytes may be flagged by a borrow, never
+		// missed), and a digit exactly (no carry crosses a byte).
 		commaDot := w | 0x02*ones ^ '.'*ones
 		paren := w ^ ')'*ones
 		semi := w ^ ';'*ones
-		if w&highs|(w-' '*ones)&^w&highs|(commaDot-ones)&^commaDot&highs|
-			(paren-ones)&^paren&highs|(semi-ones)&^semi&highs != 0 {
+		punct := (commaDot-ones)&^commaDot&highs | (paren-ones)&^paren&highs | (semi-ones)&^semi&highs
+		d := next ^ '0'*ones
+		digit := ^((d&lows + 0x76*ones) | d) & highs
+		if w&highs|(w-' '*ones)&^w&highs|punct&digit != 0 {
 			break
 		}
 		i += 8
 	}
-	for i < to && !cleanLook[src[i]] {
-		i++
+	for ; i < to; i++ {
+		c := src[i]
+		if cleanLook[c] && (!cleanPunct[c] || i+1 < to && isDigit(src[i+1])) {
+			break
+		}
 	}
 	return i
 }

@@ -172,3 +172,61 @@ func TestNormalizeResultsOutliveItsBuffers(t *testing.T) {
 		t.Fatalf("%d of %d texts unchanged by normalizing: the test needs both kinds", unchanged, len(texts))
 	}
 }
+
+// A line filter answers as its regex does: it turns lines away only by
+// the first bytes of an anchored regex's matches, and leaves the rest,
+// and every line of a regex not anchored, to the regex.
+func TestLineFilterIsMatchString(t *testing.T) {
+	e := configExtractor(t)
+	lc := e.seg.Lines()
+	res := append([]*regexp.Regexp{lc.Caption, testLines.Caption,
+		regexp.MustCompile(`(?i)figure \d`),      // not anchored: no filter
+		regexp.MustCompile(`(?m)^table`),         // a line start, not the text's: no filter
+		regexp.MustCompile(`^(?:Fig|Tab)|^\d+$`), // anchored on every branch
+		regexp.MustCompile(`^(?i:ſupp|k)lement`), // folds to and from non-ASCII runes
+		regexp.MustCompile(`^$`), regexp.MustCompile(`^\s*µg`)}, lc.Furniture...)
+	lines := []string{"", "F", "Figure 1.", "figure 2: x", "FIG. 3|", "ſupplementary figure 1.", "Supplementary Table S2.",
+		"Table", "table 1.", "Video 1:", "Page 3 of 10", "page 12", "12", "12345", "µg dose", " µg", "Kelvin", "\u212alement",
+		"ſupplement", "klement", "Tab", "Fig", "\xff", "é Figure 1."}
+	for _, text := range docFrameTexts(t) {
+		lines = append(lines, strings.Split(text, "\n")...)
+	}
+	turnedAway := 0
+	for _, re := range res {
+		f := newLineFilter(re)
+		for _, l := range lines {
+			if got, want := f.matches(l), re.MatchString(l); got != want {
+				t.Fatalf("filter of %s on %q: %v, MatchString %v", re, l, got, want)
+			}
+		}
+		if f.first != nil {
+			turnedAway++
+		}
+	}
+	if turnedAway < 4 {
+		t.Errorf("only %d regexes filtered", turnedAway)
+	}
+	for i, re := range res[:2] {
+		if newLineFilter(re).first == nil {
+			t.Errorf("caption regex %d (%s) has no filter", i, re)
+		}
+	}
+}
+
+// Normalize keeps the ASCII prefix of the text it read for build's
+// code-point index; any other text's is counted.
+func TestNormalizedASCIIPrefix(t *testing.T) {
+	for _, text := range docFrameTexts(t) {
+		n := Normalize(text, testLines)
+		if got, want := n.asciiPrefixOf(text), asciiPrefix(text); got != want {
+			t.Fatalf("ASCII prefix of %.40q: %d, want %d", text, got, want)
+		}
+		other := "é" + text
+		if got, want := n.asciiPrefixOf(other[2:]), asciiPrefix(text); got != want {
+			t.Fatalf("ASCII prefix of a copy of %.40q: %d, want %d", text, got, want)
+		}
+		if got := n.asciiPrefixOf(other); got != 0 {
+			t.Fatalf("ASCII prefix of another text: %d, want 0", got)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"syscall"
 	"testing"
@@ -315,6 +316,45 @@ func TestMapValueFirstSortedKey(t *testing.T) {
 		}
 		if _, ok := mapValue(values, "woman"); ok {
 			t.Fatal("mapValue(woman) found a key")
+		}
+	}
+}
+
+// Extract qualifies and builds the kept candidates through resolve's
+// indices instead of a copy of them: the findings are those of the copy,
+// and so is their order where candidates tie on everything build sorts by.
+func TestKeptIndexBuildsAsTheCopy(t *testing.T) {
+	e := configExtractor(t)
+	n := 300
+	if raceDetector {
+		n = 30
+	}
+	ins := stageInputs(t, e, n)
+	total := 0
+	for _, in := range ins {
+		copied := resolve(append([]candidate(nil), in.unresolved...))
+		e.qualify(in.t, in.L, copied, in.cues)
+		want := e.build(&Document{ID: "x", Text: in.text, Norm: in.norm, Layout: in.L}, copied)
+
+		cands := append([]candidate(nil), in.unresolved...)
+		sc := new(candScratch)
+		kept := resolveScratch(sc, cands)
+		e.qualifyKept(sc, in.t, in.L, cands, kept, in.cues)
+		got := e.buildKept(&Document{ID: "x", Text: in.text, Norm: in.norm, Layout: in.L}, cands, kept)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d findings through the index, %d through the copy, or they differ", len(got), len(want))
+		}
+		total += len(got)
+	}
+	if total == 0 {
+		t.Fatal("no findings")
+	}
+	// ties on all build sorts by keep their order in the kept list
+	cands := []candidate{{concept: "a", rule: "r", order: 0}, {concept: "a", rule: "r", order: 1}, {concept: "a", rule: "r", order: 2}}
+	for _, kept := range [][]int32{{2, 0, 1}, {1, 2, 0}, {0, 1, 2}} {
+		got := sortKept(new(buildScratch), cands, kept)
+		if !slices.Equal(got, kept) {
+			t.Errorf("tied candidates kept as %v sorted as %v", kept, got)
 		}
 	}
 }
