@@ -632,13 +632,8 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 			windows = append(windows, ruleWindow{tg.rule, [2]int{lo, hi}})
 		}
 	}
-	slices.SortFunc(windows, func(a, b ruleWindow) int {
-		if a.rule != b.rule {
-			return a.rule - b.rule
-		}
-		return a.span[0] - b.span[0]
-	})
 	sc.windows = windows
+	windows = groupByRule(sc, windows, len(e.set.Rules))
 	// the matches first, so the candidates, which are large, are not
 	// copied as their slice grows
 	found := sc.found[:0]

@@ -833,6 +833,8 @@ func markInst(cls *[256]bool, inst *syntax.Inst) {
 type ruleScratch struct {
 	sim     simScratch
 	windows []ruleWindow
+	grouped []ruleWindow // windows, by rule
+	ends    []int        // groupByRule's counts
 	spans   [][2]int
 	matches [][]int
 	found   []ruleMatch
@@ -846,4 +848,27 @@ func (sc *ruleScratch) release() {
 	clear(sc.matches[:cap(sc.matches)])
 	clear(sc.found[:cap(sc.found)])
 	ruleScratchPool.Put(sc)
+}
+
+// groupByRule returns windows in order of rule, in sc.grouped: a
+// counting sort, where sorting by rule and start took a twelfth of the
+// rules' time. The order of a rule's windows does not matter, as
+// mergeWindows sorts them.
+func groupByRule(sc *ruleScratch, windows []ruleWindow, rules int) []ruleWindow {
+	ends := slices.Grow(sc.ends[:0], rules+1)[:rules+1]
+	clear(ends)
+	for _, w := range windows {
+		ends[w.rule+1]++
+	}
+	for r := 1; r <= rules; r++ {
+		ends[r] += ends[r-1]
+	}
+	// ends[r] is now where rule r's windows begin
+	grouped := slices.Grow(sc.grouped[:0], len(windows))[:len(windows)]
+	for _, w := range windows {
+		grouped[ends[w.rule]] = w
+		ends[w.rule]++
+	}
+	sc.ends, sc.grouped = ends, grouped
+	return grouped
 }

@@ -2,8 +2,10 @@ package extract
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/clinex/clinex/patterns"
@@ -179,6 +181,51 @@ func TestRuleScannerFullDFA(t *testing.T) {
 			if got, want := sc.findAll(text), re.FindAllStringSubmatchIndex(text, -1); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s with a full DFA: got %v, want %v", re, got, want)
 			}
+		}
+	}
+}
+
+// TestGroupByRule checks the counting sort of appendRules' windows against
+// the sort by rule and start it replaced: the same rules in the same
+// order, and each rule's windows merged the same.
+func TestGroupByRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	sc := new(ruleScratch)
+	for round := range 500 {
+		rules := 1 + rng.IntN(40)
+		windows := make([]ruleWindow, rng.IntN(60))
+		for i := range windows {
+			lo := rng.IntN(500)
+			windows[i] = ruleWindow{rng.IntN(rules), [2]int{lo, lo + rng.IntN(250)}}
+		}
+		sorted := slices.Clone(windows)
+		slices.SortFunc(sorted, func(a, b ruleWindow) int {
+			if a.rule != b.rule {
+				return a.rule - b.rule
+			}
+			return a.span[0] - b.span[0]
+		})
+		grouped := groupByRule(sc, windows, rules)
+		if len(grouped) != len(sorted) {
+			t.Fatalf("round %d: %d windows grouped, %d sorted", round, len(grouped), len(sorted))
+		}
+		for i := 0; i < len(sorted); {
+			r := sorted[i].rule
+			j := i
+			for j < len(sorted) && sorted[j].rule == r {
+				j++
+			}
+			var want, got [][2]int
+			for k := i; k < j; k++ {
+				if grouped[k].rule != r {
+					t.Fatalf("round %d: window %d of rule %d, want rule %d", round, k, grouped[k].rule, r)
+				}
+				want, got = append(want, sorted[k].span), append(got, grouped[k].span)
+			}
+			if w, g := mergeWindows(want), mergeWindows(got); !slices.Equal(w, g) {
+				t.Fatalf("round %d rule %d: merged %v, want %v", round, r, g, w)
+			}
+			i = j
 		}
 	}
 }
