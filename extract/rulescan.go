@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/clinex/clinex/patterns"
 )
 
 // ruleScanner finds what re.FindAllStringSubmatchIndex finds, faster.
@@ -52,6 +54,10 @@ type ruleScanner struct {
 	// boundaryFirst: every match begins with \b. wordAssert: the pattern
 	// holds \b or \B somewhere.
 	boundaryFirst, wordAssert bool
+
+	// groups are the rule's capture indexes appendRuleCandidates reads
+	// (none set for the protect pattern).
+	groups ruleGroups
 
 	once sync.Once
 	src  string
@@ -871,4 +877,27 @@ func groupByRule(sc *ruleScratch, windows []ruleWindow, rules int) []ruleWindow 
 	}
 	sc.ends, sc.grouped = ends, grouped
 	return grouped
+}
+
+// ruleGroups holds the capture indexes of a rule's named groups that
+// appendRuleCandidates reads: looked up in the rule's map once, not about
+// seven times a match.
+type ruleGroups struct {
+	unit, op, label, valueMax int
+	// outputs are the rule's outputs, or for a rule with none the one
+	// output of its value; output[i] is the group of outputs[i].
+	outputs []patterns.Output
+	output  []int
+}
+
+func newRuleGroups(r *patterns.Rule) ruleGroups {
+	g := ruleGroups{unit: r.Group("unit"), op: r.Group("op"), label: r.Group("label"),
+		valueMax: r.Group("value_max"), outputs: r.Outputs}
+	if len(g.outputs) == 0 {
+		g.outputs = []patterns.Output{{Concept: r.Concept, Label: r.Label, Category: r.Category, Group: "value"}}
+	}
+	for _, o := range g.outputs {
+		g.output = append(g.output, r.Group(o.Group))
+	}
+	return g
 }

@@ -229,3 +229,36 @@ func TestGroupByRule(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleGroups checks the capture indexes kept per rule against the
+// rule's own lookups, which appendRuleCandidates made for every match.
+func TestRuleGroups(t *testing.T) {
+	e := configExtractor(t)
+	withNamed := 0
+	for ri, r := range e.set.Rules {
+		g := e.ruleScan[ri].groups
+		for name, got := range map[string]int{"unit": g.unit, "op": g.op, "label": g.label, "value_max": g.valueMax} {
+			if want := r.Group(name); got != want {
+				t.Errorf("rule %s: group %q at %d, want %d", r.ID, name, got, want)
+			}
+		}
+		outputs := r.Outputs
+		if len(outputs) == 0 {
+			outputs = []patterns.Output{{Concept: r.Concept, Label: r.Label, Category: r.Category, Group: "value"}}
+		}
+		if !reflect.DeepEqual(g.outputs, outputs) || len(g.output) != len(outputs) {
+			t.Fatalf("rule %s: outputs %+v (groups %v), want %+v", r.ID, g.outputs, g.output, outputs)
+		}
+		for i, o := range outputs {
+			if want := r.Group(o.Group); g.output[i] != want {
+				t.Errorf("rule %s output %d: group %d, want %d", r.ID, i, g.output[i], want)
+			}
+			if g.output[i] > 0 {
+				withNamed++
+			}
+		}
+	}
+	if withNamed == 0 {
+		t.Fatal("no rule output has a group: the check saw nothing")
+	}
+}
