@@ -755,7 +755,7 @@ func (e *Extractor) appendRuleCandidates(out []candidate, t string, r *patterns.
 		case "roman":
 			val, vmax, ok = parseClass(vt)
 		case "map":
-			val, ok = mapValue(r.Values, vt)
+			val, ok = g.mapValue(vt)
 		case "string":
 			val, ok = String(strings.TrimSpace(vt)), true
 		default:

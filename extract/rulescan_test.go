@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/clinex/clinex/patterns"
@@ -261,4 +262,39 @@ func TestRuleGroups(t *testing.T) {
 	if withNamed == 0 {
 		t.Fatal("no rule output has a group: the check saw nothing")
 	}
+}
+
+// The values of each configured map rule, looked up as the rule's map
+// was at every match: its own values in other cases and spacing, and
+// texts it does not list.
+func TestRuleGroupsMapValue(t *testing.T) {
+	e := configExtractor(t)
+	checked := 0
+	for ri, r := range e.set.Rules {
+		if len(r.Values) == 0 {
+			continue
+		}
+		g := &e.ruleScan[ri].groups
+		var texts []string
+		for k, vs := range r.Values {
+			texts = append(texts, k, k+"x", "")
+			for _, v := range vs {
+				texts = append(texts, v, strings.ToUpper(v), " "+strings.ToUpper(v[:len(v)/2])+v[len(v)/2:]+"\t", v+"s", v[:len(v)/2])
+			}
+		}
+		for _, text := range texts {
+			gv, gok := g.mapValue(text)
+			wv, wok := mapValue(r.Values, text)
+			if gv != wv || gok != wok {
+				t.Fatalf("rule %s, %q: %v %v, want %v %v", r.ID, text, gv, gok, wv, wok)
+			}
+			if gok {
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no configured rule maps a value: the check saw nothing")
+	}
+	t.Logf("%d texts found a key", checked)
 }
