@@ -607,6 +607,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 	sc := ruleScratchPool.Get().(*ruleScratch)
 	defer sc.release()
 	windows := sc.windows[:0]
+	sentences := sentenceCursor{ss: L.Sentences}
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindRule == 0 {
 			continue
@@ -622,7 +623,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 				w = e.opts.RuleWindow
 			}
 			if si == -2 {
-				si = L.SentenceAt(h.start)
+				si = sentences.at(h.start)
 			}
 			lo, hi := h.start-w, h.end+w
 			if si >= 0 {

@@ -298,3 +298,34 @@ func TestRuleGroupsMapValue(t *testing.T) {
 	}
 	t.Logf("%d texts found a key", checked)
 }
+
+// The sentence cursor against SentenceAt on shared reports' layouts, for
+// the keyword hits' starts in their order, in reverse and at random.
+func TestSentenceCursor(t *testing.T) {
+	e := configExtractor(t)
+	rng := rand.New(rand.NewPCG(3, 3))
+	looked := 0
+	for _, in := range stageInputs(t, e, 200) {
+		var ps []int
+		for _, h := range in.hits {
+			ps = append(ps, h.start)
+		}
+		n := len(ps)
+		for k := n - 1; k >= 0; k-- {
+			ps = append(ps, ps[k])
+		}
+		for range n {
+			ps = append(ps, rng.IntN(len(in.t)+2)-1)
+		}
+		c := sentenceCursor{ss: in.L.Sentences}
+		for _, p := range ps {
+			if got, want := c.at(p), in.L.SentenceAt(p); got != want {
+				t.Fatalf("sentence at %d: %d, want %d", p, got, want)
+			}
+			looked++
+		}
+	}
+	if looked == 0 {
+		t.Fatal("no place looked up")
+	}
+}
