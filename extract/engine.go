@@ -227,7 +227,9 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	e.acCues = newCueTargets(acTargets, set.Cues)
 	e.entities = newEntityExtras(set.Entities)
 	for _, r := range set.Rules {
-		e.ruleScan = append(e.ruleScan, newRuleScanner(r.Re))
+		rs := newRuleScanner(r.Re)
+		rs.groups = newRuleGroups(r)
+		e.ruleScan = append(e.ruleScan, rs)
 	}
 	e.ac = <-acDone
 	return e, nil
@@ -605,6 +607,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 	sc := ruleScratchPool.Get().(*ruleScratch)
 	defer sc.release()
 	windows := sc.windows[:0]
+	sentences := sentenceCursor{ss: L.Sentences}
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindRule == 0 {
 			continue
@@ -620,7 +623,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 				w = e.opts.RuleWindow
 			}
 			if si == -2 {
-				si = L.SentenceAt(h.start)
+				si = sentences.at(h.start)
 			}
 			lo, hi := h.start-w, h.end+w
 			if si >= 0 {
@@ -632,13 +635,8 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 			windows = append(windows, ruleWindow{tg.rule, [2]int{lo, hi}})
 		}
 	}
-	slices.SortFunc(windows, func(a, b ruleWindow) int {
-		if a.rule != b.rule {
-			return a.rule - b.rule
-		}
-		return a.span[0] - b.span[0]
-	})
 	sc.windows = windows
+	windows = groupByRule(sc, windows, len(e.set.Rules))
 	// the matches first, so the candidates, which are large, are not
 	// copied as their slice grows
 	found := sc.found[:0]
@@ -716,13 +714,11 @@ func groupText(t string, m []int, g int) (string, int, int, bool) {
 
 // appendRuleCandidates appends the findings of rule r's match m to out.
 func (e *Extractor) appendRuleCandidates(out []candidate, t string, r *patterns.Rule, ri int, m []int) []candidate {
-	outputs := r.Outputs
-	if len(outputs) == 0 {
-		outputs = []patterns.Output{{Concept: r.Concept, Label: r.Label, Category: r.Category, Group: "value"}}
-	}
+	g := &e.ruleScan[ri].groups
+	outputs := g.outputs
 	unit := r.Unit
 	var unitRow *patterns.Unit
-	if ut, _, _, ok := groupText(t, m, r.Group("unit")); ok {
+	if ut, _, _, ok := groupText(t, m, g.unit); ok {
 		if u, code, _ := e.units.Match(ut); u != nil {
 			unit, unitRow = code, u
 		}
@@ -731,21 +727,21 @@ func (e *Extractor) appendRuleCandidates(out []candidate, t string, r *patterns.
 		unitRow = e.unitCodes[unit]
 	}
 	op := ""
-	if ot, _, _, ok := groupText(t, m, r.Group("op")); ok {
+	if ot, _, _, ok := groupText(t, m, g.op); ok {
 		op = opCanon[strings.ToLower(strings.Join(strings.Fields(ot), " "))]
 		if op == "" {
 			op = strings.TrimSpace(ot)
 		}
 	}
-	for _, o := range outputs {
-		vt, vs, ve, ok := groupText(t, m, r.Group(o.Group))
+	for oi, o := range outputs {
+		vt, vs, ve, ok := groupText(t, m, g.output[oi])
 		if !ok {
 			continue
 		}
 		label, concept := firstNonEmpty(o.Label, r.Label), firstNonEmpty(o.Concept, r.Concept)
 		// A rule may name what it measures from the text: "Rotterdam score
 		// was 0.15" gives the concept rotterdam_score.
-		if lt, _, _, ok := groupText(t, m, r.Group("label")); ok {
+		if lt, _, _, ok := groupText(t, m, g.label); ok {
 			label = collapseSpace(lt)
 			if concept == "" {
 				concept = snake(label)
@@ -760,7 +756,7 @@ func (e *Extractor) appendRuleCandidates(out []candidate, t string, r *patterns.
 		case "roman":
 			val, vmax, ok = parseClass(vt)
 		case "map":
-			val, ok = mapValue(r.Values, vt)
+			val, ok = g.mapValue(vt)
 		case "string":
 			val, ok = String(strings.TrimSpace(vt)), true
 		default:
@@ -774,15 +770,15 @@ func (e *Extractor) appendRuleCandidates(out []candidate, t string, r *patterns.
 		if !ok {
 			continue
 		}
-		if mt, _, _, ok := groupText(t, m, r.Group("value_max")); ok && len(outputs) == 1 {
+		if mt, _, _, ok := groupText(t, m, g.valueMax); ok && len(outputs) == 1 {
 			if f, _, ok := readNumber(strings.TrimSpace(mt), 0); ok {
 				vmax = &f
 			}
 		}
 		c.value, c.valueMax = val, vmax
 		// the value span runs from the value to its unit, or to value_max
-		for _, g := range []string{"value_max", "unit"} {
-			if _, gs, ge, ok := groupText(t, m, r.Group(g)); ok && len(outputs) == 1 {
+		for _, gi := range [2]int{g.valueMax, g.unit} {
+			if _, gs, ge, ok := groupText(t, m, gi); ok && len(outputs) == 1 {
 				c.vstart, c.vend = min(c.vstart, gs), max(c.vend, ge)
 			}
 		}

@@ -2,8 +2,11 @@ package extract
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/clinex/clinex/patterns"
@@ -180,5 +183,149 @@ func TestRuleScannerFullDFA(t *testing.T) {
 				t.Fatalf("%s with a full DFA: got %v, want %v", re, got, want)
 			}
 		}
+	}
+}
+
+// TestGroupByRule checks the counting sort of appendRules' windows against
+// the sort by rule and start it replaced: the same rules in the same
+// order, and each rule's windows merged the same.
+func TestGroupByRule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	sc := new(ruleScratch)
+	for round := range 500 {
+		rules := 1 + rng.IntN(40)
+		windows := make([]ruleWindow, rng.IntN(60))
+		for i := range windows {
+			lo := rng.IntN(500)
+			windows[i] = ruleWindow{rng.IntN(rules), [2]int{lo, lo + rng.IntN(250)}}
+		}
+		sorted := slices.Clone(windows)
+		slices.SortFunc(sorted, func(a, b ruleWindow) int {
+			if a.rule != b.rule {
+				return a.rule - b.rule
+			}
+			return a.span[0] - b.span[0]
+		})
+		grouped := groupByRule(sc, windows, rules)
+		if len(grouped) != len(sorted) {
+			t.Fatalf("round %d: %d windows grouped, %d sorted", round, len(grouped), len(sorted))
+		}
+		for i := 0; i < len(sorted); {
+			r := sorted[i].rule
+			j := i
+			for j < len(sorted) && sorted[j].rule == r {
+				j++
+			}
+			var want, got [][2]int
+			for k := i; k < j; k++ {
+				if grouped[k].rule != r {
+					t.Fatalf("round %d: window %d of rule %d, want rule %d", round, k, grouped[k].rule, r)
+				}
+				want, got = append(want, sorted[k].span), append(got, grouped[k].span)
+			}
+			if w, g := mergeWindows(want), mergeWindows(got); !slices.Equal(w, g) {
+				t.Fatalf("round %d rule %d: merged %v, want %v", round, r, g, w)
+			}
+			i = j
+		}
+	}
+}
+
+// TestRuleGroups checks the capture indexes kept per rule against the
+// rule's own lookups, which appendRuleCandidates made for every match.
+func TestRuleGroups(t *testing.T) {
+	e := configExtractor(t)
+	withNamed := 0
+	for ri, r := range e.set.Rules {
+		g := e.ruleScan[ri].groups
+		for name, got := range map[string]int{"unit": g.unit, "op": g.op, "label": g.label, "value_max": g.valueMax} {
+			if want := r.Group(name); got != want {
+				t.Errorf("rule %s: group %q at %d, want %d", r.ID, name, got, want)
+			}
+		}
+		outputs := r.Outputs
+		if len(outputs) == 0 {
+			outputs = []patterns.Output{{Concept: r.Concept, Label: r.Label, Category: r.Category, Group: "value"}}
+		}
+		if !reflect.DeepEqual(g.outputs, outputs) || len(g.output) != len(outputs) {
+			t.Fatalf("rule %s: outputs %+v (groups %v), want %+v", r.ID, g.outputs, g.output, outputs)
+		}
+		for i, o := range outputs {
+			if want := r.Group(o.Group); g.output[i] != want {
+				t.Errorf("rule %s output %d: group %d, want %d", r.ID, i, g.output[i], want)
+			}
+			if g.output[i] > 0 {
+				withNamed++
+			}
+		}
+	}
+	if withNamed == 0 {
+		t.Fatal("no rule output has a group: the check saw nothing")
+	}
+}
+
+// The values of each configured map rule, looked up as the rule's map
+// was at every match: its own values in other cases and spacing, and
+// texts it does not list.
+func TestRuleGroupsMapValue(t *testing.T) {
+	e := configExtractor(t)
+	checked := 0
+	for ri, r := range e.set.Rules {
+		if len(r.Values) == 0 {
+			continue
+		}
+		g := &e.ruleScan[ri].groups
+		var texts []string
+		for k, vs := range r.Values {
+			texts = append(texts, k, k+"x", "")
+			for _, v := range vs {
+				texts = append(texts, v, strings.ToUpper(v), " "+strings.ToUpper(v[:len(v)/2])+v[len(v)/2:]+"\t", v+"s", v[:len(v)/2])
+			}
+		}
+		for _, text := range texts {
+			gv, gok := g.mapValue(text)
+			wv, wok := mapValue(r.Values, text)
+			if gv != wv || gok != wok {
+				t.Fatalf("rule %s, %q: %v %v, want %v %v", r.ID, text, gv, gok, wv, wok)
+			}
+			if gok {
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no configured rule maps a value: the check saw nothing")
+	}
+	t.Logf("%d texts found a key", checked)
+}
+
+// The sentence cursor against SentenceAt on shared reports' layouts, for
+// the keyword hits' starts in their order, in reverse and at random.
+func TestSentenceCursor(t *testing.T) {
+	e := configExtractor(t)
+	rng := rand.New(rand.NewPCG(3, 3))
+	looked := 0
+	for _, in := range stageInputs(t, e, 200) {
+		var ps []int
+		for _, h := range in.hits {
+			ps = append(ps, h.start)
+		}
+		n := len(ps)
+		for k := n - 1; k >= 0; k-- {
+			ps = append(ps, ps[k])
+		}
+		for range n {
+			ps = append(ps, rng.IntN(len(in.t)+2)-1)
+		}
+		c := sentenceCursor{ss: in.L.Sentences}
+		for _, p := range ps {
+			if got, want := c.at(p), in.L.SentenceAt(p); got != want {
+				t.Fatalf("sentence at %d: %d, want %d", p, got, want)
+			}
+			looked++
+		}
+	}
+	if looked == 0 {
+		t.Fatal("no place looked up")
 	}
 }
