@@ -51,6 +51,53 @@ type unitSyn struct {
 	text          string
 	caseSensitive bool
 	unit          *patterns.Unit
+	// head and mask hold the synonym's first four bytes, lower case, as
+	// canonHead reads a text: a text whose head differs cannot match, and
+	// Match skips the synonym without walking it (the 20 synonyms that
+	// start "mg" were walked up to the slash of "mg/dL" for every "mg ").
+	head, mask uint32
+}
+
+// synHead is the head and mask of a synonym; a synonym with a space next
+// to a slash (none in the table) gets no head, as canonHead drops such
+// spaces.
+func synHead(text string) (head, mask uint32) {
+	if strings.Contains(text, " /") || strings.Contains(text, "/ ") {
+		return 0, 0
+	}
+	for i := 0; i < len(text) && i < 4; i++ {
+		head |= uint32(lowerByte(text[i])) << (8 * i)
+		mask |= 0xFF << (8 * i)
+	}
+	return head, mask
+}
+
+// canonHead is the first four bytes of s as matchSyn reads them, lower
+// case: a run of spaces and line breaks as one space, and none next to a
+// slash (spaces may stand around one). Where matchSyn matches a synonym,
+// the synonym's head is canonHead's.
+func canonHead(s string) uint32 {
+	var h uint32
+	n := 0
+	for i := 0; i < len(s) && n < 4; {
+		b := s[i]
+		if b == ' ' || b == '\n' {
+			j := i + 1
+			for j < len(s) && (s[j] == ' ' || s[j] == '\n') {
+				j++
+			}
+			if (n == 0 || byte(h>>(8*(n-1))) != '/') && (j == len(s) || s[j] != '/') {
+				h |= uint32(' ') << (8 * n)
+				n++
+			}
+			i = j
+			continue
+		}
+		h |= uint32(lowerByte(b)) << (8 * n)
+		n++
+		i++
+	}
+	return h
 }
 
 var superscripts = map[rune]byte{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
@@ -64,7 +111,8 @@ func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
 			return
 		}
 		k := lowerByte(s[0])
-		m.byFirst[k] = append(m.byFirst[k], unitSyn{s, cs, u})
+		h, mask := synHead(s)
+		m.byFirst[k] = append(m.byFirst[k], unitSyn{s, cs, u, h, mask})
 	}
 	for _, u := range units {
 		for _, s := range u.Synonyms {
@@ -223,8 +271,13 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 	if t := m.bySecond[lowerByte(s[0])]; t != nil && len(s) > 1 {
 		syns = t[s[1]]
 	}
-	for _, syn := range syns {
-		if n := matchSyn(syn, s); n > 0 {
+	head := canonHead(s)
+	for i := range syns {
+		syn := &syns[i]
+		if head&syn.mask != syn.head {
+			continue
+		}
+		if n := matchSyn(*syn, s); n > 0 {
 			return syn.unit, syn.unit.Code, n
 		}
 	}
