@@ -231,7 +231,7 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 	if len(s) > 64 {
 		s = s[:64]
 	}
-	if len(s) > 0 && (s[0] == 'x' || s[0] == '*' || s[0] == '1' || strings.HasPrefix(s, "×")) {
+	if tensFollow(s) {
 		if e := m.expRe.FindStringSubmatchIndex(s); e != nil && (e[4] >= 0 || s[0] != '1') {
 			exp := s[e[2]:e[3]]
 			exp = strings.Trim(exp, "()")
@@ -282,6 +282,28 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 		}
 	}
 	return nil, "", 0
+}
+
+// tensFollow reports whether s starts as expRe needs: an optional x, ×
+// or * and white space, then 10. Most texts after a number that start
+// with x are dimensions ("2 x 3 cm"), and the regexp took longer to fail
+// on them than this takes.
+func tensFollow(s string) bool {
+	switch {
+	case s == "":
+		return false
+	case s[0] == 'x' || s[0] == '*':
+		s = s[1:]
+	case strings.HasPrefix(s, "×"):
+		s = s[len("×"):]
+	case s[0] != '1':
+		return false
+	}
+	i := 0
+	for i < len(s) && isRegexSpace(s[i]) {
+		i++
+	}
+	return strings.HasPrefix(s[i:], "10")
 }
 
 // QuantityScanner finds every number in a text with its unit.

@@ -55,3 +55,36 @@ func TestUnitHeadSkipsOnlyMisses(t *testing.T) {
 		t.Fatalf("only %d units found: the comparison proves little", found)
 	}
 }
+
+// tensFollow only turns away texts the power-of-ten regexp does not match.
+func TestTensFollowOnlySkipsMisses(t *testing.T) {
+	um := testScanner(t).units
+	windows := []string{"", "x", "x10^9/L", "x 10^9/L", "x\t\n10", "*10", "* 10e9", "×10⁹/L", "× 103/µL", "×\f10", "10^9/L",
+		"1 0", "x1 0", "xx 10", "x 2 cm", "1", "10", "×", "\v10", "x\v10", "1e9", "x 1O"}
+	for _, text := range matcherTexts(t) {
+		for i := 1; i < len(text); i++ {
+			if isDigit(text[i-1]) && !isDigit(text[i]) {
+				w := text[skipSpaces(text, i):]
+				windows = append(windows, w[:min(len(w), 64)])
+			}
+		}
+	}
+	matched := 0
+	for _, w := range windows {
+		gate := w != "" && (w[0] == 'x' || w[0] == '*' || w[0] == '1' || strings.HasPrefix(w, "×"))
+		re := gate && um.expRe.MatchString(w)
+		if re && !tensFollow(w) {
+			t.Fatalf("tensFollow(%q) = false; the regexp matches", w)
+		}
+		if tensFollow(w) && !gate {
+			t.Fatalf("tensFollow(%q) = true outside the old gate", w)
+		}
+		if re {
+			matched++
+		}
+	}
+	t.Logf("%d windows, %d powers of ten", len(windows), matched)
+	if matched < 20 {
+		t.Fatalf("only %d powers of ten: the comparison proves little", matched)
+	}
+}
