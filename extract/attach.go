@@ -35,6 +35,12 @@ before during since until than also not no nor both either all any each every so
 it he she they we i into onto upon via per versus vs respectively although though however because due showed shows revealed reveals demonstrated demonstrates
 indicated indicates noted found had has given received using used under`)
 
+// The sets as inFoldSet reads them.
+var (
+	linkWordSet, labelSkipSet, labelStopSet = foldSetOf(linkWords), foldSetOf(labelSkip), foldSetOf(labelStop)
+	inWhatSet, sizeWordSet                  = foldSetOf(inWhat), foldSetOf(sizeWords)
+)
+
 func toSet(words string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(words) {
@@ -403,7 +409,7 @@ func isLinkGap(s string) bool {
 			i += size
 		}
 		words++
-		if !inFoldSet(linkWords, s[b:i]) || words > 5 {
+		if !inFoldSet(linkWordSet, s[b:i]) || words > 5 {
 			return false
 		}
 	}
@@ -559,14 +565,14 @@ func labelBefore(bt *backTokens, t string, sentStart, pos int) (first, last int)
 				continue
 			}
 		}
-		if !inFoldSet(labelSkip, w) {
+		if !inFoldSet(labelSkipSet, w) {
 			break
 		}
 	}
 	first, last = -1, r
 	for words := 0; bt.has(r) && words < 4; r++ {
 		w := bt.at(r).text
-		if inFoldSet(labelStop, w) || !isLabelWord(w) {
+		if inFoldSet(labelStopSet, w) || !isLabelWord(w) {
 			break
 		}
 		first = r
@@ -582,12 +588,12 @@ func labelAfter(t string, pos, limit int) (string, int) {
 	var buf [12]wordTok
 	// The loop below reads at most the first four tokens.
 	toks := appendTokensFrom(t[pos:min(limit, pos+60)], buf[:0], 4)
-	if len(toks) > 1 && inFoldSet(inWhat, toks[0].text) && inFoldSet(sizeWords, toks[1].text) {
+	if len(toks) > 1 && inFoldSet(inWhatSet, toks[0].text) && inFoldSet(sizeWordSet, toks[1].text) {
 		return toks[1].text, pos + toks[1].start + len(toks[1].text)
 	}
 	n := 0
 	for ; n < len(toks) && n < 3; n++ {
-		if inFoldSet(labelStop, toks[n].text) || !isLabelWord(toks[n].text) {
+		if inFoldSet(labelStopSet, toks[n].text) || !isLabelWord(toks[n].text) {
 			break
 		}
 	}

@@ -51,6 +51,53 @@ type unitSyn struct {
 	text          string
 	caseSensitive bool
 	unit          *patterns.Unit
+	// head and mask hold the synonym's first four bytes, lower case, as
+	// canonHead reads a text: a text whose head differs cannot match, and
+	// Match skips the synonym without walking it (the 20 synonyms that
+	// start "mg" were walked up to the slash of "mg/dL" for every "mg ").
+	head, mask uint32
+}
+
+// synHead is the head and mask of a synonym; a synonym with a space next
+// to a slash (none in the table) gets no head, as canonHead drops such
+// spaces.
+func synHead(text string) (head, mask uint32) {
+	if strings.Contains(text, " /") || strings.Contains(text, "/ ") {
+		return 0, 0
+	}
+	for i := 0; i < len(text) && i < 4; i++ {
+		head |= uint32(lowerByte(text[i])) << (8 * i)
+		mask |= 0xFF << (8 * i)
+	}
+	return head, mask
+}
+
+// canonHead is the first four bytes of s as matchSyn reads them, lower
+// case: a run of spaces and line breaks as one space, and none next to a
+// slash (spaces may stand around one). Where matchSyn matches a synonym,
+// the synonym's head is canonHead's.
+func canonHead(s string) uint32 {
+	var h uint32
+	n := 0
+	for i := 0; i < len(s) && n < 4; {
+		b := s[i]
+		if b == ' ' || b == '\n' {
+			j := i + 1
+			for j < len(s) && (s[j] == ' ' || s[j] == '\n') {
+				j++
+			}
+			if (n == 0 || byte(h>>(8*(n-1))) != '/') && (j == len(s) || s[j] != '/') {
+				h |= uint32(' ') << (8 * n)
+				n++
+			}
+			i = j
+			continue
+		}
+		h |= uint32(lowerByte(b)) << (8 * n)
+		n++
+		i++
+	}
+	return h
 }
 
 var superscripts = map[rune]byte{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
@@ -64,7 +111,8 @@ func NewUnitMatcher(units []*patterns.Unit) (*UnitMatcher, error) {
 			return
 		}
 		k := lowerByte(s[0])
-		m.byFirst[k] = append(m.byFirst[k], unitSyn{s, cs, u})
+		h, mask := synHead(s)
+		m.byFirst[k] = append(m.byFirst[k], unitSyn{s, cs, u, h, mask})
 	}
 	for _, u := range units {
 		for _, s := range u.Synonyms {
@@ -183,7 +231,7 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 	if len(s) > 64 {
 		s = s[:64]
 	}
-	if len(s) > 0 && (s[0] == 'x' || s[0] == '*' || s[0] == '1' || strings.HasPrefix(s, "×")) {
+	if tensFollow(s) {
 		if e := m.expRe.FindStringSubmatchIndex(s); e != nil && (e[4] >= 0 || s[0] != '1') {
 			exp := s[e[2]:e[3]]
 			exp = strings.Trim(exp, "()")
@@ -223,12 +271,39 @@ func (m *UnitMatcher) Match(s string) (*patterns.Unit, string, int) {
 	if t := m.bySecond[lowerByte(s[0])]; t != nil && len(s) > 1 {
 		syns = t[s[1]]
 	}
-	for _, syn := range syns {
-		if n := matchSyn(syn, s); n > 0 {
+	head := canonHead(s)
+	for i := range syns {
+		syn := &syns[i]
+		if head&syn.mask != syn.head {
+			continue
+		}
+		if n := matchSyn(*syn, s); n > 0 {
 			return syn.unit, syn.unit.Code, n
 		}
 	}
 	return nil, "", 0
+}
+
+// tensFollow reports whether s starts as expRe needs: an optional x, ×
+// or * and white space, then 10. Most texts after a number that start
+// with x are dimensions ("2 x 3 cm"), and the regexp took longer to fail
+// on them than this takes.
+func tensFollow(s string) bool {
+	switch {
+	case s == "":
+		return false
+	case s[0] == 'x' || s[0] == '*':
+		s = s[1:]
+	case strings.HasPrefix(s, "×"):
+		s = s[len("×"):]
+	case s[0] != '1':
+		return false
+	}
+	i := 0
+	for i < len(s) && isRegexSpace(s[i]) {
+		i++
+	}
+	return strings.HasPrefix(s[i:], "10")
 }
 
 // QuantityScanner finds every number in a text with its unit.
@@ -342,21 +417,16 @@ func (qs *QuantityScanner) Scan(text string, skip func(int) bool) []Quantity {
 
 // appendScan is Scan written into dst[:0], a reused buffer.
 func (qs *QuantityScanner) appendScan(dst []Quantity, text string, skip func(int) bool) []Quantity {
-	// Room for one quantity per run of digits (about 1.4 times what is
-	// found in the reports) spares the slice its regrowth, for less than
-	// that costs.
-	runs := 0
-	for i := nextDigit(text, 0); i < len(text); i = nextDigit(text, i) {
-		runs++
-		for i < len(text) && isDigit(text[i]) {
-			i++
-		}
-	}
-	if runs == 0 {
+	i := nextDigit(text, 0)
+	if i == len(text) {
 		return dst[:0]
 	}
-	out := slices.Grow(dst[:0], runs)
-	for i := 0; i < len(text); {
+	// The reports hold one quantity per 205 bytes: room for one per 128
+	// spares a fresh slice its regrowth. Counting the runs of digits to
+	// size it exactly read the text a second time, a fifth of the scan,
+	// and a reused buffer (Extract pools it) rarely needs the room.
+	out := slices.Grow(dst[:0], len(text)/128)
+	for i < len(text) {
 		if i = nextDigit(text, i); i == len(text) {
 			break
 		}

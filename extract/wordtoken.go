@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -295,19 +296,64 @@ var maxEmoticonLen, emoticonBytes = func() (int, *[2][256]bool) {
 	return n, bytes
 }()
 
+// foldSet is a set of lower-case words for inFoldSet: the map, and its
+// words by length and first byte. A label or link word is looked up at
+// every unnamed number, and hashing it for the map took a tenth of
+// attach; the one to three words of a length and first byte (the low five
+// bits) are compared sooner.
+type foldSet struct {
+	m map[string]bool
+	// words[start[k]:start[k+1]] have the key k = len*32 + first&31
+	words []string
+	start [33*32 + 1]uint16
+}
+
+func foldSetOf(m map[string]bool) *foldSet {
+	s := &foldSet{m: m}
+	key := func(w string) int { return len(w)*32 + int(w[0]&31) }
+	for w := range m {
+		if w != "" && len(w) <= 32 {
+			s.words = append(s.words, w)
+		}
+	}
+	slices.SortFunc(s.words, func(a, b string) int {
+		if ka, kb := key(a), key(b); ka != kb {
+			return ka - kb
+		}
+		return strings.Compare(a, b)
+	})
+	k := 0
+	for i, w := range s.words {
+		for ; k <= key(w); k++ {
+			s.start[k] = uint16(i)
+		}
+	}
+	for ; k < len(s.start); k++ {
+		s.start[k] = uint16(len(s.words))
+	}
+	return s
+}
+
 // inFoldSet looks w up in a set of lower-case words as strings.ToLower(w)
 // would, without allocating for an ASCII word.
-func inFoldSet(set map[string]bool, w string) bool {
-	if len(w) > 32 {
-		return set[strings.ToLower(w)]
+func inFoldSet(set *foldSet, w string) bool {
+	if len(w) > 32 || w == "" {
+		return set.m[strings.ToLower(w)]
 	}
 	var buf [32]byte
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= utf8.RuneSelf {
-			return set[strings.ToLower(w)]
+			return set.m[strings.ToLower(w)]
 		}
 		buf[i] = lowerByte(c)
 	}
-	return set[string(buf[:len(w)])]
+	key := buf[:len(w)]
+	k := len(w)*32 + int(key[0]&31)
+	for _, c := range set.words[set.start[k]:set.start[k+1]] {
+		if c == string(key) {
+			return true
+		}
+	}
+	return false
 }
