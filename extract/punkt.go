@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -132,20 +133,7 @@ func (p *punkt) release(sc *punktScratch) { p.scratch.Put(sc) }
 // appendTrimmed is prose's trimRange: the sentence without surrounding white
 // space, dropped when nothing is left.
 func appendTrimmed(spans [][2]int, text string, start, end int) [][2]int {
-	for start < end {
-		r, size := utf8.DecodeRuneInString(text[start:end])
-		if size == 0 || !unicode.IsSpace(r) {
-			break
-		}
-		start += size
-	}
-	for end > start {
-		r, size := utf8.DecodeLastRuneInString(text[start:end])
-		if size == 0 || !unicode.IsSpace(r) {
-			break
-		}
-		end -= size
-	}
+	start, end = trimUnicodeSpace(text, start, end)
 	if start >= end {
 		return spans
 	}
@@ -362,25 +350,27 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	if !strings.HasSuffix(tok, ".") || strings.HasSuffix(tok, "..") {
 		return
 	}
-	var noPeriod []byte
-	if isASCII(tok) {
-		sc.key = sc.key[:0]
-		for i := 0; i < len(tok)-1; i++ {
-			c := tok[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			sc.key = append(sc.key, c)
+	// Lower-cased byte by byte while the word is ASCII (most are; its
+	// final dot is), by strings.ToLower once a byte is not.
+	noPeriod := slices.Grow(sc.key[:0], len(tok)-1)[:len(tok)-1]
+	for i := range noPeriod {
+		c := tok[i]
+		if c >= utf8.RuneSelf {
+			noPeriod = []byte(strings.ToLower(tok[:utf8.RuneCountInString(tok)-1]))
+			break
 		}
-		noPeriod = sc.key
-	} else {
-		noPeriod = []byte(strings.ToLower(tok[:utf8.RuneCountInString(tok)-1]))
+		noPeriod[i] = asciiLower[c]
 	}
-	lastPart := noPeriod
-	if k := bytes.LastIndexByte(noPeriod, '-'); k >= 0 {
-		lastPart = noPeriod[k+1:]
+	if cap(noPeriod) > cap(sc.key) {
+		sc.key = noPeriod[:0]
 	}
-	if p.abbrevs[string(noPeriod)] != 0 || p.abbrevs[string(lastPart)] != 0 {
+	// Without a hyphen the last part is the whole word: a word missing
+	// from the abbreviations was looked up twice.
+	found := p.abbrevs[string(noPeriod)] != 0
+	if k := bytes.LastIndexByte(noPeriod, '-'); !found && k >= 0 {
+		found = p.abbrevs[string(noPeriod[k+1:])] != 0
+	}
+	if found {
 		t.abbr = true
 	} else {
 		t.sentBreak = true
@@ -444,7 +434,8 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 	var nextTyp []byte
 	haveNext := false
 	isNonBreak := strings.HasSuffix(tok, ".") && !one.sentBreak
-	isEllipsis := looksLikeEllipsis(tok)
+	innerDot := hasInnerDot(tok)
+	isEllipsis := innerDot && looksLikeEllipsis(tok)
 	isInternal := one.sentBreak && looksInternal(tok)
 	if isNonBreak || isEllipsis || isInternal {
 		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
@@ -461,7 +452,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 			one.sentBreak = true
 		}
 	}
-	if !hasDottedAbbrev(tok) || isInitial(tok) {
+	if !innerDot || !hasDottedAbbrev(tok) || isInitial(tok) {
 		return
 	}
 	one.abbr = true
@@ -509,18 +500,17 @@ func (p *punkt) typeOf(text string, sc *punktScratch, t *punktToken) []byte {
 	// Lower-cased byte by byte while the word is ASCII (most are), by
 	// strings.ToLower once a byte is not; commas noted on the way.
 	commas := false
-	for i := 0; i < len(tok); i++ {
+	sc.types = slices.Grow(sc.types, len(tok))[:base+len(tok)]
+	typ := sc.types[base:]
+	for i := range typ {
 		c := tok[i]
 		if c >= utf8.RuneSelf {
 			sc.types = append(sc.types[:base], strings.ToLower(tok)...)
 			commas = true // not looked for past here
 			break
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
 		commas = commas || c == ','
-		sc.types = append(sc.types, c)
+		typ[i] = asciiLower[c]
 	}
 	if k := numberSuffix(sc.types[base:]); k >= 0 {
 		sc.types = append(sc.types[:base+k], "##number##"...)
@@ -598,6 +588,14 @@ func firstLower(tok string) bool {
 	return tok != "" && unicode.IsLower(r)
 }
 
+// hasInnerDot reports whether tok has a dot before its last byte, which
+// both an ellipsis and a dotted abbreviation need: most words hold one dot,
+// at their end, or none, and are not scanned for either.
+func hasInnerDot(tok string) bool {
+	d := strings.IndexByte(tok, '.')
+	return d >= 0 && d < len(tok)-1
+}
+
 // looksLikeEllipsis is prose's `(?:\.\s?){2,}\.`: three dots or more, each
 // pair at most one ASCII space apart.
 func looksLikeEllipsis(tok string) bool {
@@ -629,10 +627,14 @@ func isPerlSpace(c byte) bool {
 
 // looksInternal is prose's: the word ends in a closing bracket or quote.
 func looksInternal(tok string) bool {
-	for _, punc := range []string{")", "’", "”", `"`, "'"} {
-		if strings.HasSuffix(tok, punc) {
-			return true
-		}
+	if tok == "" {
+		return false
+	}
+	switch tok[len(tok)-1] {
+	case ')', '"', '\'':
+		return true
+	case 0x99, 0x9d: // the last bytes of ’ (e2 80 99) and ” (e2 80 9d)
+		return strings.HasSuffix(tok, "’") || strings.HasSuffix(tok, "”")
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -359,5 +360,57 @@ func TestHasSentEndCharsMatchesProse(t *testing.T) {
 	}
 	if ended == 0 {
 		t.Error("no token ended a sentence with a curly quote: the check proves little")
+	}
+}
+
+// The word shapes multiPunctAnnotate tests, with hasInnerDot before the
+// two it guards, against the expressions prose matched: every word of the
+// shared reports and every short string of the bytes that matter.
+func TestWordShapesMatchProse(t *testing.T) {
+	ellipsis := regexp.MustCompile(`(?:\.\s?){2,}\.`)
+	dotted := regexp.MustCompile(`((?:[\w]\.)+[\w]*\.)`)
+	internal := func(tok string) bool {
+		for _, punc := range []string{")", "’", "”", `"`, "'"} {
+			if strings.HasSuffix(tok, punc) {
+				return true
+			}
+		}
+		return false
+	}
+	parts := []string{"", ".", " ", "\t", "a", "_", "é", ")", "\"", "'", "’", "”", "\x99", "\xe2\x80"}
+	var toks []string
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				for _, d := range parts {
+					toks = append(toks, a+b+c+d)
+				}
+			}
+		}
+	}
+	for _, text := range sharedReports(t, bulkReports, 300) {
+		toks = append(toks, strings.Fields(text)...)
+	}
+	var seen [3]int
+	for _, tok := range toks {
+		inner := hasInnerDot(tok)
+		if got, want := inner && looksLikeEllipsis(tok), ellipsis.MatchString(tok); got != want {
+			t.Fatalf("ellipsis %q: %v, prose says %v", tok, got, want)
+		} else if want {
+			seen[0]++
+		}
+		if got, want := inner && hasDottedAbbrev(tok), dotted.MatchString(tok); got != want {
+			t.Fatalf("dotted abbreviation %q: %v, prose says %v", tok, got, want)
+		} else if want {
+			seen[1]++
+		}
+		if got, want := looksInternal(tok), internal(tok); got != want {
+			t.Fatalf("looksInternal(%q) = %v, prose says %v", tok, got, want)
+		} else if want {
+			seen[2]++
+		}
+	}
+	if seen[0] == 0 || seen[1] == 0 || seen[2] == 0 {
+		t.Fatalf("some shape never met (%v): the test proves little", seen)
 	}
 }
