@@ -27,7 +27,47 @@ type punkt struct {
 	collocations sentences.SetString
 	starters     sentences.SetString
 	ortho        sentences.SetString
-	scratch      sync.Pool // *punktScratch
+	// The small sets' keys by first byte and length: most words looked up
+	// in them are not there, and this says so without hashing them.
+	abbrevKeys, collocationKeys, starterKeys keyShapes
+	scratch                                  sync.Pool // *punktScratch
+}
+
+// keyShapes holds, by a key's first byte, a bit for each length of the
+// set's keys that start with it (bit 63 for 63 bytes and more; the empty
+// key is bit 0 of byte 0).
+type keyShapes [256]uint64
+
+func newKeyShapes(set sentences.SetString) *keyShapes {
+	var k keyShapes
+	for key, v := range set {
+		if v != 0 {
+			k.add(key)
+		}
+	}
+	return &k
+}
+
+func (k *keyShapes) add(key string) {
+	if key == "" {
+		k[0] |= 1
+		return
+	}
+	k[key[0]] |= 1 << min(len(key), 63)
+}
+
+// mayHold is false when no key of the set has key's first byte and
+// length, so that a lookup would find nothing.
+func (k *keyShapes) mayHold(key []byte) bool {
+	if len(key) == 0 {
+		return k[0]&1 != 0
+	}
+	return k[key[0]]&(1<<min(len(key), 63)) != 0
+}
+
+// has is set[key] != 0, asked of the set only when its shapes allow it.
+func (k *keyShapes) has(set sentences.SetString, key []byte) bool {
+	return k.mayHold(key) && set[string(key)] != 0
 }
 
 // punktToken is a neurosnap Token without its regexps: text[start:end] is
@@ -84,6 +124,9 @@ func newPunkt(abbrevs []string) (*punkt, error) {
 		return nil, err
 	}
 	p := &punkt{abbrevs: m.AbbrevTypes, collocations: m.Collocations, starters: m.SentStarters, ortho: m.OrthoContext}
+	p.abbrevKeys = *newKeyShapes(p.abbrevs)
+	p.collocationKeys = *newKeyShapes(p.collocations)
+	p.starterKeys = *newKeyShapes(p.starters)
 	p.scratch.New = func() any { return &punktScratch{} }
 	return p, nil
 }
@@ -366,9 +409,9 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	}
 	// Without a hyphen the last part is the whole word: a word missing
 	// from the abbreviations was looked up twice.
-	found := p.abbrevs[string(noPeriod)] != 0
+	found := p.abbrevKeys.has(p.abbrevs, noPeriod)
 	if k := bytes.LastIndexByte(noPeriod, '-'); !found && k >= 0 {
-		found = p.abbrevs[string(noPeriod[k+1:])] != 0
+		found = p.abbrevKeys.has(p.abbrevs, noPeriod[k+1:])
 	}
 	if found {
 		t.abbr = true
@@ -387,7 +430,7 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 	nextTyp := p.typeNoSentPeriod(text, sc, two)
 	initial := isInitial(tok)
 	sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
-	if p.collocations[string(sc.key)] != 0 {
+	if p.collocationKeys.has(p.collocations, sc.key) {
 		one.sentBreak = false
 		one.abbr = true
 		return
@@ -398,7 +441,7 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 			one.sentBreak = true
 			return
 		}
-		if firstUpper(tokTwo) && p.starters[string(nextTyp)] != 0 {
+		if firstUpper(tokTwo) && p.starterKeys.has(p.starters, nextTyp) {
 			one.sentBreak = true
 			return
 		}
@@ -439,7 +482,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 	isInternal := one.sentBreak && looksInternal(tok)
 	if isNonBreak || isEllipsis || isInternal {
 		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
-		isStarter := p.starters[string(nextTyp)] != 0
+		isStarter := p.starterKeys.has(p.starters, nextTyp)
 		if isEllipsis && (firstUpper(tokTwo) || isStarter) {
 			one.sentBreak = true
 			return
@@ -464,7 +507,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 		one.sentBreak = true
 		return
 	}
-	if firstUpper(tokTwo) && p.starters[string(nextTyp)] != 0 {
+	if firstUpper(tokTwo) && p.starterKeys.has(p.starters, nextTyp) {
 		one.sentBreak = true
 	}
 }
