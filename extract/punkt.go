@@ -418,17 +418,16 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	}
 	// Lower-cased byte by byte while the word is ASCII (most are; its
 	// final dot is), by strings.ToLower once a byte is not.
-	noPeriod := slices.Grow(sc.key[:0], len(tok)-1)[:len(tok)-1]
+	sc.key = slices.Grow(sc.key[:0], len(tok)-1)
+	noPeriod := sc.key[:len(tok)-1]
 	for i := range noPeriod {
 		c := tok[i]
 		if c >= utf8.RuneSelf {
-			noPeriod = []byte(strings.ToLower(tok[:utf8.RuneCountInString(tok)-1]))
+			sc.key = append(sc.key[:0], strings.ToLower(tok[:utf8.RuneCountInString(tok)-1])...)
+			noPeriod = sc.key
 			break
 		}
 		noPeriod[i] = asciiLower[c]
-	}
-	if cap(noPeriod) > cap(sc.key) {
-		sc.key = noPeriod[:0]
 	}
 	// Without a hyphen the last part is the whole word: a word missing
 	// from the abbreviations was looked up twice.
