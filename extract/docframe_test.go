@@ -403,3 +403,35 @@ func TestIsNFCIsIsNormalString(t *testing.T) {
 		t.Fatalf("%d of %d cases normal: both answers are not tested", normal, len(cases))
 	}
 }
+
+// spaceFoldedRunes says yes exactly to the strings strings.Fields and a
+// join give back, non-ASCII, invalid and cut ones included.
+func TestSpaceFoldedRunesIsFieldsJoined(t *testing.T) {
+	cases := []string{"", " ", "  ", "a", " a", "a ", "a b", "a  b", "a\tb", "é b", "é  b", "é\u00a0b", "é\u3000",
+		"\u2009é", "a \xff b", "\xff", "\xe2\x82 \xe2", "x\u200by", "a\u2028b", "µg/dl", " µ", "µ ", "a\u0085b"}
+	for _, text := range docFrameTexts(t) {
+		for i := 0; i < len(text); i += 97 {
+			cases = append(cases, text[i:min(len(text), i+211)])
+		}
+	}
+	var answers [2][2]int // [non-ASCII][folded]
+	for _, s := range cases {
+		want := strings.Join(strings.Fields(s), " ") == s
+		if got := spaceFoldedRunes(s); got != want {
+			t.Fatalf("spaceFoldedRunes(%q) = %v, want %v", s, got, want)
+		}
+		answers[b2i(!isASCII(s))][b2i(want)]++
+	}
+	for _, row := range answers {
+		if row[0] == 0 || row[1] == 0 {
+			t.Fatalf("answers %v: the cases do not test both answers on ASCII and other texts", answers)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

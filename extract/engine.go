@@ -1143,14 +1143,19 @@ func codePoints(text string, offs []int) map[int]int {
 // collapseSpace is strings.Join(strings.Fields(s), " ") in one pass and
 // one allocation, or none when s is already folded.
 func collapseSpace(s string) string {
-	if spaceFolded(s) {
+	if spaceFolded(s) || spaceFoldedRunes(s) {
 		return s // most evidence and labels: nothing to fold, nothing to copy
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	word := -1 // start of the current field, or -1 between fields
 	for i := 0; i < len(s); {
-		space, size := spaceAt(s, i)
+		space, size := false, 1
+		if c := s[i]; c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			space, size = spaceRuneAt(s, i)
+		}
 		switch {
 		case space && word >= 0:
 			if b.Len() > 0 {
@@ -1170,6 +1175,32 @@ func collapseSpace(s string) string {
 		b.WriteString(s[word:])
 	}
 	return b.String()
+}
+
+// spaceFoldedRunes is spaceFolded for any text: no space rune but single
+// plain spaces, none at either end. A sentence with a non-ASCII letter or
+// sign in it (about one in twenty) is most often folded already, and was
+// copied all the same.
+func spaceFoldedRunes(s string) bool {
+	prevSpace := true // a space at the start is not folded
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		space := false
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+			if space && c != ' ' {
+				return false
+			}
+		} else if space, size = spaceRuneAt(s, i); space {
+			return false
+		}
+		if space && prevSpace {
+			return false
+		}
+		prevSpace = space
+		i += size
+	}
+	return !prevSpace || s == ""
 }
 
 // spaceFolded reports whether strings.Join(strings.Fields(s), " ") would

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -26,7 +27,47 @@ type punkt struct {
 	collocations sentences.SetString
 	starters     sentences.SetString
 	ortho        sentences.SetString
-	scratch      sync.Pool // *punktScratch
+	// The small sets' keys by first byte and length: most words looked up
+	// in them are not there, and this says so without hashing them.
+	abbrevKeys, collocationKeys, starterKeys keyShapes
+	scratch                                  sync.Pool // *punktScratch
+}
+
+// keyShapes holds, by a key's first byte, a bit for each length of the
+// set's keys that start with it (bit 63 for 63 bytes and more; the empty
+// key is bit 0 of byte 0).
+type keyShapes [256]uint64
+
+func newKeyShapes(set sentences.SetString) *keyShapes {
+	var k keyShapes
+	for key, v := range set {
+		if v != 0 {
+			k.add(key)
+		}
+	}
+	return &k
+}
+
+func (k *keyShapes) add(key string) {
+	if key == "" {
+		k[0] |= 1
+		return
+	}
+	k[key[0]] |= 1 << min(len(key), 63)
+}
+
+// mayHold is false when no key of the set has key's first byte and
+// length, so that a lookup would find nothing.
+func (k *keyShapes) mayHold(key []byte) bool {
+	if len(key) == 0 {
+		return k[0]&1 != 0
+	}
+	return k[key[0]]&(1<<min(len(key), 63)) != 0
+}
+
+// has is set[key] != 0, asked of the set only when its shapes allow it.
+func (k *keyShapes) has(set sentences.SetString, key []byte) bool {
+	return k.mayHold(key) && set[string(key)] != 0
 }
 
 // punktToken is a neurosnap Token without its regexps: text[start:end] is
@@ -83,6 +124,9 @@ func newPunkt(abbrevs []string) (*punkt, error) {
 		return nil, err
 	}
 	p := &punkt{abbrevs: m.AbbrevTypes, collocations: m.Collocations, starters: m.SentStarters, ortho: m.OrthoContext}
+	p.abbrevKeys = *newKeyShapes(p.abbrevs)
+	p.collocationKeys = *newKeyShapes(p.collocations)
+	p.starterKeys = *newKeyShapes(p.starters)
 	p.scratch.New = func() any { return &punktScratch{} }
 	return p, nil
 }
@@ -132,20 +176,7 @@ func (p *punkt) release(sc *punktScratch) { p.scratch.Put(sc) }
 // appendTrimmed is prose's trimRange: the sentence without surrounding white
 // space, dropped when nothing is left.
 func appendTrimmed(spans [][2]int, text string, start, end int) [][2]int {
-	for start < end {
-		r, size := utf8.DecodeRuneInString(text[start:end])
-		if size == 0 || !unicode.IsSpace(r) {
-			break
-		}
-		start += size
-	}
-	for end > start {
-		r, size := utf8.DecodeLastRuneInString(text[start:end])
-		if size == 0 || !unicode.IsSpace(r) {
-			break
-		}
-		end -= size
-	}
+	start, end = trimUnicodeSpace(text, start, end)
 	if start >= end {
 		return spans
 	}
@@ -153,6 +184,26 @@ func appendTrimmed(spans [][2]int, text string, start, end int) [][2]int {
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// Byte classes of the tokenizer's loops, one table load a byte instead of
+// two or three comparisons.
+const (
+	plainWordByte = 1 << iota // ASCII, not a space
+	sentPunctByte             // '.', '!', '?'
+	sentEndLead               // '.', '!', '?': what hasSentEndChars' inner endings start with
+)
+
+var punktByteClass = func() (t [256]uint8) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		if !asciiSpace[c] {
+			t[c] |= plainWordByte
+		}
+	}
+	for _, c := range []byte{'.', '!', '?'} {
+		t[c] |= sentPunctByte | sentEndLead
+	}
+	return t
+}()
 
 // punktTokenize is DefaultWordTokenizer.Tokenize(text, true): only words
 // holding sentence punctuation and the word after each become tokens. Its
@@ -183,7 +234,7 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 		// Inside a word: the ASCII bytes that are not spaces go by in a
 		// tight loop (spaceAt says false and 1 for each), up to the
 		// text's last byte, which ends a word wherever it is.
-		for i < n-1 && text[i] < utf8.RuneSelf && !asciiSpace[text[i]] {
+		for i < n-1 && punktByteClass[text[i]]&plainWordByte != 0 {
 			i++
 		}
 		space, w := spaceAt(text, i)
@@ -267,7 +318,7 @@ func wordStart(text string, from, q int) int {
 // strings.ContainsAny's byte set on every word.
 func hasSentPunct(word string) bool {
 	for i := 0; i < len(word); i++ {
-		if c := word[i]; c == '.' || c == '!' || c == '?' {
+		if punktByteClass[word[i]]&sentPunctByte != 0 {
 			return true
 		}
 	}
@@ -336,6 +387,9 @@ func hasSentEndChars(tok string) bool {
 		}
 	}
 	for i := 0; i+1 < len(tok); i++ {
+		if punktByteClass[tok[i]]&sentEndLead == 0 {
+			continue
+		}
 		switch tok[i] {
 		case '.':
 			if c := tok[i+1]; c == '[' || c == '(' || c == '"' {
@@ -362,25 +416,26 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	if !strings.HasSuffix(tok, ".") || strings.HasSuffix(tok, "..") {
 		return
 	}
-	var noPeriod []byte
-	if isASCII(tok) {
-		sc.key = sc.key[:0]
-		for i := 0; i < len(tok)-1; i++ {
-			c := tok[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			sc.key = append(sc.key, c)
+	// Lower-cased byte by byte while the word is ASCII (most are; its
+	// final dot is), by strings.ToLower once a byte is not.
+	sc.key = slices.Grow(sc.key[:0], len(tok)-1)
+	noPeriod := sc.key[:len(tok)-1]
+	for i := range noPeriod {
+		c := tok[i]
+		if c >= utf8.RuneSelf {
+			sc.key = append(sc.key[:0], strings.ToLower(tok[:utf8.RuneCountInString(tok)-1])...)
+			noPeriod = sc.key
+			break
 		}
-		noPeriod = sc.key
-	} else {
-		noPeriod = []byte(strings.ToLower(tok[:utf8.RuneCountInString(tok)-1]))
+		noPeriod[i] = asciiLower[c]
 	}
-	lastPart := noPeriod
-	if k := bytes.LastIndexByte(noPeriod, '-'); k >= 0 {
-		lastPart = noPeriod[k+1:]
+	// Without a hyphen the last part is the whole word: a word missing
+	// from the abbreviations was looked up twice.
+	found := p.abbrevKeys.has(p.abbrevs, noPeriod)
+	if k := bytes.LastIndexByte(noPeriod, '-'); !found && k >= 0 {
+		found = p.abbrevKeys.has(p.abbrevs, noPeriod[k+1:])
 	}
-	if p.abbrevs[string(noPeriod)] != 0 || p.abbrevs[string(lastPart)] != 0 {
+	if found {
 		t.abbr = true
 	} else {
 		t.sentBreak = true
@@ -397,7 +452,7 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 	nextTyp := p.typeNoSentPeriod(text, sc, two)
 	initial := isInitial(tok)
 	sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
-	if p.collocations[string(sc.key)] != 0 {
+	if p.collocationKeys.has(p.collocations, sc.key) {
 		one.sentBreak = false
 		one.abbr = true
 		return
@@ -408,7 +463,7 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 			one.sentBreak = true
 			return
 		}
-		if firstUpper(tokTwo) && p.starters[string(nextTyp)] != 0 {
+		if firstUpper(tokTwo) && p.starterKeys.has(p.starters, nextTyp) {
 			one.sentBreak = true
 			return
 		}
@@ -444,11 +499,12 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 	var nextTyp []byte
 	haveNext := false
 	isNonBreak := strings.HasSuffix(tok, ".") && !one.sentBreak
-	isEllipsis := looksLikeEllipsis(tok)
+	innerDot := hasInnerDot(tok)
+	isEllipsis := innerDot && looksLikeEllipsis(tok)
 	isInternal := one.sentBreak && looksInternal(tok)
 	if isNonBreak || isEllipsis || isInternal {
 		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
-		isStarter := p.starters[string(nextTyp)] != 0
+		isStarter := p.starterKeys.has(p.starters, nextTyp)
 		if isEllipsis && (firstUpper(tokTwo) || isStarter) {
 			one.sentBreak = true
 			return
@@ -461,7 +517,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 			one.sentBreak = true
 		}
 	}
-	if !hasDottedAbbrev(tok) || isInitial(tok) {
+	if !innerDot || !hasDottedAbbrev(tok) || isInitial(tok) {
 		return
 	}
 	one.abbr = true
@@ -473,7 +529,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 		one.sentBreak = true
 		return
 	}
-	if firstUpper(tokTwo) && p.starters[string(nextTyp)] != 0 {
+	if firstUpper(tokTwo) && p.starterKeys.has(p.starters, nextTyp) {
 		one.sentBreak = true
 	}
 }
@@ -509,18 +565,17 @@ func (p *punkt) typeOf(text string, sc *punktScratch, t *punktToken) []byte {
 	// Lower-cased byte by byte while the word is ASCII (most are), by
 	// strings.ToLower once a byte is not; commas noted on the way.
 	commas := false
-	for i := 0; i < len(tok); i++ {
+	sc.types = slices.Grow(sc.types, len(tok))[:base+len(tok)]
+	typ := sc.types[base:]
+	for i := range typ {
 		c := tok[i]
 		if c >= utf8.RuneSelf {
 			sc.types = append(sc.types[:base], strings.ToLower(tok)...)
 			commas = true // not looked for past here
 			break
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
 		commas = commas || c == ','
-		sc.types = append(sc.types, c)
+		typ[i] = asciiLower[c]
 	}
 	if k := numberSuffix(sc.types[base:]); k >= 0 {
 		sc.types = append(sc.types[:base+k], "##number##"...)
@@ -598,6 +653,14 @@ func firstLower(tok string) bool {
 	return tok != "" && unicode.IsLower(r)
 }
 
+// hasInnerDot reports whether tok has a dot before its last byte, which
+// both an ellipsis and a dotted abbreviation need: most words hold one dot,
+// at their end, or none, and are not scanned for either.
+func hasInnerDot(tok string) bool {
+	d := strings.IndexByte(tok, '.')
+	return d >= 0 && d < len(tok)-1
+}
+
 // looksLikeEllipsis is prose's `(?:\.\s?){2,}\.`: three dots or more, each
 // pair at most one ASCII space apart.
 func looksLikeEllipsis(tok string) bool {
@@ -629,10 +692,14 @@ func isPerlSpace(c byte) bool {
 
 // looksInternal is prose's: the word ends in a closing bracket or quote.
 func looksInternal(tok string) bool {
-	for _, punc := range []string{")", "’", "”", `"`, "'"} {
-		if strings.HasSuffix(tok, punc) {
-			return true
-		}
+	if tok == "" {
+		return false
+	}
+	switch tok[len(tok)-1] {
+	case ')', '"', '\'':
+		return true
+	case 0x99, 0x9d: // the last bytes of ’ (e2 80 99) and ” (e2 80 9d)
+		return strings.HasSuffix(tok, "’") || strings.HasSuffix(tok, "”")
 	}
 	return false
 }

@@ -5,11 +5,13 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jdkato/prose/v3/segment"
+	"gopkg.in/neurosnap/sentences.v1"
 )
 
 // punktAbbrevs is config.yaml's segment.abbreviations: both splitters get
@@ -359,5 +361,104 @@ func TestHasSentEndCharsMatchesProse(t *testing.T) {
 	}
 	if ended == 0 {
 		t.Error("no token ended a sentence with a curly quote: the check proves little")
+	}
+}
+
+// The word shapes multiPunctAnnotate tests, with hasInnerDot before the
+// two it guards, against the expressions prose matched: every word of the
+// shared reports and every short string of the bytes that matter.
+func TestWordShapesMatchProse(t *testing.T) {
+	ellipsis := regexp.MustCompile(`(?:\.\s?){2,}\.`)
+	dotted := regexp.MustCompile(`((?:[\w]\.)+[\w]*\.)`)
+	internal := func(tok string) bool {
+		for _, punc := range []string{")", "’", "”", `"`, "'"} {
+			if strings.HasSuffix(tok, punc) {
+				return true
+			}
+		}
+		return false
+	}
+	parts := []string{"", ".", " ", "\t", "a", "_", "é", ")", "\"", "'", "’", "”", "\x99", "\xe2\x80"}
+	var toks []string
+	for _, a := range parts {
+		for _, b := range parts {
+			for _, c := range parts {
+				for _, d := range parts {
+					toks = append(toks, a+b+c+d)
+				}
+			}
+		}
+	}
+	for _, text := range sharedReports(t, bulkReports, 300) {
+		toks = append(toks, strings.Fields(text)...)
+	}
+	var seen [3]int
+	for _, tok := range toks {
+		inner := hasInnerDot(tok)
+		if got, want := inner && looksLikeEllipsis(tok), ellipsis.MatchString(tok); got != want {
+			t.Fatalf("ellipsis %q: %v, prose says %v", tok, got, want)
+		} else if want {
+			seen[0]++
+		}
+		if got, want := inner && hasDottedAbbrev(tok), dotted.MatchString(tok); got != want {
+			t.Fatalf("dotted abbreviation %q: %v, prose says %v", tok, got, want)
+		} else if want {
+			seen[1]++
+		}
+		if got, want := looksInternal(tok), internal(tok); got != want {
+			t.Fatalf("looksInternal(%q) = %v, prose says %v", tok, got, want)
+		} else if want {
+			seen[2]++
+		}
+	}
+	if seen[0] == 0 || seen[1] == 0 || seen[2] == 0 {
+		t.Fatalf("some shape never met (%v): the test proves little", seen)
+	}
+}
+
+// keyShapes.has answers as the set does, for every key of the model's sets,
+// each cut short and lengthened, and every lower-cased word of the shared
+// reports with and without its last byte.
+func TestKeyShapesAnswerAsTheirSets(t *testing.T) {
+	p, err := newPunkt(punktAbbrevs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"", ",", strings.Repeat("a", 63), strings.Repeat("a", 64), strings.Repeat("a", 100)}
+	for _, set := range []sentences.SetString{p.abbrevs, p.collocations, p.starters, p.ortho} {
+		for k := range set {
+			keys = append(keys, k, k+"s", k+strings.Repeat("x", 70))
+			if k != "" {
+				keys = append(keys, k[:len(k)-1], k[1:])
+			}
+		}
+	}
+	for _, text := range sharedReports(t, bulkReports, 300) {
+		for _, w := range strings.Fields(strings.ToLower(text)) {
+			keys = append(keys, w, w[:len(w)-1])
+		}
+	}
+	sets := []struct {
+		name   string
+		set    sentences.SetString
+		shapes *keyShapes
+	}{{"abbrevs", p.abbrevs, &p.abbrevKeys}, {"collocations", p.collocations, &p.collocationKeys}, {"starters", p.starters, &p.starterKeys}}
+	for _, s := range sets {
+		held, skipped := 0, 0
+		for _, k := range keys {
+			want := s.set[k] != 0
+			if got := s.shapes.has(s.set, []byte(k)); got != want {
+				t.Fatalf("%s: has(%q) = %v, the set says %v", s.name, k, got, want)
+			}
+			if want {
+				held++
+			}
+			if !s.shapes.mayHold([]byte(k)) {
+				skipped++
+			}
+		}
+		if held == 0 || skipped == 0 {
+			t.Fatalf("%s: %d keys held, %d skipped: the test proves little", s.name, held, skipped)
+		}
 	}
 }
