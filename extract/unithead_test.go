@@ -84,7 +84,7 @@ func TestTensFollowOnlySkipsMisses(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows, %d powers of ten", len(windows), matched)
-	if matched < 20 {
+	if matched < enough(20) {
 		t.Fatalf("only %d powers of ten: the comparison proves little", matched)
 	}
 }
