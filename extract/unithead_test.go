@@ -10,20 +10,7 @@ import (
 // walking every synonym of the first byte.
 func TestUnitHeadSkipsOnlyMisses(t *testing.T) {
 	um := testScanner(t).units
-	full := func(s string) (string, int) {
-		if len(s) > 64 {
-			s = s[:64]
-		}
-		if s == "" {
-			return "", 0
-		}
-		for _, syn := range um.byFirst[lowerByte(s[0])] {
-			if n := matchSyn(syn, s); n > 0 {
-				return syn.unit.Code, n
-			}
-		}
-		return "", 0
-	}
+	full := func(s string) (string, int) { return walkAllSynonyms(um, s) }
 	var texts []string
 	for _, l := range um.byFirst {
 		for _, syn := range l {
