@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Text cells are shared strings, and cells after the one before them have
@@ -60,11 +58,7 @@ func TestSharedStringsReadBack(t *testing.T) {
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
-	book, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer book.Close()
+	book := openBook(t, path)
 	rows, err := book.GetRows(SheetFindings)
 	if err != nil {
 		t.Fatal(err)

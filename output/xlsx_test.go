@@ -62,11 +62,7 @@ func TestFullSheetGoesOnInANewOne(t *testing.T) {
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
-	book, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer book.Close()
+	book := openBook(t, path)
 	var values []string
 	for _, s := range []string{"Findings", "Findings 2"} {
 		rows, err := book.GetRows(s)
@@ -133,11 +129,7 @@ func TestManyChunkSheetReadsBack(t *testing.T) {
 	if n, err := io.Copy(io.Discard, body); err != nil || n != x.findings.parts[0].size {
 		t.Fatalf("reading the Findings entry: %d bytes, %v", n, err)
 	}
-	book, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer book.Close()
+	book := openBook(t, path)
 	rows, err := book.GetRows(SheetFindings)
 	if err != nil {
 		t.Fatal(err)
@@ -188,11 +180,7 @@ func TestRunSheetDocumentRows(t *testing.T) {
 	if len(x.checksumRuns) < 2 || x.sst.size <= deflateChunkSize {
 		t.Fatalf("%d runs of checksums, %d bytes of strings: the test proves nothing", len(x.checksumRuns), x.sst.size)
 	}
-	book, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer book.Close()
+	book := openBook(t, path)
 	rows, err := book.GetRows(SheetRun)
 	if err != nil {
 		t.Fatal(err)
@@ -214,4 +202,16 @@ func TestRunSheetDocumentRows(t *testing.T) {
 			t.Fatalf("document %d: %q, want %q", i, r[:7], want)
 		}
 	}
+}
+
+// openBook opens a workbook the test wrote with excelize, closed when the
+// test ends.
+func openBook(t *testing.T, path string) *excelize.File {
+	t.Helper()
+	book, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { book.Close() })
+	return book
 }
