@@ -113,7 +113,7 @@ func newLineFilter(re *regexp.Regexp) *lineFilter {
 		return f
 	}
 	parsed, err := syntax.Parse(re.String(), syntax.Perl)
-	if err != nil || !anchoredAtStart(parsed) {
+	if err != nil || !everyMatchStartsWith(parsed, syntax.OpBeginText) {
 		return f
 	}
 	prog, err := syntax.Compile(parsed.Simplify())
@@ -139,27 +139,6 @@ func (f *lineFilter) matches(s string) bool {
 		}
 	}
 	return f.re.MatchString(s)
-}
-
-// anchoredAtStart reports whether every match of re begins with ^ (the
-// start of the text; not (?m)^, which matches after a line break too).
-func anchoredAtStart(re *syntax.Regexp) bool {
-	switch re.Op {
-	case syntax.OpBeginText:
-		return true
-	case syntax.OpCapture:
-		return anchoredAtStart(re.Sub[0])
-	case syntax.OpConcat:
-		return len(re.Sub) > 0 && anchoredAtStart(re.Sub[0])
-	case syntax.OpAlternate:
-		for _, sub := range re.Sub {
-			if !anchoredAtStart(sub) {
-				return false
-			}
-		}
-		return len(re.Sub) > 0
-	}
-	return false
 }
 
 type lineKind uint8

@@ -86,7 +86,7 @@ func newRuleScanner(re *regexp.Regexp) *ruleScanner {
 	}
 	s.fast = true
 	s.wordAssert = a.wordAssert
-	s.boundaryFirst = startsWithBoundary(tree)
+	s.boundaryFirst = everyMatchStartsWith(tree, syntax.OpWordBoundary)
 	return s
 }
 
@@ -651,18 +651,22 @@ func addNonASCII(first *[256]bool) {
 	}
 }
 
-// startsWithBoundary reports whether every match of re begins with \b.
-func startsWithBoundary(re *syntax.Regexp) bool {
+// everyMatchStartsWith reports whether every match of re begins with the
+// zero-width assertion op: \b (syntax.OpWordBoundary) for the rule
+// scanner's word-start filter, ^ (syntax.OpBeginText, the start of the
+// text; not (?m)^, which matches after a line break too) for the
+// normalizer's line filters.
+func everyMatchStartsWith(re *syntax.Regexp, op syntax.Op) bool {
 	switch re.Op {
-	case syntax.OpWordBoundary:
+	case op:
 		return true
 	case syntax.OpCapture:
-		return startsWithBoundary(re.Sub[0])
+		return everyMatchStartsWith(re.Sub[0], op)
 	case syntax.OpConcat:
-		return len(re.Sub) > 0 && startsWithBoundary(re.Sub[0])
+		return len(re.Sub) > 0 && everyMatchStartsWith(re.Sub[0], op)
 	case syntax.OpAlternate:
 		for _, sub := range re.Sub {
-			if !startsWithBoundary(sub) {
+			if !everyMatchStartsWith(sub, op) {
 				return false
 			}
 		}

@@ -226,14 +226,24 @@ func (s *sheetWriter) shared(i int) {
 }
 
 // strIndex writes a text cell holding shared string i.
-func (s *sheetWriter) strIndex(i int, style int) {
+func (s *sheetWriter) strIndex(i int, style int) { s.intCell(true, i, style) }
+
+func (s *sheetWriter) integer(v int, style int) { s.intCell(false, v, style) }
+
+// intCell writes a cell whose value is an integer: a shared string's index
+// (shared) or a number.
+func (s *sheetWriter) intCell(shared bool, v int, style int) {
 	if style == 0 && s.col == s.written {
-		s.plainCell(true, i)
+		s.plainCell(shared, v)
 		return
 	}
-	s.open(style, "s")
+	if shared {
+		s.open(style, "s")
+	} else {
+		s.open(style, "")
+	}
 	s.buf = append(s.buf, `<v>`...)
-	s.buf = appendInt(s.buf, i)
+	s.buf = appendInt(s.buf, v)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
@@ -346,17 +356,6 @@ func (s *sheetWriter) number(v float64, style int) {
 	s.open(style, "")
 	s.buf = append(s.buf, `<v>`...)
 	s.buf = strconv.AppendFloat(s.buf, v, 'g', -1, 64)
-	s.buf = append(s.buf, `</v></c>`...)
-}
-
-func (s *sheetWriter) integer(v int, style int) {
-	if style == 0 && s.col == s.written {
-		s.plainCell(false, v)
-		return
-	}
-	s.open(style, "")
-	s.buf = append(s.buf, `<v>`...)
-	s.buf = appendInt(s.buf, v)
 	s.buf = append(s.buf, `</v></c>`...)
 }
 
