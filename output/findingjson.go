@@ -19,38 +19,64 @@ func AppendFinding(dst []byte, f *extract.Finding) ([]byte, error) {
 	return appendFindingMemo(dst, f, nil)
 }
 
-// sentenceMemo remembers where the last sentence was escaped in the buffer:
-// a sentence with several findings (most have) is escaped once and copied
-// after that; sentences are a third of a line's bytes.
-type sentenceMemo struct {
+// lineMemo is what the lines of one document's findings share.
+//
+// The sentence: where it was last escaped in the buffer. A sentence with
+// several findings (most have) is escaped once and copied after that;
+// sentences are a third of a line's bytes.
+//
+// The fields that mostly repeat from one finding to the next (its doc,
+// section, category, unit, assertion and subject: 40% to 94% of findings
+// on the bulk corpus) hold the last value found to need no escaping, so a
+// repeat goes out without its bytes being looked at again.
+type lineMemo struct {
 	sentence string
 	from, to int
 	ok       bool
+
+	doc, section, category, unit, assertion, subject string
 }
 
-func appendFindingMemo(dst []byte, f *extract.Finding, memo *sentenceMemo) ([]byte, error) {
+func appendFindingMemo(dst []byte, f *extract.Finding, memo *lineMemo) ([]byte, error) {
 	start := len(dst)
+	if memo == nil {
+		memo = &lineMemo{}
+	}
 	out, ok := appendFindingFast(dst, f, memo)
 	if ok {
 		return out, nil
 	}
-	if memo != nil {
-		memo.ok = false
-	}
+	memo.ok = false
 	buf := bytes.NewBuffer(out[:start])
 	err := NewEncoder(buf).Encode(f)
 	return buf.Bytes(), err
 }
 
-func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte, bool) {
+// appendRepeated is appendJSONString(b, s, false) for a field whose last
+// plain value is *last: a repeat of it is not looked at again.
+func appendRepeated(b []byte, s string, last *string) []byte {
+	if s == *last {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	n := len(b)
+	b = appendJSONString(b, s, false)
+	if len(b)-n == len(s)+2 { // every escape is longer than what it stands for
+		*last = s
+	}
+	return b
+}
+
+func appendFindingFast(b []byte, f *extract.Finding, memo *lineMemo) ([]byte, bool) {
 	b = append(b, `{"doc":`...)
-	b = appendJSONString(b, f.Doc, false)
+	b = appendRepeated(b, f.Doc, &memo.doc)
 	b = append(b, `,"case":`...)
 	b = appendInt(b, f.Case)
 	b = append(b, `,"section":`...)
-	b = appendJSONString(b, f.Section, false)
+	b = appendRepeated(b, f.Section, &memo.section)
 	b = append(b, `,"category":`...)
-	b = appendJSONString(b, f.Category, false)
+	b = appendRepeated(b, f.Category, &memo.category)
 	b = append(b, `,"concept":`...)
 	b = appendJSONString(b, f.Concept, false)
 	b = append(b, `,"label":`...)
@@ -87,7 +113,7 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte
 		b = appendJSONString(b, f.Operator, false)
 	}
 	b = append(b, `,"unit":`...)
-	b = appendJSONString(b, f.Unit, false)
+	b = appendRepeated(b, f.Unit, &memo.unit)
 	b = append(b, `,"text":`...)
 	b = appendJSONString(b, f.Text, false)
 	b = append(b, `,"start":`...)
@@ -99,19 +125,17 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *sentenceMemo) ([]byte
 	b = append(b, `,"value_end":`...)
 	b = appendInt(b, f.ValueEnd)
 	b = append(b, `,"sentence":`...)
-	if memo != nil && memo.ok && memo.sentence == f.Sentence {
+	if memo.ok && memo.sentence == f.Sentence {
 		b = append(b, b[memo.from:memo.to]...)
 	} else {
 		from := len(b)
 		b = appendJSONString(b, f.Sentence, false)
-		if memo != nil {
-			*memo = sentenceMemo{sentence: f.Sentence, from: from, to: len(b), ok: true}
-		}
+		memo.sentence, memo.from, memo.to, memo.ok = f.Sentence, from, len(b), true
 	}
 	b = append(b, `,"assertion":`...)
-	b = appendJSONString(b, f.Assertion, false)
+	b = appendRepeated(b, f.Assertion, &memo.assertion)
 	b = append(b, `,"subject":`...)
-	b = appendJSONString(b, f.Subject, false)
+	b = appendRepeated(b, f.Subject, &memo.subject)
 	b = append(b, `,"rule":`...)
 	b = appendJSONString(b, f.Rule, false)
 	b = append(b, `,"flags":`...)
@@ -205,6 +229,9 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 		if t == nil {
 			return append(b, "null"...), true
 		}
+		if out, ok, done := appendCommonKeys(b, t, escapeHTML); done {
+			return out, ok
+		}
 		// encoding/json sorts a map's keys as strings; attributes have a
 		// handful (most findings one), so pairs on the stack, sorted by
 		// insertion, do without a lookup per key.
@@ -241,6 +268,78 @@ func appendJSONAny(b []byte, v any, escapeHTML bool) ([]byte, bool) {
 		return append(b, '}'), true
 	}
 	return b, false
+}
+
+// Most findings' attributes have one of a few sets of keys: on the bulk
+// corpus "kind" alone (42% of findings), "kind" and "status" (21%),
+// "class" (3.5%), "kind" and "severity" (3%), "class" and "kind" (2.3%),
+// "family" (1.2%), "class" and "family", "kind" and "time" (under 1%
+// each). Ranging over a map costs an iterator (with a random start) and a
+// step per key, five to seven times a lookup; so a map of one or two keys
+// is asked for these keys, most common first, and ranged over only when
+// it holds none of these sets.
+var (
+	singleKeys   = [...]string{"kind", "class", "family"}
+	kindPartners = [...]string{"status", "severity", "class", "time", "device", "grade"}
+)
+
+// appendCommonKeys writes m as appendJSONAny does when m's keys are one of
+// the common sets; done is false, and nothing written, when they are not.
+func appendCommonKeys(b []byte, m map[string]any, escapeHTML bool) (out []byte, ok, done bool) {
+	switch len(m) {
+	case 1:
+		for _, k := range singleKeys {
+			if v, has := m[k]; has {
+				b = append(b, '{')
+				b, ok = appendAttr(b, k, v, escapeHTML)
+				return append(b, '}'), ok, true
+			}
+		}
+	case 2:
+		// m's keys are {k1, k2} when both are in it, k1 < k2
+		k1, k2 := "class", "family"
+		v1, has1 := m["kind"]
+		if has1 {
+			for _, p := range kindPartners {
+				if v2, has2 := m[p]; has2 {
+					k1, k2 = "kind", p
+					if p < k1 {
+						k1, k2, v1, v2 = p, "kind", v2, v1
+					}
+					return appendTwoAttrs(b, k1, v1, k2, v2, escapeHTML)
+				}
+			}
+			return b, false, false
+		}
+		if v1, has1 = m[k1]; has1 {
+			if v2, has2 := m[k2]; has2 {
+				return appendTwoAttrs(b, k1, v1, k2, v2, escapeHTML)
+			}
+		}
+	}
+	return b, false, false
+}
+
+func appendTwoAttrs(b []byte, k1 string, v1 any, k2 string, v2 any, escapeHTML bool) (out []byte, ok, done bool) {
+	b = append(b, '{')
+	if b, ok = appendAttr(b, k1, v1, escapeHTML); !ok {
+		return b, false, true
+	}
+	b = append(b, ',')
+	b, ok = appendAttr(b, k2, v2, escapeHTML)
+	return append(b, '}'), ok, true
+}
+
+// appendAttr writes "k":v for one of the keys above, which need no
+// escaping with or without HTML escaping (a test checks).
+func appendAttr(b []byte, k string, v any, escapeHTML bool) ([]byte, bool) {
+	b = append(b, '"')
+	b = append(b, k...)
+	b = append(b, '"', ':')
+	if str, isStr := v.(string); isStr {
+		return appendJSONString(b, str, escapeHTML), true
+	}
+	return appendJSONAny(b, v, escapeHTML)
 }
 
 // appendJSONFloat is encoding/json's float64 encoder: ES6 number

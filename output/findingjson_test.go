@@ -220,3 +220,109 @@ func TestAppendJSONValueMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// The attribute maps appendCommonKeys writes without ranging over them, and
+// the near misses it must leave to the range: each written as encoding/json
+// writes it, with HTML escaping (the workbook) and without (the lines).
+func TestCommonAttributeKeysMatchEncodingJSON(t *testing.T) {
+	var keySets [][]string
+	for _, k := range singleKeys {
+		keySets = append(keySets, []string{k}, []string{k, "other"}, []string{k, "a"})
+	}
+	for _, p := range kindPartners {
+		keySets = append(keySets, []string{"kind", p}, []string{p}, []string{p, "zz"}, []string{"kind", p, "time"})
+	}
+	keySets = append(keySets, []string{"class", "family"}, []string{"class", "family", "kind"},
+		[]string{"kind", "kind2"}, []string{"family", "maker"}, []string{"class", "route"}, []string{"other"})
+	values := []any{"plain", "<a&b>", "quote \" \u2028 \xff", 3, 1.5e-7, true, nil, []string{"x", "<y>"},
+		map[string]any{"value": 2.0, "unit": "d"}, []any{"a", 1.0}, int64(9)}
+	var maps []map[string]any
+	for _, ks := range keySets {
+		for i, v := range values {
+			m := map[string]any{}
+			for j, k := range ks {
+				m[k] = values[(i+j*3)%len(values)]
+			}
+			m[ks[0]] = v
+			maps = append(maps, m)
+		}
+	}
+	maps = append(maps, map[string]any{"kind": math.NaN()}, map[string]any{"kind": "x", "status": math.Inf(1)},
+		map[string]any{"class": math.NaN(), "kind": "x"})
+	common := 0
+	for _, m := range maps {
+		if _, _, done := appendCommonKeys(nil, m, false); done {
+			common++
+		}
+		for _, html := range []bool{false, true} {
+			got, ok := appendJSONAny([]byte("x"), m, html)
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(html)
+			wantErr := enc.Encode(m)
+			if ok && wantErr != nil { // !ok alone is fine: the caller asks encoding/json
+				t.Fatalf("%v (html %v): written, but encoding/json's error %v", m, html, wantErr)
+			}
+			if ok && string(got) != "x"+strings.TrimSuffix(want.String(), "\n") {
+				t.Fatalf("%v (html %v): %s, encoding/json %s", m, html, got[1:], want.Bytes())
+			}
+		}
+	}
+	// the fast path was taken for the common sets, not only the range
+	if common < len(values)*(len(singleKeys)+len(kindPartners)+1) {
+		t.Fatalf("only %d of %d maps written by appendCommonKeys", common, len(maps))
+	}
+}
+
+// appendAttr writes the common keys as they are: none may need escaping.
+func TestCommonAttributeKeysArePlain(t *testing.T) {
+	for _, k := range append(append([]string{"kind", "class", "family"}, singleKeys[:]...), kindPartners[:]...) {
+		for _, html := range []bool{false, true} {
+			want, _ := json.Marshal(k)
+			if got := appendJSONString(nil, k, html); string(got) != `"`+k+`"` || string(want) != `"`+k+`"` {
+				t.Fatalf("key %q is not plain JSON", k)
+			}
+		}
+	}
+}
+
+// AppendFindings remembers the last plain value of the fields that repeat
+// from one finding to the next: runs of repeats, plain and escaped, and
+// changes between them, must all come out as encoding/json writes them.
+func TestAppendFindingsRepeatsMatchEncodingJSON(t *testing.T) {
+	base := hardFinding()
+	var fs []extract.Finding
+	for i := range 4 * len(edgeStrings) {
+		f := base
+		s := edgeStrings[(i/2)%len(edgeStrings)] // each value twice in a row
+		u := edgeStrings[(i/3)%len(edgeStrings)] // runs of three, out of step
+		f.Doc, f.Section, f.Category, f.Unit, f.Assertion, f.Subject = s, u, s, u, s, u
+		f.Sentence = edgeStrings[(i/4)%len(edgeStrings)]
+		fs = append(fs, f)
+	}
+	checkLinesSameAsLibrary(t, &DocResult{Findings: fs})
+}
+
+func checkLinesSameAsLibrary(t *testing.T, d *DocResult) {
+	t.Helper()
+	var want bytes.Buffer
+	enc := NewEncoder(&want)
+	for i := range d.Findings {
+		if err := enc.Encode(&d.Findings[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := AppendFindings([]byte("prefix"), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got[len("prefix"):], want.Bytes()) {
+		g, w := strings.Split(string(got[len("prefix"):]), "\n"), strings.Split(want.String(), "\n")
+		for i := range min(len(g), len(w)) {
+			if g[i] != w[i] {
+				t.Fatalf("line %d: AppendFindings\n%s\nencoding/json\n%s", i, g[i], w[i])
+			}
+		}
+		t.Fatalf("AppendFindings wrote %d lines, encoding/json %d", len(g), len(w))
+	}
+}

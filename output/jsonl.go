@@ -52,7 +52,7 @@ func AppendFindings(dst []byte, d *DocResult) ([]byte, error) {
 		need += 400 + len(f.Sentence) + len(f.Text) + len(f.Doc) + len(f.Concept) + len(f.Label) + len(f.Rule)
 	}
 	dst = slices.Grow(dst, need)
-	var memo sentenceMemo
+	var memo lineMemo
 	for i := range d.Findings {
 		n := len(dst)
 		var err error
