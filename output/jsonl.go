@@ -45,23 +45,30 @@ func EncodeFindings(buf *bytes.Buffer, d *DocResult) error {
 // AppendFindings appends d's findings to dst as JSONL (see AppendFinding).
 // On an error dst holds the lines before the finding that failed.
 func AppendFindings(dst []byte, d *DocResult) ([]byte, error) {
-	// One allocation for the document instead of a doubling per line.
-	need := 0
-	for i := range d.Findings {
-		f := &d.Findings[i]
-		need += 400 + len(f.Sentence) + len(f.Text) + len(f.Doc) + len(f.Concept) + len(f.Label) + len(f.Rule)
-	}
-	dst = slices.Grow(dst, need)
+	// Room for the lines ahead of them, so they are not grown a doubling
+	// at a time: an estimate for the document, not its exact size, as
+	// adding the lengths up read every finding a second time (an eighth
+	// of the encoder's time on findings not in cache), and each line's
+	// own size checked before it is written.
+	dst = slices.Grow(dst, len(d.Findings)*lineEstimate)
 	var memo lineMemo
 	for i := range d.Findings {
+		f := &d.Findings[i]
+		if need := 400 + len(f.Sentence) + len(f.Text) + len(f.Doc) + len(f.Concept) + len(f.Label) + len(f.Rule); cap(dst)-len(dst) < need {
+			dst = slices.Grow(dst, need+(len(d.Findings)-i)*lineEstimate)
+		}
 		n := len(dst)
 		var err error
-		if dst, err = appendFindingMemo(dst, &d.Findings[i], &memo); err != nil {
+		if dst, err = appendFindingMemo(dst, f, &memo); err != nil {
 			return dst[:n], err
 		}
 	}
 	return dst, nil
 }
+
+// lineEstimate is about a finding's line: 525 bytes on average on the
+// bulk corpus.
+const lineEstimate = 576
 
 // WriteLines writes findings already encoded by EncodeFindings.
 func (j *JSONL) WriteLines(lines []byte) error {
