@@ -72,7 +72,7 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *lineMemo) ([]byte, bo
 	b = append(b, `{"doc":`...)
 	b = appendRepeated(b, f.Doc, &memo.doc)
 	b = append(b, `,"case":`...)
-	b = appendInt(b, f.Case)
+	b = appendOffset(b, f.Case)
 	b = append(b, `,"section":`...)
 	b = appendRepeated(b, f.Section, &memo.section)
 	b = append(b, `,"category":`...)
@@ -117,13 +117,13 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *lineMemo) ([]byte, bo
 	b = append(b, `,"text":`...)
 	b = appendJSONString(b, f.Text, false)
 	b = append(b, `,"start":`...)
-	b = appendInt(b, f.Start)
+	b = appendOffset(b, f.Start)
 	b = append(b, `,"end":`...)
-	b = appendInt(b, f.End)
+	b = appendOffset(b, f.End)
 	b = append(b, `,"value_start":`...)
-	b = appendInt(b, f.ValueStart)
+	b = appendOffset(b, f.ValueStart)
 	b = append(b, `,"value_end":`...)
-	b = appendInt(b, f.ValueEnd)
+	b = appendOffset(b, f.ValueEnd)
 	b = append(b, `,"sentence":`...)
 	if memo.ok && memo.sentence == f.Sentence {
 		b = append(b, b[memo.from:memo.to]...)
@@ -164,9 +164,9 @@ func appendFindingFast(b []byte, f *extract.Finding, memo *lineMemo) ([]byte, bo
 		b = append(b, `,"text":`...)
 		b = appendJSONString(b, c.Text, false)
 		b = append(b, `,"start":`...)
-		b = appendInt(b, c.Start)
+		b = appendOffset(b, c.Start)
 		b = append(b, `,"end":`...)
-		b = appendInt(b, c.End)
+		b = appendOffset(b, c.End)
 		b = append(b, `,"sets":`...)
 		b = appendJSONString(b, c.Sets, false)
 		b = append(b, '}')
@@ -340,6 +340,28 @@ func appendAttr(b []byte, k string, v any, escapeHTML bool) ([]byte, bool) {
 		return appendJSONString(b, str, escapeHTML), true
 	}
 	return appendJSONAny(b, v, escapeHTML)
+}
+
+// appendOffset is appendInt for the ints of a line, which are offsets
+// into a report and case numbers: nearly all under 10,000, written here
+// digit pair by digit pair without counting the digits first (a third of
+// the cost of appendInt's general way, which the others take).
+func appendOffset(b []byte, v int) []byte {
+	switch u := uint(v); {
+	case u < 10:
+		return append(b, byte('0'+u))
+	case u < 100:
+		return append(b, digitPairs[2*u], digitPairs[2*u+1])
+	case u < 1000:
+		q := u / 100
+		r := 2 * (u - 100*q)
+		return append(b, byte('0'+q), digitPairs[r], digitPairs[r+1])
+	case u < 10000:
+		q := u / 100
+		r := 2 * (u - 100*q)
+		return append(b, digitPairs[2*q], digitPairs[2*q+1], digitPairs[r], digitPairs[r+1])
+	}
+	return appendInt(b, v)
 }
 
 // appendJSONFloat is encoding/json's float64 encoder: ES6 number

@@ -326,3 +326,17 @@ func checkLinesSameAsLibrary(t *testing.T, d *DocResult) {
 		t.Fatalf("AppendFindings wrote %d lines, encoding/json %d", len(g), len(w))
 	}
 }
+
+// appendOffset writes every int as strconv does: each boundary of its
+// digit-pair cases, the negatives and the extremes.
+func TestAppendOffsetMatchesStrconv(t *testing.T) {
+	vs := []int{math.MinInt, math.MaxInt, -10000, -1, 1 << 40}
+	for v := -1000; v <= 120000; v++ {
+		vs = append(vs, v)
+	}
+	for _, v := range vs {
+		if got, want := appendOffset([]byte("x"), v), strconv.AppendInt([]byte("x"), int64(v), 10); !bytes.Equal(got, want) {
+			t.Fatalf("appendOffset(%d) = %s, want %s", v, got[1:], want[1:])
+		}
+	}
+}
