@@ -58,6 +58,17 @@ var wordLines = func() []string {
 			}
 		}
 	}
+	// Two stops in a string longer than the first eight bytes str reads:
+	// the second after the quote and backslash it found first.
+	mids := []string{`\"`, `\\`, `\n`, `\u00e9`, "\x01", "é", "😀", "\xff", "\xc3", " ", `"`}
+	for _, mid := range mids {
+		for _, mid2 := range mids {
+			for _, p := range []int{0, 9, 23} {
+				text := strings.Repeat("a", p) + mid + strings.Repeat("b", 9) + mid2 + strings.Repeat("c", 17)
+				lines = append(lines, `{"id":"w","text":"`+text+`"}`, `{"text":"`+text+`","id":"`+text+`"}`)
+			}
+		}
+	}
 	return lines
 }()
 
@@ -154,6 +165,38 @@ func TestScanRecordTextNeedsNoCheck(t *testing.T) {
 		text := unquoteJSON(rec.text, rec.textEscaped)
 		if !utf8.ValidString(text) || !rec.textEscaped && strings.IndexByte(text, 0) >= 0 {
 			t.Errorf("%q: text %q", line, text)
+		}
+	}
+}
+
+// plainASCII must find the end of a plain ASCII run wherever it is and
+// whatever comes after it: every byte at every place of words of plain
+// bytes shorter and longer than eight, alone and followed by every byte.
+func TestPlainASCIIFindsTheRunsEnd(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 }
+	for _, fill := range []byte{' ', 'a', '"', '\\', '~', 0x7f} {
+		for n := range 18 {
+			for at := range n {
+				for c := range 256 {
+					for _, d := range []int{-1, 0, 0x1f, 0x20, 0x7f, 0x80, 0xff} {
+						w := bytes.Repeat([]byte{fill}, n)
+						w[at] = byte(c)
+						if d >= 0 && at+1 < n {
+							w[at+1] = byte(d)
+						}
+						want := len(w)
+						for i, b := range w {
+							if !plain(b) {
+								want = i
+								break
+							}
+						}
+						if got := plainASCII(w); got != want {
+							t.Fatalf("% x: run of %d, want %d", w, got, want)
+						}
+					}
+				}
+			}
 		}
 	}
 }
