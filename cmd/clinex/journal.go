@@ -163,11 +163,14 @@ type journal struct {
 	// buffers of the journal's own, given back once written; they go to
 	// the lines file in one writev, not copied into a buffer first (the
 	// copy of every finding line was a quarter of what the journal cost).
-	pending      [][]byte
-	pendingBytes int
-	iovs         [][]byte // writeBuffers' scratch
-	recLine      []byte
-	lastSync     time.Time
+	pending [][]byte
+	// pendingCap is the capacity the pending buffers hold: a pooled
+	// buffer keeps the size of the largest document it was used for, so
+	// it is what they cost in memory, not the lines in them.
+	pendingCap int
+	iovs       [][]byte // writeBuffers' scratch
+	recLine    []byte
+	lastSync   time.Time
 	// syncing is held while a background fsync runs: the writer goes on
 	// meanwhile (a second's journal took ~45 ms to sync, and the writer
 	// waiting on it held every worker up), and never starts a second one.
@@ -429,10 +432,12 @@ func (j *journal) closeReaders() {
 // the journal (and is in it already).
 func (j *journal) isReused(seq int) bool { return seq < int(j.reused.Load()) }
 
-// Pending finding lines are written once they reach pendingMax bytes or
-// maxIovecs buffers (Linux takes at most 1,024 in one writev).
+// Pending finding lines are written once their buffers hold pendingMax
+// bytes or number maxIovecs (Linux takes at most 1,024 in one writev);
+// most often before, when the records are flushed (every 32 KB of them,
+// a hundred documents or so).
 const (
-	pendingMax = 1 << 20
+	pendingMax = 2 << 20
 	maxIovecs  = 1024
 )
 
@@ -454,7 +459,7 @@ func (j *journal) append(r *extract.Result, findingLines []byte) error {
 func (j *journal) appendTaken(r *extract.Result, findingLines []byte) error {
 	if len(findingLines) > 0 {
 		j.pending = append(j.pending, findingLines)
-		j.pendingBytes += len(findingLines)
+		j.pendingCap += cap(findingLines)
 	} else {
 		putLines(findingLines)
 	}
@@ -473,7 +478,7 @@ func (j *journal) appendTaken(r *extract.Result, findingLines []byte) error {
 		if err := j.recW.Flush(); err != nil {
 			return fmt.Errorf("writing the journal: %w", err)
 		}
-	} else if j.pendingBytes >= pendingMax || len(j.pending) >= maxIovecs {
+	} else if j.pendingCap >= pendingMax || len(j.pending) >= maxIovecs {
 		if err := j.flushLines(); err != nil {
 			return fmt.Errorf("writing the journal: %w", err)
 		}
@@ -511,7 +516,7 @@ func (j *journal) flushLines() error {
 		putLines(buf)
 		j.pending[i] = nil
 	}
-	j.pending, j.pendingBytes = j.pending[:0], 0
+	j.pending, j.pendingCap = j.pending[:0], 0
 	return err
 }
 

@@ -94,8 +94,8 @@ func TestJournalTakenBuffersSameAsCopies(t *testing.T) {
 		if i%5 == 0 {
 			return nil
 		}
-		if i%700 == 1 { // over pendingMax in a few documents
-			return bytes.Repeat([]byte(fmt.Sprintf("{\"doc\":\"d%d\",\"long\":true}\n", i)), 40000)
+		if i%700 == 1 { // over pendingMax in one document
+			return bytes.Repeat([]byte(fmt.Sprintf("{\"doc\":\"d%d\",\"long\":true}\n", i)), 80000)
 		}
 		return []byte(strings.Repeat(fmt.Sprintf("{\"doc\":\"d%d\"}\n", i), i%9+i%1000/100))
 	}
