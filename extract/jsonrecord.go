@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -14,6 +15,9 @@ import (
 type jsonRecord struct {
 	id, text       []byte // raw values, quotes included for strings
 	hasID, hasText bool
+	// textEscaped: the text is a string with a backslash escape in it;
+	// without one it is its raw bytes, which hold no NUL.
+	textEscaped bool
 }
 
 // maxScanDepth bounds the nesting scanRecord follows; deeper lines go to
@@ -27,10 +31,13 @@ const maxScanDepth = 200
 // error messages. Decoding every line into a map with encoding/json and
 // then the text again was a tenth of a run's CPU, on the one goroutine
 // that reads the inputs.
+//
+// UTF-8 is checked by str as it scans the strings: JSON's grammar has no
+// place for a byte of 0x80 or more outside a string, so a line whose
+// strings are valid and that parses is valid UTF-8 whole, and a line that
+// is not fails one or the other (a second pass with utf8.Valid cost as much
+// as the scan).
 func scanRecord(raw []byte, idField, textField string) (rec jsonRecord, ok bool) {
-	if !utf8.Valid(raw) {
-		return rec, false
-	}
 	s := jsonScanner{b: raw}
 	s.space()
 	if !s.next('{') {
@@ -54,6 +61,7 @@ func scanRecord(raw []byte, idField, textField string) (rec jsonRecord, ok bool)
 			}
 			s.space()
 			vs := s.i
+			s.escaped = false
 			if !s.value(1) {
 				return rec, false
 			}
@@ -63,7 +71,8 @@ func scanRecord(raw []byte, idField, textField string) (rec jsonRecord, ok bool)
 				rec.id, rec.hasID = val, true
 			}
 			if string(key) == textField {
-				rec.text, rec.hasText = val, true
+				// escaped is the value's own when it is a string.
+				rec.text, rec.hasText, rec.textEscaped = val, true, s.escaped
 			}
 			s.space()
 			if s.next(',') {
@@ -208,21 +217,45 @@ func (s *jsonScanner) digits() bool {
 	return s.i > start
 }
 
-// str scans a string (the input is valid UTF-8): no control characters,
-// only JSON's escapes.
+// str scans a string: valid UTF-8, no control characters, only JSON's
+// escapes. A key or a short value ends within the first eight bytes
+// stringStops reads. A report's text is long, mostly plain ASCII, with few
+// escapes: its closing quote and backslashes are found by bytes.IndexByte
+// (vector instructions), and the runs before them are checked by
+// plainASCII, half the work a byte of stringStops' (which cost three
+// instructions a byte).
 func (s *jsonScanner) str() bool {
 	s.escaped = false
 	if !s.next('"') {
 		return false
 	}
-	for s.i < len(s.b) {
-		// A report's text is long and mostly plain: eight bytes at a time
-		// while none of them is a quote, a backslash or a control byte.
-		for s.i+8 <= len(s.b) && stringStops(binary.LittleEndian.Uint64(s.b[s.i:])) == 0 {
-			s.i += 8
+	// end and bs: the next quote, and the next backslash before it (end
+	// if none), at or after s.i once found.
+	end, bs := -1, -1
+	for {
+		if s.i+8 <= len(s.b) {
+			if stops := stringStops(binary.LittleEndian.Uint64(s.b[s.i:])); stops != 0 {
+				s.i += bits.TrailingZeros64(stops) >> 3
+			} else {
+				s.i += 8
+				if end < s.i {
+					q := bytes.IndexByte(s.b[s.i:], '"')
+					if q < 0 {
+						return false
+					}
+					end = s.i + q
+				}
+				if bs < s.i {
+					bs = end
+					if k := bytes.IndexByte(s.b[s.i:end], '\\'); k >= 0 {
+						bs = s.i + k
+					}
+				}
+				s.i += plainASCII(s.b[s.i:bs])
+			}
 		}
 		if s.i >= len(s.b) {
-			break
+			return false
 		}
 		c := s.b[s.i]
 		switch {
@@ -252,11 +285,16 @@ func (s *jsonScanner) str() bool {
 			default:
 				return false
 			}
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(s.b[s.i:])
+			if r == utf8.RuneError && size == 1 {
+				return false // invalid UTF-8, as utf8.Valid finds it
+			}
+			s.i += size
 		default:
 			s.i++
 		}
 	}
-	return false
 }
 
 const (
@@ -264,19 +302,45 @@ const (
 	highs8 = 0x8080808080808080
 )
 
-// stringStops is nonzero when one of the eight bytes of x (little-endian)
-// ends a JSON string's plain run: a quote, a backslash or a byte below
-// 0x20. Bytes of 0x80 and up pass (str's input is valid UTF-8). The tests
-// are "Bit Twiddling Hacks"' haszero and hasless: exact for the lowest
-// byte that matches, so a stop is never missed; a byte above a real one may
-// also be flagged, which only sends the scan to its byte loop earlier.
+// stringStops has the high bit of a byte of x (little-endian) set when
+// that byte ends a JSON string's plain ASCII run: a quote, a backslash, a
+// byte below 0x20, or one of 0x80 and up (UTF-8 to check). The tests are
+// "Bit Twiddling Hacks"' haszero and hasless, exact for the lowest byte
+// that matches (no borrow comes from the bytes below it), so the lowest
+// bit set is the first stop, never a byte before it; a byte above may be
+// flagged wrongly, which does not matter as the scan stops at the first.
 func stringStops(x uint64) uint64 {
 	less := (x - ones8*0x20) &^ x
 	quote := x ^ (ones8 * '"')
 	quote = (quote - ones8) &^ quote
 	slash := x ^ (ones8 * '\\')
 	slash = (slash - ones8) &^ slash
-	return (less | quote | slash) & highs8
+	return (less | quote | slash | x) & highs8
+}
+
+// plainASCII returns the length of b's leading run of bytes from 0x20 to
+// 0x7f, sixteen at a time: x - 0x20 sets a byte's high bit where it is
+// below 0x20 (hasless, exact for the lowest byte that matches), x itself
+// where it is 0x80 and up, so the lowest high bit set is the run's end.
+func plainASCII(b []byte) int {
+	n := len(b)
+	for len(b) >= 16 {
+		x, y := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+		sx, sy := (x-ones8*0x20|x)&highs8, (y-ones8*0x20|y)&highs8
+		if sx|sy != 0 {
+			if sx != 0 {
+				return n - len(b) + bits.TrailingZeros64(sx)>>3
+			}
+			return n - len(b) + 8 + bits.TrailingZeros64(sy)>>3
+		}
+		b = b[16:]
+	}
+	for i, c := range b {
+		if c < 0x20 || c >= 0x80 {
+			return n - len(b) + i
+		}
+	}
+	return n
 }
 
 func hexVal(c byte) rune {
@@ -293,11 +357,16 @@ func hexVal(c byte) rune {
 
 // unquoteJSON decodes a string scanRecord accepted (quotes included) as
 // encoding/json does: a lone or broken surrogate escape becomes U+FFFD.
-// The text is built in a strings.Builder, so the report's bytes are copied
-// once, not into a buffer and then again into a string.
-func unquoteJSON(q []byte) string {
+// escaped says whether scanRecord saw a backslash in it. The text is built
+// in a strings.Builder, so the report's bytes are copied once, not into a
+// buffer and then again into a string. The result is valid UTF-8, as the
+// string was.
+func unquoteJSON(q []byte, escaped bool) string {
 	s := q[1 : len(q)-1]
-	i := bytes.IndexByte(s, '\\')
+	i := -1
+	if escaped {
+		i = bytes.IndexByte(s, '\\')
+	}
 	if i < 0 {
 		return string(s)
 	}

@@ -2,11 +2,15 @@ package extract
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // recordLines are JSONL lines with every case the one-pass reader must
@@ -43,10 +47,24 @@ var recordLines = []string{
 // longer than a word and shorter.
 var wordLines = func() []string {
 	var lines []string
-	for _, mid := range []string{`\"`, `\\`, `\n`, `\u00e9`, "\x01", "\x1f", "é", "😀", "\x7f", " ", `"`} {
+	for _, mid := range []string{`\"`, `\\`, `\n`, `\u00e9`, `\u0000`, "\x01", "\x1f", "é", "😀", "\x7f", " ", `"`,
+		// str checks UTF-8 itself: stray, cut, overlong, surrogate and
+		// out-of-range sequences, and a real U+FFFD, which is valid.
+		"\xff", "\x80", "\xc3", "\xe2\x82", "\xf0\x9f\x98", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xef\xbf\xbd"} {
 		for p := range 18 {
 			for _, tail := range []string{"", "b", strings.Repeat("b", 9), strings.Repeat("b", 16)} {
 				text := strings.Repeat("a", p) + mid + tail
+				lines = append(lines, `{"id":"w","text":"`+text+`"}`, `{"text":"`+text+`","id":"`+text+`"}`)
+			}
+		}
+	}
+	// Two stops in a string longer than the first eight bytes str reads:
+	// the second after the quote and backslash it found first.
+	mids := []string{`\"`, `\\`, `\n`, `\u00e9`, "\x01", "é", "😀", "\xff", "\xc3", " ", `"`}
+	for _, mid := range mids {
+		for _, mid2 := range mids {
+			for _, p := range []int{0, 9, 23} {
+				text := strings.Repeat("a", p) + mid + strings.Repeat("b", 9) + mid2 + strings.Repeat("c", 17)
 				lines = append(lines, `{"id":"w","text":"`+text+`"}`, `{"text":"`+text+`","id":"`+text+`"}`)
 			}
 		}
@@ -123,4 +141,105 @@ func FuzzScanRecord(f *testing.F) {
 			t.Fatalf("%q:\none pass     %+v\nencoding/json %+v", line, fast, slow)
 		}
 	})
+}
+
+// The reader takes a text scanRecord accepted without checking it again:
+// it must be valid UTF-8 (so must the whole line), and hold a NUL only if
+// it had an escape.
+func TestScanRecordTextNeedsNoCheck(t *testing.T) {
+	for _, line := range append(recordLines, wordLines...) {
+		raw := []byte(strings.TrimPrefix(line, "\ufeff"))
+		rec, ok := scanRecord(raw, "id", "text")
+		if !ok {
+			continue
+		}
+		if !utf8.Valid(raw) {
+			t.Errorf("%q: accepted, not valid UTF-8", line)
+		}
+		if !rec.hasText || rec.text[0] != '"' {
+			continue
+		}
+		if rec.textEscaped != bytes.Contains(rec.text, []byte{'\\'}) {
+			t.Errorf("%q: textEscaped %v", line, rec.textEscaped)
+		}
+		text := unquoteJSON(rec.text, rec.textEscaped)
+		if !utf8.ValidString(text) || !rec.textEscaped && strings.IndexByte(text, 0) >= 0 {
+			t.Errorf("%q: text %q", line, text)
+		}
+	}
+}
+
+// plainASCII must find the end of a plain ASCII run wherever it is and
+// whatever comes after it: every byte at every place of words of plain
+// bytes shorter and longer than eight, alone and followed by every byte.
+func TestPlainASCIIFindsTheRunsEnd(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 }
+	for _, fill := range []byte{' ', 'a', '"', '\\', '~', 0x7f} {
+		for n := range 18 {
+			for at := range n {
+				for c := range 256 {
+					for _, d := range []int{-1, 0, 0x1f, 0x20, 0x7f, 0x80, 0xff} {
+						w := bytes.Repeat([]byte{fill}, n)
+						w[at] = byte(c)
+						if d >= 0 && at+1 < n {
+							w[at+1] = byte(d)
+						}
+						want := len(w)
+						for i, b := range w {
+							if !plain(b) {
+								want = i
+								break
+							}
+						}
+						if got := plainASCII(w); got != want {
+							t.Fatalf("% x: run of %d, want %d", w, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// stringStops must point str at the first byte that ends a plain ASCII
+// run, whatever comes after it: every byte at every place of a word of
+// plain bytes, alone and followed by every other byte.
+func TestStringStopsFindsTheFirstStop(t *testing.T) {
+	isStop := func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 || c >= 0x80 }
+	plains := []byte{' ', 'a', '!', '#', '[', ']', '~', 0x7f}
+	for _, fill := range plains {
+		for at := range 8 {
+			for c := range 256 {
+				for after := at + 1; after <= 8; after++ {
+					for d := range 256 {
+						if after == 8 && d > 0 {
+							break // one word with nothing after the byte
+						}
+						var w [8]byte
+						for i := range w {
+							w[i] = fill
+						}
+						w[at] = byte(c)
+						if after < 8 {
+							w[after] = byte(d)
+						}
+						want := 8
+						for i, b := range w {
+							if isStop(b) {
+								want = i
+								break
+							}
+						}
+						got := 8
+						if stops := stringStops(binary.LittleEndian.Uint64(w[:])); stops != 0 {
+							got = bits.TrailingZeros64(stops) >> 3
+						}
+						if got != want {
+							t.Fatalf("% x: first stop at %d, want %d", w, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
 }

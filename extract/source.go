@@ -63,12 +63,9 @@ type SourceOptions struct {
 func ReadInputs(paths []string, o SourceOptions, emit func(Input) error) error {
 	// Duplicate ids get a "#n" suffix. Only a hash of each id is kept, so
 	// the table costs a few bytes a document, not the ids themselves.
-	seed := maphash.MakeSeed()
-	seen := map[uint64]uint32{}
+	seen := newIDCounts()
 	send := func(in Input) error {
-		h := maphash.String(seed, in.ID)
-		seen[h]++
-		if n := seen[h]; n > 1 {
+		if n := seen.add(in.ID); n > 1 {
 			in.ID = fmt.Sprintf("%s#%d", in.ID, n)
 		}
 		return emit(in)
@@ -121,6 +118,76 @@ func ReadInputs(paths []string, o SourceOptions, emit func(Input) error) error {
 		}
 	}
 	return nil
+}
+
+// idCounts counts how often each id was seen, by a 64-bit hash of it, as
+// a map[uint64]uint32 would: a hash seen once sits in an open-addressing
+// table of hashes alone, and only the few seen again get a count in a map.
+// Assigning into the map for every document, its growth included, was a
+// third of the reader's time (a cache miss and more per id).
+type idCounts struct {
+	seed maphash.Seed
+	// slots holds the hashes seen, 0 for an empty slot; the hash 0 itself
+	// is counted in zero.
+	slots []uint64
+	used  int
+	zero  uint32
+	// again counts the hashes seen more than once.
+	again map[uint64]uint32
+}
+
+func newIDCounts() *idCounts {
+	return &idCounts{seed: maphash.MakeSeed(), slots: make([]uint64, 1<<10)}
+}
+
+// add counts id once more and returns how many times it was seen so far.
+func (c *idCounts) add(id string) uint32 { return c.addHash(maphash.String(c.seed, id)) }
+
+func (c *idCounts) addHash(h uint64) uint32 {
+	if h == 0 {
+		c.zero++
+		return c.zero
+	}
+	mask := uint64(len(c.slots) - 1)
+	// The hash is uniform: its low bits pick the slot.
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch c.slots[i] {
+		case h:
+			if c.again == nil {
+				c.again = map[uint64]uint32{}
+			}
+			n := c.again[h]
+			if n == 0 {
+				n = 1
+			}
+			n++
+			c.again[h] = n
+			return n
+		case 0:
+			c.slots[i] = h
+			c.used++
+			if c.used*4 > len(c.slots)*3 {
+				c.grow()
+			}
+			return 1
+		}
+	}
+}
+
+func (c *idCounts) grow() {
+	old := c.slots
+	c.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(c.slots) - 1)
+	for _, h := range old {
+		if h == 0 {
+			continue
+		}
+		i := h & mask
+		for c.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		c.slots[i] = h
+	}
 }
 
 func failed(id, source string, err error) Input { return Input{ID: id, Source: source, Err: err} }
@@ -254,11 +321,14 @@ func readJSONL(r io.Reader, name string, o SourceOptions, send func(Input) error
 		lineCap = o.MaxBytes + o.MaxBytes/8 + 4096
 	}
 	idStem := stem(name)
+	var srcBuf []byte
 	for line := 1; ; line++ {
 		raw, over, err := readLine(br, lineCap)
-		n := strconv.Itoa(line)
-		src := name + ":" + n
-		in := Input{ID: idStem + ":" + n, Source: src}
+		// name:line in one allocation; the id stem:line only for a
+		// record without an id of its own.
+		srcBuf = strconv.AppendInt(append(append(srcBuf[:0], name...), ':'), int64(line), 10)
+		src := string(srcBuf)
+		in := Input{Source: src}
 		blank := false
 		switch {
 		case over > 0:
@@ -267,6 +337,9 @@ func readJSONL(r io.Reader, name string, o SourceOptions, send func(Input) error
 			blank = true
 		default:
 			decodeRecord(&in, raw, src, o)
+		}
+		if in.ID == "" {
+			in.ID = idStem + src[len(name):]
 		}
 		if !blank {
 			if serr := send(in); serr != nil {
@@ -326,7 +399,7 @@ func decodeRecord(in *Input, raw []byte, src string, o SourceOptions) {
 		if rec.hasID {
 			recordID(in, rec.id)
 		}
-		decodeText(in, unquoteJSON(rec.text), src, o)
+		decodeText(in, unquoteJSON(rec.text, rec.textEscaped), src, o, rec.textEscaped)
 		return
 	}
 	decodeRecordSlow(in, raw, src, o)
@@ -385,13 +458,14 @@ func recordID(in *Input, idRaw []byte) {
 	}
 }
 
-// decodeText is decodeInto for a text already in a string (a JSONL
-// record's, unescaped): the common one, with no byte-order mark, neither
-// blank nor binary, and valid UTF-8, is the report as it is, without
-// another copy; anything else goes through decodeInto.
-func decodeText(in *Input, text string, name string, o SourceOptions) {
+// decodeText is decodeInto for a JSONL record's text, unescaped by
+// unquoteJSON from a string scanRecord accepted, so valid UTF-8, and
+// without a NUL unless it was escaped: the common one, with no byte-order
+// mark and not blank, is the report as it is, without another copy;
+// anything else goes through decodeInto.
+func decodeText(in *Input, text string, name string, o SourceOptions, escaped bool) {
 	if strings.HasPrefix(text, "\xEF\xBB\xBF") || strings.HasPrefix(text, "\xFF\xFE") || strings.HasPrefix(text, "\xFE\xFF") ||
-		strings.TrimSpace(text) == "" || strings.IndexByte(text, 0) >= 0 || !utf8.ValidString(text) {
+		strings.TrimSpace(text) == "" || escaped && strings.IndexByte(text, 0) >= 0 {
 		decodeInto(in, []byte(text), name, o)
 		return
 	}

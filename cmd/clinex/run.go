@@ -247,11 +247,17 @@ func releaseLines(r *extract.Result) {
 	if r.Lines == nil {
 		return
 	}
-	buf := r.Lines[:0]
+	putLines(r.Lines)
 	r.Lines = nil
-	if cap(buf) <= 1<<20 { // a huge document's buffer is not kept for all
-		linesPool.Put(&buf)
+}
+
+// putLines gives a buffer of linesPool's back.
+func putLines(buf []byte) {
+	if buf == nil || cap(buf) > 1<<20 { // a huge document's buffer is not kept for all
+		return
 	}
+	buf = buf[:0]
+	linesPool.Put(&buf)
 }
 
 // lockedWriter lets the reader (a changed input on resume) and the writer
@@ -399,11 +405,21 @@ func (s *fileSink) write(r *extract.Result) error {
 	// A document read back from the journal is in it already, its
 	// finding lines too.
 	if !s.jr.isReused(s.seq) {
-		lines, err := findingLines(r, &s.scratch)
-		if err != nil {
-			return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
+		var err error
+		if r.Lines != nil {
+			// The journal writes the worker's buffer as it is and gives it
+			// back to the pool once written: no writer after it reads it.
+			lines := r.Lines
+			r.Lines = nil
+			err = s.jr.appendTaken(r, lines)
+		} else {
+			var lines []byte
+			if lines, err = findingLines(r, &s.scratch); err != nil {
+				return fmt.Errorf("encoding the findings of %s: %w", r.ID, err)
+			}
+			err = s.jr.append(r, lines)
 		}
-		if err := s.jr.append(r, lines); err != nil {
+		if err != nil {
 			return err
 		}
 	}
