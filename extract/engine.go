@@ -906,7 +906,7 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 	}
 	// one finding per candidate, each filled in place: a Finding is large
 	// and appending a local copy of it moved every byte twice
-	out := make([]Finding, nKept)
+	out := newFindings(nKept)
 	sc := buildScratchPool.Get().(*buildScratch)
 	defer buildScratchPool.Put(sc)
 	offs := sc.offs[:0]

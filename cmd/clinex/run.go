@@ -51,6 +51,10 @@ type sink interface {
 	write(r *extract.Result) error
 	commit() error
 	abort()
+	// keepsFindings says whether the sink may still read a document's
+	// findings after write returns; if not, they are given back for the
+	// next documents to be built in.
+	keepsFindings() bool
 }
 
 // errFailFast ends a --strict run at its first failed document.
@@ -101,6 +105,7 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		msgs = bar
 	}
 	read := b.reader(jr, msgs, &t)
+	keeps := out.keepsFindings()
 	var strictErr error
 	err := b.eng.Extractor.RunThen(ctx, b.workers, read, encodeLines, func(r *extract.Result) error {
 		t.docs++
@@ -122,6 +127,9 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		}
 		err := out.write(r)
 		releaseLines(r)
+		if !keeps {
+			r.ReleaseFindings()
+		}
 		if err != nil {
 			return err
 		}
@@ -458,6 +466,16 @@ func (s *fileSink) commit() error {
 	return nil
 }
 
+// keepsFindings: the workbook, CSV, JSON and the other formats are written
+// on goroutines of their own, after write returns; findings.jsonl is the
+// lines the worker encoded, and errors.jsonl reads no finding.
+func (s *fileSink) keepsFindings() bool {
+	return slices.ContainsFunc(s.writers, func(w output.Writer) bool {
+		_, errorsOnly := w.(*output.Errors)
+		return !errorsOnly
+	})
+}
+
 func (s *fileSink) abort() {
 	for _, w := range s.writers {
 		w.Abort()
@@ -500,8 +518,9 @@ func (s *streamSink) write(r *extract.Result) error {
 	return nil
 }
 
-func (s *streamSink) commit() error { return s.w.Flush() }
-func (s *streamSink) abort()        { s.w.Flush() }
+func (s *streamSink) commit() error       { return s.w.Flush() }
+func (s *streamSink) keepsFindings() bool { return false }
+func (s *streamSink) abort()              { s.w.Flush() }
 
 // hashInputs checksums the input files on a goroutine of its own, from
 // the start of the run: done at the end, it was a serial 50 ms per 60 MB

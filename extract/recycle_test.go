@@ -1,0 +1,194 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"unsafe"
+)
+
+func findingsJSON(t *testing.T, fs []Finding) string {
+	t.Helper()
+	b, err := json.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Findings given back are built into again, and the findings built into
+// them are those a fresh slice gets; findings not given back (a library
+// user's) are never written into, however many others are given back
+// around them, while Run extracts on several workers.
+func TestReleasedFindingsAreReusedAndOnlyThey(t *testing.T) {
+	texts := withSharedReports(t, []string{
+		"BP 120/80 mmHg, HR 88 bpm. He was given furosemide 40 mg i.v. twice daily for 5 days and had a severe myocardial infarction.",
+		"A second Impella 5.0 was placed; pericardiocentesis was performed under echocardiographic guidance. He died 3 days later.",
+		"", "no findings here",
+	}, 400, 60)
+	e := configExtractor(t)
+	want := make([]string, len(texts))
+	kept := make([][]Finding, len(texts)) // never given back
+	for i, text := range texts {
+		kept[i] = e.Extract("d", text).Findings
+		want[i] = findingsJSON(t, kept[i])
+	}
+
+	released := map[*Finding]bool{}
+	releasedMaps := map[uintptr]bool{}
+	var keptInRun []*Result
+	reused, reusedMaps, withFindings := 0, 0, 0
+	read := func(emit func(Input) error) error {
+		for i, text := range texts {
+			if err := emit(Input{ID: "d", Source: string(rune('a' + i%26)), Text: text}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	i := 0
+	err := e.Run(context.Background(), 4, read, func(r *Result) error {
+		defer func() { i++ }()
+		if got := findingsJSON(t, r.Findings); got != want[i] {
+			t.Fatalf("report %d: findings built into a slice given back differ:\n got %s\nwant %s", i, got, want[i])
+		}
+		if i%3 == 2 { // kept by the caller, as a library user keeps all
+			keptInRun = append(keptInRun, r)
+		}
+		if len(r.Findings) == 0 {
+			return nil
+		}
+		withFindings++
+		if released[&r.Findings[0]] {
+			reused++
+		}
+		for _, f := range r.Findings {
+			if f.Attributes != nil && releasedMaps[reflect.ValueOf(f.Attributes).Pointer()] {
+				reusedMaps++
+			}
+		}
+		if i%3 == 2 {
+			return nil
+		}
+		released[&r.Findings[0]] = true
+		for _, f := range r.Findings {
+			if f.Attributes != nil {
+				releasedMaps[reflect.ValueOf(f.Attributes).Pointer()] = true
+			}
+		}
+		r.ReleaseFindings()
+		if r.Findings != nil {
+			t.Fatal("ReleaseFindings left the result its findings")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range texts {
+		if got := findingsJSON(t, kept[i]); got != want[i] {
+			t.Fatalf("report %d: findings never given back were written into:\n got %s\nwant %s", i, got, want[i])
+		}
+	}
+	for k, r := range keptInRun {
+		if got := findingsJSON(t, r.Findings); got != want[3*k+2] {
+			t.Fatalf("report %d, kept in the run, was written into:\n got %s\nwant %s", 3*k+2, got, want[3*k+2])
+		}
+	}
+	assertNoSharedArrays(t, append(kept, findingsOf(keptInRun)...))
+	// The pools may drop what they hold at any collection (and under the
+	// race detector at random), so only a run without it is sure to see
+	// reuse; the results above are checked either way.
+	if !raceDetector && withFindings > 30 && (reused == 0 || reusedMaps == 0) {
+		t.Errorf("of %d reports with findings, %d got a slice given back and %d findings a map given back", withFindings, reused, reusedMaps)
+	}
+	t.Logf("%d reports with findings: %d built into slices given back, %d maps reused", withFindings, reused, reusedMaps)
+}
+
+func findingsOf(rs []*Result) [][]Finding {
+	var out [][]Finding
+	for _, r := range rs {
+		out = append(out, r.Findings)
+	}
+	return out
+}
+
+// assertNoSharedArrays fails if two of the slices overlap in memory or
+// two findings share an attribute map.
+func assertNoSharedArrays(t *testing.T, slices [][]Finding) {
+	t.Helper()
+	type span struct{ lo, hi uintptr }
+	var spans []span
+	maps := map[uintptr]bool{}
+	for _, fs := range slices {
+		if cap(fs) == 0 {
+			continue
+		}
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(fs)))
+		spans = append(spans, span{lo, lo + uintptr(cap(fs))*unsafe.Sizeof(Finding{})})
+		for _, f := range fs {
+			if f.Attributes == nil {
+				continue
+			}
+			p := reflect.ValueOf(f.Attributes).Pointer()
+			if maps[p] {
+				t.Fatalf("two findings kept share an attribute map")
+			}
+			maps[p] = true
+		}
+	}
+	for a := range spans {
+		for b := a + 1; b < len(spans); b++ {
+			if spans[a].lo < spans[b].hi && spans[b].lo < spans[a].hi {
+				t.Fatalf("two kept results share their findings' memory")
+			}
+		}
+	}
+}
+
+// A slice given back is cleared whole, past its length too, and so are
+// its maps: nothing of the document it held stays reachable from the
+// pools, and the next document starts from zero findings.
+func TestReleaseClearsTheFindingsAndTheirMaps(t *testing.T) {
+	text := "secret report text"
+	m := map[string]any{"kind": "x", "status": "performed"}
+	fs := make([]Finding, 5)
+	for i := range fs {
+		fs[i] = Finding{Doc: "d", Text: text, Rule: "r", Attributes: map[string]any{"k": i}, Flags: []string{"f"}}
+	}
+	fs[1].Attributes = m
+	all := fs
+	r := &Result{Findings: fs[:2]} // resliced shorter: the rest must go too
+	r.ReleaseFindings()
+	for i := range all {
+		if !reflect.ValueOf(all[i]).IsZero() {
+			t.Fatalf("finding %d not cleared: %+v", i, all[i])
+		}
+	}
+	if len(m) != 0 {
+		t.Fatalf("a map given back still holds %v", m)
+	}
+	// an empty result gives nothing back and does not fail
+	(&Result{}).ReleaseFindings()
+}
+
+// newFindings' slices are zero however they were made, and hold at
+// least n findings.
+func TestNewFindingsAreZero(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 100, 2048, 2049, 5000} {
+		fs := newFindings(n)
+		if len(fs) != n || fs == nil {
+			t.Fatalf("newFindings(%d) has length %d (nil %v)", n, len(fs), fs == nil)
+		}
+		for i := range fs[:cap(fs)] {
+			if !reflect.ValueOf(fs[:cap(fs)][i]).IsZero() {
+				t.Fatalf("newFindings(%d)[%d] is not zero", n, i)
+			}
+		}
+		for i := range fs {
+			fs[i] = Finding{Doc: "x", Attributes: map[string]any{"a": 1}}
+		}
+		releaseFindings(fs)
+	}
+}
