@@ -32,6 +32,8 @@ type Result struct {
 	// the writer (the findings encoded as JSONL), so the writer's single
 	// goroutine only copies it.
 	Lines []byte
+	// released is how many findings ReleaseFindings gave back.
+	released int
 }
 
 // Run extracts every input with a bounded pool of workers and hands the

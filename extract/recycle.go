@@ -7,10 +7,11 @@ import (
 )
 
 // ReleaseFindings gives r's findings back for a later Extract to build its
-// findings in, and sets r.Findings to nil. It is for a caller that has
-// written the findings out and is done with them, such as a batch that
-// encodes each document's findings and drops them: the findings were 40%
-// of the bytes a run allocated, and their attribute maps 30%.
+// findings in, and sets r.Findings to nil (NumFindings still counts them).
+// It is for a caller that has written the findings out and is done with
+// them, such as a batch that encodes each document's findings and drops
+// them: the findings were 40% of the bytes a run allocated, and their
+// attribute maps 30%.
 //
 // After it, neither the findings nor anything taken from them by reference
 // (a finding's Attributes map, or a slice of r.Findings) may be used: a
@@ -19,8 +20,13 @@ import (
 func (r *Result) ReleaseFindings() {
 	fs := r.Findings
 	r.Findings = nil
+	r.released += len(fs)
 	releaseFindings(fs)
 }
+
+// NumFindings is how many findings the document has, given back by
+// ReleaseFindings or not.
+func (r *Result) NumFindings() int { return len(r.Findings) + r.released }
 
 // Finding slices given back wait in findingPools by capacity: class c holds
 // slices of at least 1<<c findings, so any of them fits a document with

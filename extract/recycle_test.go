@@ -77,9 +77,10 @@ func TestReleasedFindingsAreReusedAndOnlyThey(t *testing.T) {
 				releasedMaps[reflect.ValueOf(f.Attributes).Pointer()] = true
 			}
 		}
+		n := len(r.Findings)
 		r.ReleaseFindings()
-		if r.Findings != nil {
-			t.Fatal("ReleaseFindings left the result its findings")
+		if r.Findings != nil || r.NumFindings() != n {
+			t.Fatalf("after ReleaseFindings the result has %d findings and counts %d, want none and %d", len(r.Findings), r.NumFindings(), n)
 		}
 		return nil
 	})

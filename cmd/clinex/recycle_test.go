@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -78,5 +79,21 @@ func TestAKeepingWriterSeesEachDocumentsOwnFindings(t *testing.T) {
 		if got != want {
 			t.Fatalf("finding %d: CSV row %s, findings.jsonl %s", i, got, want)
 		}
+	}
+}
+
+// A JSONL run gives the findings back on the workers, before the writer
+// counts them: the summary still counts every finding line.
+func TestAJSONLRunCountsTheFindingsItGaveBack(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bulk.jsonl"), bulkDocs(t, 200), 0o644)
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, "", "extract", dir, "--out", out, "--format", "jsonl", "--config", "../../config.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := len(readFindings(t, filepath.Join(out, "findings.jsonl")))
+	if want := fmt.Sprintf("200 documents (0 failed), %d findings", lines); lines < 500 || !strings.Contains(stderr, want) {
+		t.Fatalf("summary %q, want %q", stderr, want)
 	}
 }

@@ -51,9 +51,9 @@ type sink interface {
 	write(r *extract.Result) error
 	commit() error
 	abort()
-	// keepsFindings says whether the sink may still read a document's
-	// findings after write returns; if not, they are given back for the
-	// next documents to be built in.
+	// keepsFindings says whether the sink reads a document's findings
+	// (besides their lines) in write or after it; if not, they are given
+	// back for the next documents to be built in once encoded.
 	keepsFindings() bool
 }
 
@@ -105,12 +105,15 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		msgs = bar
 	}
 	read := b.reader(jr, msgs, &t)
-	keeps := out.keepsFindings()
+	then := encodeLines
+	if !out.keepsFindings() {
+		then = encodeAndRelease
+	}
 	var strictErr error
-	err := b.eng.Extractor.RunThen(ctx, b.workers, read, encodeLines, func(r *extract.Result) error {
+	err := b.eng.Extractor.RunThen(ctx, b.workers, read, then, func(r *extract.Result) error {
 		t.docs++
 		t.bytes += int64(r.Bytes)
-		t.findings += len(r.Findings)
+		t.findings += r.NumFindings()
 		if r.Err != nil {
 			t.failed++
 			if !b.stream {
@@ -127,9 +130,6 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		}
 		err := out.write(r)
 		releaseLines(r)
-		if !keeps {
-			r.ReleaseFindings()
-		}
 		if err != nil {
 			return err
 		}
@@ -238,6 +238,17 @@ func encodeLines(r *extract.Result) {
 		return
 	}
 	r.Lines = lines
+}
+
+// encodeAndRelease is encodeLines for a sink that needs only the lines: the
+// findings go back for the next documents to be built in. Given back here,
+// on the worker, they are still in its core's cache and go to its pool (the
+// writer, giving them back after writing, paid a cache miss on each).
+func encodeAndRelease(r *extract.Result) {
+	encodeLines(r)
+	if r.Lines != nil { // else the sink encodes them again, to report why
+		r.ReleaseFindings()
+	}
 }
 
 // findingLines is r's findings as JSONL: encoded by a worker, or here.
