@@ -51,13 +51,13 @@ func newFindings(n int) []Finding {
 	if c > maxFindingClass {
 		return make([]Finding, n)
 	}
+	if !findingsReleased.Load() {
+		return make([]Finding, n)
+	}
 	if p, _ := findingPools[c].Get().(*[]Finding); p != nil {
 		return (*p)[:n]
 	}
-	if findingsReleased.Load() {
-		return make([]Finding, n, 1<<c)
-	}
-	return make([]Finding, n)
+	return make([]Finding, n, 1<<c)
 }
 
 // attrMapPool holds empty attribute maps taken from findings given back,
@@ -108,6 +108,9 @@ func releaseFindings(fs []Finding) {
 
 // newAttrMap returns an empty attribute map, one given back if any.
 func newAttrMap(hint int) map[string]any {
+	if !findingsReleased.Load() { // an empty pool's Get looks in every P's
+		return make(map[string]any, hint)
+	}
 	if p, _ := attrMapPool.Get().(*attrMaps); p != nil {
 		maps := *p
 		m := maps[len(maps)-1]
