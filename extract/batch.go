@@ -254,7 +254,8 @@ func (e *Extractor) safeExtract(in Input) (r *Result) {
 			r.Err = fmt.Errorf("%s: internal error while extracting (please report it): %v\n%s", in.Source, p, debug.Stack())
 		}
 	}()
-	doc := e.Extract(in.ID, in.Text)
+	parts := newDocParts()
+	doc := e.extractInto(parts, in.ID, in.Text)
 	if in.Repaired {
 		for i := range doc.Findings {
 			doc.Findings[i].Flags = append(slices.Clip(doc.Findings[i].Flags), FlagRepairedUTF8)
@@ -263,6 +264,7 @@ func (e *Extractor) safeExtract(in Input) (r *Result) {
 	r.Findings = doc.Findings
 	r.Cases = len(doc.Layout.Cases)
 	r.Sections = doc.Sections
+	releaseDocParts(parts) // the result holds nothing of the document's layout or map
 	return r
 }
 

@@ -125,3 +125,41 @@ func newAttrMap(hint int) map[string]any {
 	}
 	return make(map[string]any, hint)
 }
+
+// docParts is a Document with its normalized text's and layout's parts, in
+// one allocation. Extract hands them to its caller; safeExtract keeps only
+// the findings and sections, and gives the rest back for the next
+// document: the offset map's runs, the blocks and the sentences were a
+// third of what a run allocated once the findings were given back.
+type docParts struct {
+	doc    Document
+	norm   normParts
+	layout layoutParts
+}
+
+var docPartsPool sync.Pool // of *docParts, their arrays emptied
+
+// newDocParts returns empty parts, one given back if any.
+func newDocParts() *docParts {
+	if p, _ := docPartsPool.Get().(*docParts); p != nil {
+		return p
+	}
+	return new(docParts)
+}
+
+// maxPooledSentences bounds what a pooled document keeps: a huge report's
+// arrays are left to the collector.
+const maxPooledSentences = 1 << 12
+
+// releaseDocParts empties p, keeping the arrays of its blocks, offset runs
+// and sentences (numbers only: nothing of the document stays reachable),
+// and pools it. Nothing may use p's document after.
+func releaseDocParts(p *docParts) {
+	blocks, runs, sentences := p.norm.n.Blocks[:0], p.norm.m.runs[:0], p.layout.sentences[:0]
+	if cap(blocks) > maxPooledSentences || cap(runs) > 4*maxPooledSentences || cap(sentences) > maxPooledSentences {
+		return
+	}
+	*p = docParts{}
+	p.norm.n.Blocks, p.norm.m.runs, p.layout.sentences = blocks, runs, sentences
+	docPartsPool.Put(p)
+}

@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -29,10 +30,14 @@ func TestReleasedFindingsAreReusedAndOnlyThey(t *testing.T) {
 	}, 400, 60)
 	e := configExtractor(t)
 	want := make([]string, len(texts))
+	wantSections := make([]string, len(texts))
 	kept := make([][]Finding, len(texts)) // never given back
 	for i, text := range texts {
-		kept[i] = e.Extract("d", text).Findings
+		doc := e.Extract("d", text)
+		kept[i] = doc.Findings
 		want[i] = findingsJSON(t, kept[i])
+		b, _ := json.Marshal(doc.Sections)
+		wantSections[i] = fmt.Sprint(len(doc.Layout.Cases), string(b))
 	}
 
 	released := map[*Finding]bool{}
@@ -52,6 +57,10 @@ func TestReleasedFindingsAreReusedAndOnlyThey(t *testing.T) {
 		defer func() { i++ }()
 		if got := findingsJSON(t, r.Findings); got != want[i] {
 			t.Fatalf("report %d: findings built into a slice given back differ:\n got %s\nwant %s", i, got, want[i])
+		}
+		// and the layout, built in the parts of documents before it
+		if b, _ := json.Marshal(r.Sections); fmt.Sprint(r.Cases, string(b)) != wantSections[i] {
+			t.Fatalf("report %d: cases and sections %d %s, want %s", i, r.Cases, b, wantSections[i])
 		}
 		if i%3 == 2 { // kept by the caller, as a library user keeps all
 			keptInRun = append(keptInRun, r)
@@ -191,5 +200,37 @@ func TestNewFindingsAreZero(t *testing.T) {
 			fs[i] = Finding{Doc: "x", Attributes: map[string]any{"a": 1}}
 		}
 		releaseFindings(fs)
+	}
+}
+
+// A document's parts given back keep only their arrays (of numbers):
+// nothing of the document stays reachable. A document built in them is
+// the one fresh parts give.
+func TestDocPartsGivenBackKeepNothingOfTheDocument(t *testing.T) {
+	e := configExtractor(t)
+	texts := []string{
+		"HISTORY\nA 54-year-old man. BP 120/80 mmHg.\n\nCASE 2\nHR 88 bpm. He was given furosemide 40 mg.",
+		"Figure 1. Chest X-ray.\nThe patient had a severe myocardial infarction; troponin 2.3 ng/mL.",
+		"no findings here",
+	}
+	p := new(docParts)
+	for _, text := range texts {
+		fresh := e.Extract("d", text)
+		doc := e.extractInto(p, "d", text)
+		if !reflect.DeepEqual(doc.Norm, fresh.Norm) || !reflect.DeepEqual(doc.Layout, fresh.Layout) ||
+			findingsJSON(t, doc.Findings) != findingsJSON(t, fresh.Findings) || !reflect.DeepEqual(doc.Sections, fresh.Sections) {
+			t.Fatalf("%q: the document built in parts given back differs from a fresh one", text)
+		}
+		releaseDocParts(p)
+		if !reflect.ValueOf(p.doc).IsZero() || p.norm.n.Text != "" || p.norm.n.Map != nil || p.norm.m.inner != nil ||
+			!reflect.ValueOf(p.layout.L).IsZero() || len(p.norm.n.Blocks) != 0 || len(p.norm.m.runs) != 0 || len(p.layout.sentences) != 0 {
+			t.Fatalf("parts given back still hold the document: %+v", p)
+		}
+		if v, _ := docPartsPool.Get().(*docParts); v != nil && v != p {
+			docPartsPool.Put(v) // p, which the test goes on using, was taken back out; this is not ours
+		}
+	}
+	if cap(p.layout.sentences) == 0 || cap(p.norm.m.runs) == 0 {
+		t.Fatal("parts given back lost their arrays")
 	}
 }
