@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"runtime/debug"
 	"testing"
 	"unsafe"
 )
@@ -232,5 +233,46 @@ func TestDocPartsGivenBackKeepNothingOfTheDocument(t *testing.T) {
 	}
 	if cap(p.layout.sentences) == 0 || cap(p.norm.m.runs) == 0 {
 		t.Fatal("parts given back lost their arrays")
+	}
+}
+
+// BenchmarkRunGivingFindingsBack is Run on one worker over the shared
+// sample, its findings kept (as a library user keeps them) or given back
+// on the worker once used (as a JSONL run does), with the CLI's GOGC:
+//
+//	go test ./extract -run '^$' -bench RunGivingFindingsBack -benchmem -count 6
+func BenchmarkRunGivingFindingsBack(b *testing.B) {
+	texts := sharedReports(b, bulkReports, 1000)
+	if len(texts) == 0 {
+		b.Skip("shared corpus not present")
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	e := configExtractor(b)
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	read := func(emit func(Input) error) error {
+		for _, t := range texts {
+			if err := emit(Input{ID: "d", Source: "s", Text: t}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, giveBack := range []bool{false, true} {
+		name := "kept"
+		var then func(*Result)
+		if giveBack {
+			name, then = "given-back", (*Result).ReleaseFindings
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for range b.N {
+				if err := e.RunThen(context.Background(), 1, read, then, func(*Result) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
