@@ -32,6 +32,8 @@ type Result struct {
 	// the writer (the findings encoded as JSONL), so the writer's single
 	// goroutine only copies it.
 	Lines []byte
+	// released is how many findings ReleaseFindings gave back.
+	released int
 }
 
 // Run extracts every input with a bounded pool of workers and hands the
@@ -252,7 +254,8 @@ func (e *Extractor) safeExtract(in Input) (r *Result) {
 			r.Err = fmt.Errorf("%s: internal error while extracting (please report it): %v\n%s", in.Source, p, debug.Stack())
 		}
 	}()
-	doc := e.Extract(in.ID, in.Text)
+	parts := newDocParts()
+	doc := e.extractInto(parts, in.ID, in.Text)
 	if in.Repaired {
 		for i := range doc.Findings {
 			doc.Findings[i].Flags = append(slices.Clip(doc.Findings[i].Flags), FlagRepairedUTF8)
@@ -261,6 +264,7 @@ func (e *Extractor) safeExtract(in Input) (r *Result) {
 	r.Findings = doc.Findings
 	r.Cases = len(doc.Layout.Cases)
 	r.Sections = doc.Sections
+	releaseDocParts(parts) // the result holds nothing of the document's layout or map
 	return r
 }
 

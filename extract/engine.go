@@ -314,9 +314,15 @@ type mention struct {
 
 // Extract runs the pipeline on one document.
 func (e *Extractor) Extract(id, text string) *Document {
-	doc := &Document{ID: id, Text: text}
-	n := Normalize(text, e.seg.Lines())
-	L := e.seg.Segment(n)
+	return e.extractInto(new(docParts), id, text)
+}
+
+// extractInto is Extract into p.
+func (e *Extractor) extractInto(p *docParts, id, text string) *Document {
+	doc := &p.doc
+	doc.ID, doc.Text = id, text
+	n := normalizeInto(&p.norm, text, e.seg.Lines())
+	L := e.seg.segmentInto(&p.layout, n)
 	doc.Norm, doc.Layout = n, L
 	t := n.Text
 
@@ -906,7 +912,7 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 	}
 	// one finding per candidate, each filled in place: a Finding is large
 	// and appending a local copy of it moved every byte twice
-	out := make([]Finding, nKept)
+	out := newFindings(nKept)
 	sc := buildScratchPool.Get().(*buildScratch)
 	defer buildScratchPool.Put(sc)
 	offs := sc.offs[:0]

@@ -138,9 +138,9 @@ func newEntityExtras(ents []*patterns.Entity) []entityExtra {
 }
 
 // newAttrs makes a finding's own attribute map with the entity's
-// attributes, room for extra more without growing.
+// attributes, room for extra more without growing (or one given back).
 func (x *entityExtra) newAttrs(extra int) map[string]any {
-	m := make(map[string]any, len(x.attrs)+extra)
+	m := newAttrMap(len(x.attrs) + extra)
 	for i := range x.attrs {
 		m[x.attrs[i].key] = x.attrs[i].value
 	}

@@ -165,6 +165,19 @@ type srcLine struct {
 // citation numbers glued to punctuation dropped, and decimal commas made
 // decimal points.
 func Normalize(text string, lc *LineClassifier) *Normalized {
+	return normalizeInto(new(normParts), text, lc)
+}
+
+// normParts is a normalized text and its map in one allocation: they live
+// and die together. One given back (see releaseDocParts) keeps its blocks'
+// and runs' arrays for the next text.
+type normParts struct {
+	n Normalized
+	m OffsetMap
+}
+
+// normalizeInto is Normalize into parts.
+func normalizeInto(parts *normParts, text string, lc *LineClassifier) *Normalized {
 	var inner *OffsetMap
 	src, srcASCII := text, asciiPrefix(text)
 	if !isNFCFrom(text, srcASCII) {
@@ -175,11 +188,6 @@ func Normalize(text string, lc *LineClassifier) *Normalized {
 	lines := splitLines(text, lc, (*scratch)[:0])
 	*scratch = lines
 	b := newMapBuilder(text)
-	// the result and its map in one allocation: they live and die together
-	parts := &struct {
-		n Normalized
-		m OffsetMap
-	}{}
 	n := &parts.n
 	w := &blockWriter{b: b, src: text, n: n}
 	if lc != nil {

@@ -193,7 +193,13 @@ func (b *mapBuilder) finishInto(m *OffsetMap, inner *OffsetMap) string {
 	if string(b.out) != text {
 		text = string(b.out)
 	}
-	*m = OffsetMap{runs: slices.Clone(b.runs), inner: inner}
+	var runs []offsetRun
+	if m.runs != nil { // a map given back: its array is reused
+		runs = append(m.runs[:0], b.runs...)
+	} else {
+		runs = slices.Clone(b.runs)
+	}
+	*m = OffsetMap{runs: runs, inner: inner}
 	b.src = ""
 	if cap(b.out) <= maxPooledText && cap(b.runs) <= maxPooledText/64 {
 		mapBuilderPool.Put(b)

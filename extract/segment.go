@@ -250,14 +250,22 @@ type Layout struct {
 
 // Segment finds cases, sections and sentences in a normalized text.
 func (s *Segmenter) Segment(n *Normalized) *Layout {
-	// The layout and room for its first case and section in one
-	// allocation: most reports are one case in one section. More grow
-	// on the heap as usual.
-	parts := &struct {
-		L        Layout
-		cases    [1]Case
-		sections [1]Section
-	}{}
+	return s.segmentInto(new(layoutParts), n)
+}
+
+// layoutParts is a layout and room for its first case and section in one
+// allocation: most reports are one case in one section. More grow on the
+// heap as usual. One given back (see releaseDocParts) keeps its sentences'
+// array for the next document.
+type layoutParts struct {
+	L         Layout
+	cases     [1]Case
+	sections  [1]Section
+	sentences []Sentence
+}
+
+// segmentInto is Segment into parts.
+func (s *Segmenter) segmentInto(parts *layoutParts, n *Normalized) *Layout {
 	L := &parts.L
 	caseIdx := 1
 	L.Cases = append(parts.cases[:0], Case{Index: 1, Start: 0})
@@ -326,10 +334,15 @@ func (s *Segmenter) Segment(n *Normalized) *Layout {
 	L.Cases[len(L.Cases)-1].End = len(n.Text)
 	L.Sections[len(L.Sections)-1].End = len(n.Text)
 	*sentences = L.Sentences[:0]
-	if len(L.Sentences) == 0 {
+	switch {
+	case len(L.Sentences) == 0:
 		L.Sentences = nil
-	} else {
+	case parts.sentences != nil: // given back: its array is reused
+		L.Sentences = append(parts.sentences[:0], L.Sentences...)
+		parts.sentences = L.Sentences
+	default:
 		L.Sentences = slices.Clone(L.Sentences)
+		parts.sentences = L.Sentences
 	}
 	sentenceScratch.Put(sentences)
 	return L

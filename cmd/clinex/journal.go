@@ -75,7 +75,7 @@ type journalRecord struct {
 
 func recordOf(r *extract.Result, lines []byte) journalRecord {
 	rec := journalRecord{ID: r.ID, Source: r.Source, SHA256: r.SHA256, Bytes: r.Bytes, Cases: r.Cases,
-		Sections: r.Sections, Warnings: r.Warnings, Repaired: r.Repaired, Findings: len(r.Findings), LineBytes: int64(len(lines))}
+		Sections: r.Sections, Warnings: r.Warnings, Repaired: r.Repaired, Findings: r.NumFindings(), LineBytes: int64(len(lines))}
 	if r.Err != nil {
 		rec.Error = r.Err.Error()
 	}

@@ -51,6 +51,10 @@ type sink interface {
 	write(r *extract.Result) error
 	commit() error
 	abort()
+	// keepsFindings says whether the sink reads a document's findings
+	// (besides their lines) in write or after it; if not, they are given
+	// back for the next documents to be built in once encoded.
+	keepsFindings() bool
 }
 
 // errFailFast ends a --strict run at its first failed document.
@@ -101,11 +105,15 @@ func (b *batchRun) execute(ctx context.Context) (tally, error) {
 		msgs = bar
 	}
 	read := b.reader(jr, msgs, &t)
+	then := encodeLines
+	if !out.keepsFindings() {
+		then = encodeAndRelease
+	}
 	var strictErr error
-	err := b.eng.Extractor.RunThen(ctx, b.workers, read, encodeLines, func(r *extract.Result) error {
+	err := b.eng.Extractor.RunThen(ctx, b.workers, read, then, func(r *extract.Result) error {
 		t.docs++
 		t.bytes += int64(r.Bytes)
-		t.findings += len(r.Findings)
+		t.findings += r.NumFindings()
 		if r.Err != nil {
 			t.failed++
 			if !b.stream {
@@ -230,6 +238,17 @@ func encodeLines(r *extract.Result) {
 		return
 	}
 	r.Lines = lines
+}
+
+// encodeAndRelease is encodeLines for a sink that needs only the lines: the
+// findings go back for the next documents to be built in. Given back here,
+// on the worker, they are still in its core's cache and go to its pool (the
+// writer, giving them back after writing, paid a cache miss on each).
+func encodeAndRelease(r *extract.Result) {
+	encodeLines(r)
+	if r.Lines != nil { // else the sink encodes them again, to report why
+		r.ReleaseFindings()
+	}
 }
 
 // findingLines is r's findings as JSONL: encoded by a worker, or here.
@@ -474,6 +493,16 @@ func (s *fileSink) commit() error {
 	return nil
 }
 
+// keepsFindings: the workbook, CSV, JSON and the other formats are written
+// on goroutines of their own, after write returns; findings.jsonl is the
+// lines the worker encoded, and errors.jsonl reads no finding.
+func (s *fileSink) keepsFindings() bool {
+	return slices.ContainsFunc(s.writers, func(w output.Writer) bool {
+		_, errorsOnly := w.(*output.Errors)
+		return !errorsOnly
+	})
+}
+
 func (s *fileSink) abort() {
 	for _, w := range s.writers {
 		w.Abort()
@@ -516,8 +545,9 @@ func (s *streamSink) write(r *extract.Result) error {
 	return nil
 }
 
-func (s *streamSink) commit() error { return s.w.Flush() }
-func (s *streamSink) abort()        { s.w.Flush() }
+func (s *streamSink) commit() error       { return s.w.Flush() }
+func (s *streamSink) keepsFindings() bool { return false }
+func (s *streamSink) abort()              { s.w.Flush() }
 
 // hashInputs checksums the input files on a goroutine of its own, from
 // the start of the run: done at the end, it was a serial 50 ms per 60 MB
