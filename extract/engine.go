@@ -80,6 +80,9 @@ type acTarget struct {
 	cue     int // index into set.Cues, or -1
 	exact   string
 	protect bool // a Protect keyword
+	// wordStart: the rule takes this keyword only where it starts a word
+	// (the rule's keywords_at_word_start).
+	wordStart bool
 }
 
 type targetKind uint8
@@ -127,7 +130,7 @@ func NewExtractor(set *patterns.Set, seg SegmentConfig, opts Options) (*Extracto
 	}
 	for i, r := range set.Rules {
 		for _, k := range r.Keywords {
-			add(k, acTarget{rule: i, analyte: -1, entity: -1, cue: -1})
+			add(k, acTarget{rule: i, analyte: -1, entity: -1, cue: -1, wordStart: r.KeywordsAtWordStart})
 		}
 	}
 	for i, a := range set.Analytes {
@@ -620,7 +623,7 @@ func (e *Extractor) appendRules(out []candidate, t string, L *Layout, hits []hit
 		}
 		si := -2 // not looked up yet: most hits are no rule's keyword
 		for _, tg := range e.acTargets[h.pat] {
-			if tg.rule < 0 {
+			if tg.rule < 0 || tg.wordStart && !patterns.AtWordStart(t, h.start) {
 				continue
 			}
 			r := e.set.Rules[tg.rule]

@@ -581,6 +581,8 @@ func compileRule(r *Rule, unitCodes map[string]bool) Problems {
 	for _, k := range r.Keywords {
 		if strings.TrimSpace(k) == "" {
 			bad("keywords", "empty keyword")
+		} else if r.KeywordsAtWordStart && !isASCIIWordByte(k[0]) {
+			bad("keywords", "keyword %q does not start with an ASCII letter or digit, so keywords_at_word_start would never find it at a word start", k)
 		}
 	}
 	if r.Unit != "" && !unitCodes[r.Unit] && !isAnnotation(r.Unit) {
@@ -627,22 +629,56 @@ func compileRule(r *Rule, unitCodes map[string]bool) Problems {
 		bad("examples", "rule has no examples that must match")
 	}
 	for _, e := range r.Examples.Match {
-		if !containsKeyword(e.Text, r.Keywords) {
+		if !r.HasKeyword(e.Text) {
+			where := ""
+			if r.KeywordsAtWordStart {
+				where = " at a word start"
+			}
 			probs = append(probs, Problem{File: r.Source.File, Line: e.Line, ID: r.ID,
-				Message: fmt.Sprintf("no keyword of the rule occurs in the example %q, so the prefilter would never run the rule on it", e.Text)})
+				Message: fmt.Sprintf("no keyword of the rule occurs%s in the example %q, so the prefilter would never run the rule on it", where, e.Text)})
 		}
 	}
 	return probs
 }
 
-func containsKeyword(text string, kws []string) bool {
+// HasKeyword reports whether one of the rule's keywords occurs in text
+// where the prefilter would take it: anywhere, in either case, or only at a
+// word start with KeywordsAtWordStart.
+func (r *Rule) HasKeyword(text string) bool {
+	return len(r.KeywordsIn(text)) > 0
+}
+
+// KeywordsIn lists the rule's keywords that occur in text where the
+// prefilter would take them, in the rule's order.
+func (r *Rule) KeywordsIn(text string) []string {
 	low := strings.ToLower(text)
-	for _, k := range kws {
-		if strings.Contains(low, strings.ToLower(k)) {
-			return true
+	var found []string
+	for _, k := range r.Keywords {
+		lk := strings.ToLower(k)
+		for from := 0; ; {
+			i := strings.Index(low[from:], lk)
+			if i < 0 {
+				break
+			}
+			at := from + i
+			if !r.KeywordsAtWordStart || AtWordStart(low, at) {
+				found = append(found, k)
+				break
+			}
+			from = at + 1
 		}
 	}
-	return false
+	return found
+}
+
+// AtWordStart reports whether no ASCII letter or digit comes right before
+// position i of text: where a regex's \b before a word byte holds.
+func AtWordStart(text string, i int) bool {
+	return i == 0 || !isASCIIWordByte(text[i-1])
+}
+
+func isASCIIWordByte(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '_'
 }
 
 // isAnnotation accepts UCUM curly-brace annotations ({score}, {INR}), which

@@ -46,20 +46,26 @@ type Output struct {
 
 // Rule is a regex rule as written in a pattern file.
 type Rule struct {
-	ID        string              `yaml:"id"`
-	Category  string              `yaml:"category"`
-	Concept   string              `yaml:"concept"`
-	Label     string              `yaml:"label"`
-	Keywords  []string            `yaml:"keywords"`
-	Pattern   string              `yaml:"pattern"`
-	Unit      string              `yaml:"unit"`
-	ValueType string              `yaml:"value_type"`
-	Values    map[string][]string `yaml:"values"`
-	Window    int                 `yaml:"window"`
-	Plausible *Range              `yaml:"plausible"`
-	Outputs   []Output            `yaml:"outputs"`
-	Priority  int                 `yaml:"priority"`
-	Examples  Examples            `yaml:"examples"`
+	ID       string   `yaml:"id"`
+	Category string   `yaml:"category"`
+	Concept  string   `yaml:"concept"`
+	Label    string   `yaml:"label"`
+	Keywords []string `yaml:"keywords"`
+	// KeywordsAtWordStart makes a keyword count only where it starts a
+	// word (no ASCII letter or digit right before it, as the regex's \b
+	// sees it). A short keyword such as "ef" or "va" occurs inside many
+	// words ("before", "cardiovascular"), and each of those occurrences
+	// would run the rule's regex on its sentence for nothing.
+	KeywordsAtWordStart bool                `yaml:"keywords_at_word_start"`
+	Pattern             string              `yaml:"pattern"`
+	Unit                string              `yaml:"unit"`
+	ValueType           string              `yaml:"value_type"`
+	Values              map[string][]string `yaml:"values"`
+	Window              int                 `yaml:"window"`
+	Plausible           *Range              `yaml:"plausible"`
+	Outputs             []Output            `yaml:"outputs"`
+	Priority            int                 `yaml:"priority"`
+	Examples            Examples            `yaml:"examples"`
 
 	Source Source         `yaml:"-"`
 	Re     *regexp.Regexp `yaml:"-"`

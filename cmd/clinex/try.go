@@ -205,7 +205,7 @@ func keywordsIn(eng *clinex.Engine, id, text string) string {
 	var names []string
 	for _, r := range eng.Patterns.Rules {
 		if r.ID == id {
-			names = r.Keywords
+			names = r.KeywordsIn(text) // only those the prefilter takes
 		}
 	}
 	for _, a := range eng.Patterns.Analytes {
