@@ -616,7 +616,12 @@ func (w *wordStartTable) mayHold(h uint64, t string, j int) bool {
 // together, for nearly every word of a text. Setting 0x20 lower-cases
 // ASCII letters (and makes a few other bytes alike, which the filter may).
 func nextBit(bit, h uint64, b1, b2 byte) uint64 {
-	return bit ^ ((h^uint64(b1|0x20)^uint64(b2|0x20)<<8)*hashK)>>55
+	return nextBitPair(bit, h, uint64(b1)|uint64(b2)<<8)
+}
+
+// nextBitPair is nextBit of the bytes b1 | b2<<8.
+func nextBitPair(bit, h, pair uint64) uint64 {
+	return bit ^ ((h^(pair|0x2020))*hashK)>>55
 }
 
 // endsWord tells whether a whole word can end at t[:i], 0 < i: i is the
@@ -993,9 +998,9 @@ func appendWordRuns(runs []wordRun, blocks []wordBlock, n int) []wordRun {
 		}
 		// A run starting here needs wordStartAt's tests where a byte of
 		// another script may be before it or at its end, or the text
-		// ends within 18 bytes of it.
+		// ends within 24 bytes of it.
 		near := 0
-		if b.high|prevHigh>>63|nextHigh != 0 || n-(k+1)*64 < 18 {
+		if b.high|prevHigh>>63|nextHigh != 0 || n-(k+1)*64 < 24 {
 			near = runNearOther
 		}
 		prevHigh = b.high
@@ -1021,8 +1026,9 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 	cands = slices.Grow(cands, len(runs))[:len(runs)]
 	c := 0
 	lenSeed, filter, filterShift := &w.lenSeed, w.filter, w.filterShift&63
-	// A first word of up to 16 bytes is hashed with two loads where
-	// 16 bytes of text follow its start.
+	// A first word of up to 16 bytes is hashed with two loads, and the
+	// two bytes after it read with a third, where 24 bytes of text follow
+	// its start.
 	fastLen := uint(min(16, w.maxLen))
 	for _, r := range runs {
 		i, l := r.start, uint(r.end-r.start)
@@ -1036,9 +1042,8 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 		// letters or digits (or the text's start): it is a word.
 		// Its bytes are letters and digits: setting 0x20 lower-cases
 		// them as foldASCII8 does.
-		s := t[i : i+16]
-		s2 := t[i : i+18] // l is at most 16: the two bytes after the run
-		b1, b2 := s2[l], s2[l+1]
+		s := t[i : i+24]
+		after := load8(s[l:]) // l is at most 16: the two bytes after the run, and six more
 		h := lenSeed[l&31]
 		x := load8(s) | 0x2020202020202020
 		if l > 8 {
@@ -1052,7 +1057,7 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 		// and "was", a beginning of some word, but "the patient" and
 		// "was a" begin none, and the walk read the table for nothing.
 		bit := h >> filterShift
-		next := nextBit(bit, h, b1, b2)
+		next := nextBitPair(bit, h, after&0xffff)
 		cands[c] = wordCandidate{i, r.end, h}
 		c += int((filter[uint16(bit>>6)]>>(bit&63) | filter[uint16(next>>6)]>>(next&63)) & 1)
 	}
@@ -1060,12 +1065,12 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 }
 
 // generalRun sorts out a run the bitmap of its block could not tell is a
-// word bounded by ASCII bytes, with 18 bytes of text from its start: it
+// word bounded by ASCII bytes, with 24 bytes of text from its start: it
 // returns its start if it is, or adds it to cands[c] for wordStartAt
 // and returns -1.
 func (w *wordStartTable) generalRun(cands []wordCandidate, c int, r wordRun, t string, fastLen uint) (int, int) {
 	i, j := r.start&^runNearOther, r.end
-	if uint(j-i) > fastLen || len(t)-i < 18 || i > 0 && t[i-1] >= utf8.RuneSelf || j < len(t) && t[j] >= utf8.RuneSelf {
+	if uint(j-i) > fastLen || len(t)-i < 24 || i > 0 && t[i-1] >= utf8.RuneSelf || j < len(t) && t[j] >= utf8.RuneSelf {
 		cands[c] = wordCandidate{^i, j, 0}
 		return c + 1, -1
 	}
