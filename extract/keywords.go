@@ -422,9 +422,11 @@ func (t *keywordTable) failLinks(bfs, id, edgeStart []int32, edgeClass []uint8, 
 type wordStartTable struct {
 	slots []wordSlot // a power of two of them
 	seed  uint64
-	// filter has the bit h>>filterShift set for the hash h of each text
-	// in the table: most texts looked up are not there, and the filter,
-	// a bit per eight texts, tells so from the core's first cache.
+	// filter has the bit h>>filterShift (wordBit) set for the hash h of
+	// each word, and the nextBit of each beginning of a word with the two
+	// bytes after it: most texts looked up are no word and begin none
+	// with the bytes that follow them in the text, and the filter, a bit
+	// per eight texts, tells so from the core's first caches.
 	// It is an array of 2^16 words, of which the first 2^(58-filterShift)
 	// are used, so that its index needs no bounds check (the pages past
 	// those are never touched).
@@ -535,9 +537,9 @@ func (w *wordStartTable) fillSized(words []string, ids []int32, n, m int) {
 }
 
 // fill puts the words and their beginnings in the table, and in the
-// filter their hashes and those of each beginning with the two bytes
-// after it (any byte where the word ends after one); false if two words
-// share a slot.
+// filter the words' hashes and each beginning with the two bytes after it
+// (any byte where the word ends after one); false if two words share a
+// slot.
 func (w *wordStartTable) fill(words []string, ids []int32) bool {
 	for _, wi := range ids {
 		word := words[wi]
@@ -546,7 +548,9 @@ func (w *wordStartTable) fill(words []string, ids []int32) bool {
 				continue
 			}
 			h := foldHash(word[:p], w.seed)
-			w.setFilter(h)
+			if p == len(word) {
+				w.setFilter(w.wordBit(h))
+			}
 			i, tag := int(h)&w.mask(), slotTag(h)
 			for w.slots[i].tag != 0 && w.slots[i].tag != tag {
 				i = (i + 1) & w.mask()
@@ -556,11 +560,11 @@ func (w *wordStartTable) fill(words []string, ids []int32) bool {
 			switch {
 			case p+1 < len(word):
 				s.val |= 1
-				w.setFilter(nextHash(h, word[p], word[p+1]))
+				w.setFilter(nextBit(w.wordBit(h), h, word[p], word[p+1]))
 			case p+1 == len(word):
 				s.val |= 1
 				for b := range 256 {
-					w.setFilter(nextHash(h, word[p], byte(b)))
+					w.setFilter(nextBit(w.wordBit(h), h, word[p], byte(b)))
 				}
 			case s.word() >= 0:
 				return false
@@ -572,22 +576,52 @@ func (w *wordStartTable) fill(words []string, ids []int32) bool {
 	return true
 }
 
-func (w *wordStartTable) setFilter(h uint64) {
-	bit := h >> w.filterShift
+// setFilter sets the filter's bit: wordBit of a word's hash, or nextBit
+// of a beginning with the two bytes after it.
+func (w *wordStartTable) setFilter(bit uint64) {
 	w.filter[uint16(bit>>6)] |= 1 << (bit & 63)
 }
 
-func (w *wordStartTable) inFilter(h uint64) bool {
-	bit := h >> (w.filterShift & 63)
+func (w *wordStartTable) inFilter(bit uint64) bool {
 	return w.filter[uint16(bit>>6)]>>(bit&63)&1 != 0
 }
 
-// nextHash hashes the text of hash h with the two bytes after it, ASCII
-// letters lower-cased: a walk goes on past a word's end only where some
-// longer word goes on with those two bytes ("the patient" does not after
-// "the first").
-func nextHash(h uint64, b1, b2 byte) uint64 {
-	return hashFinal((h ^ (uint64(asciiLower[b1]) | uint64(asciiLower[b2])<<8 | 1<<16)) * hashK)
+// wordBit is the filter's bit for a text of hash h.
+func (w *wordStartTable) wordBit(h uint64) uint64 { return h >> (w.filterShift & 63) }
+
+// mayHold tells whether the walk from a word start may find a word at
+// t[i:j], of hash h, or go on past j: whether the filter holds h as a
+// word's or the beginning with the two bytes after it. A beginning that
+// is no word and that no word goes on from with those bytes is where the
+// walk would look the table up only to stop.
+func (w *wordStartTable) mayHold(h uint64, t string, j int) bool {
+	if w.inFilter(w.wordBit(h)) {
+		return true
+	}
+	if j == len(t) {
+		return false
+	}
+	next := byte(0) // as in walkWordStart
+	if j+1 < len(t) {
+		next = t[j+1]
+	}
+	return w.inFilter(nextBit(w.wordBit(h), h, t[j], next))
+}
+
+// nextBit is the filter's bit for the text of hash h, whose bit is bit,
+// with the two bytes after it: a walk goes on past a word's end only
+// where some longer word goes on with those two bytes ("the patient" does
+// not after "the first"). It differs from bit in the last nine bits only,
+// so it lies in the same 512 bits (one cache line): the two are tested
+// together, for nearly every word of a text. Setting 0x20 lower-cases
+// ASCII letters (and makes a few other bytes alike, which the filter may).
+func nextBit(bit, h uint64, b1, b2 byte) uint64 {
+	return nextBitPair(bit, h, uint64(b1)|uint64(b2)<<8)
+}
+
+// nextBitPair is nextBit of the bytes b1 | b2<<8.
+func nextBitPair(bit, h, pair uint64) uint64 {
+	return bit ^ ((h^(pair|0x2020))*hashK)>>55
 }
 
 // endsWord tells whether a whole word can end at t[:i], 0 < i: i is the
@@ -964,9 +998,9 @@ func appendWordRuns(runs []wordRun, blocks []wordBlock, n int) []wordRun {
 		}
 		// A run starting here needs wordStartAt's tests where a byte of
 		// another script may be before it or at its end, or the text
-		// ends within 16 bytes of it.
+		// ends within 24 bytes of it.
 		near := 0
-		if b.high|prevHigh>>63|nextHigh != 0 || n-(k+1)*64 < 16 {
+		if b.high|prevHigh>>63|nextHigh != 0 || n-(k+1)*64 < 24 {
 			near = runNearOther
 		}
 		prevHigh = b.high
@@ -992,8 +1026,9 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 	cands = slices.Grow(cands, len(runs))[:len(runs)]
 	c := 0
 	lenSeed, filter, filterShift := &w.lenSeed, w.filter, w.filterShift&63
-	// A first word of up to 16 bytes is hashed with two loads where
-	// 16 bytes of text follow its start.
+	// A first word of up to 16 bytes is hashed with two loads, and the
+	// two bytes after it read with a third, where 24 bytes of text follow
+	// its start.
 	fastLen := uint(min(16, w.maxLen))
 	for _, r := range runs {
 		i, l := r.start, uint(r.end-r.start)
@@ -1007,7 +1042,8 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 		// letters or digits (or the text's start): it is a word.
 		// Its bytes are letters and digits: setting 0x20 lower-cases
 		// them as foldASCII8 does.
-		s := t[i : i+16]
+		s := t[i : i+24]
+		after := load8(s[l:]) // l is at most 16: the two bytes after the run, and six more
 		h := lenSeed[l&31]
 		x := load8(s) | 0x2020202020202020
 		if l > 8 {
@@ -1016,20 +1052,25 @@ func (w *wordStartTable) appendCandidates(cands []wordCandidate, runs []wordRun,
 			l -= 8
 		}
 		h = hashFinal(hashMixFolded(h, x&(^uint64(0)>>((64-8*l)&63))))
+		// Kept if it is a word or some word goes on from it with the
+		// two bytes after it (mayHold): the word-start table holds "the"
+		// and "was", a beginning of some word, but "the patient" and
+		// "was a" begin none, and the walk read the table for nothing.
 		bit := h >> filterShift
+		next := nextBitPair(bit, h, after&0xffff)
 		cands[c] = wordCandidate{i, r.end, h}
-		c += int(filter[uint16(bit>>6)] >> (bit & 63) & 1)
+		c += int((filter[uint16(bit>>6)]>>(bit&63) | filter[uint16(next>>6)]>>(next&63)) & 1)
 	}
 	return cands[:c]
 }
 
 // generalRun sorts out a run the bitmap of its block could not tell is a
-// word bounded by ASCII bytes, with 16 bytes of text from its start: it
+// word bounded by ASCII bytes, with 24 bytes of text from its start: it
 // returns its start if it is, or adds it to cands[c] for wordStartAt
 // and returns -1.
 func (w *wordStartTable) generalRun(cands []wordCandidate, c int, r wordRun, t string, fastLen uint) (int, int) {
 	i, j := r.start&^runNearOther, r.end
-	if uint(j-i) > fastLen || len(t)-i < 16 || i > 0 && t[i-1] >= utf8.RuneSelf || j < len(t) && t[j] >= utf8.RuneSelf {
+	if uint(j-i) > fastLen || len(t)-i < 24 || i > 0 && t[i-1] >= utf8.RuneSelf || j < len(t) && t[j] >= utf8.RuneSelf {
 		cands[c] = wordCandidate{^i, j, 0}
 		return c + 1, -1
 	}
@@ -1128,7 +1169,7 @@ func (a *keywordAutomaton) wordStartAt(hits []hit, t string, i, runEnd, base int
 		return hits
 	}
 	h := foldHashAt(t, i, j, w.seed)
-	if !w.inFilter(h) {
+	if !w.mayHold(h, t, j) {
 		return hits
 	}
 	return a.walkWordStart(hits, t, i, j, h, base)
@@ -1181,13 +1222,13 @@ func (a *keywordAutomaton) walkWordStart(hits []hit, t string, i, j int, h uint6
 		if j+1 < n {
 			next = t[j+1]
 		}
-		if !w.inFilter(nextHash(h, t[j], next)) {
+		if !w.inFilter(nextBit(w.wordBit(h), h, t[j], next)) {
 			return hits
 		}
 		if j = extendWordEnd(t, wordRunEnd(t, j+1), lim); j > lim {
 			return hits
 		}
-		if h = foldHashAt(t, i, j, w.seed); !w.inFilter(h) {
+		if h = foldHashAt(t, i, j, w.seed); !w.mayHold(h, t, j) {
 			return hits
 		}
 	}

@@ -230,6 +230,72 @@ func TestWordBlocks(t *testing.T) {
 	}
 }
 
+// The candidates of the word-start search leave out a run only where the
+// walk from it finds nothing: where its first word is no word and no word
+// goes on from it with the two bytes after it. Each run's walk, done from
+// every run whatever the filter says, must find no hit where the run is
+// left out; and the filter must leave most runs out, or the test shows
+// nothing.
+func TestWordStartCandidatesKeepEveryWalkWithHits(t *testing.T) {
+	e := keywordTestExtractor(t)
+	a, w := e.ac, &e.ac.wordStart
+	texts := withSharedReports(t, []string{"the patient the left ventricle; mean arterial pressure",
+		"was the mean arterial, mean arterial pressure.", "vitamin D vitamin d3 type 2 diabetes mellitus",
+		"no fever no", "The Left Ventricular Ejection Fraction was", "a b c d"}, 1000, 100)
+	runs, kept, walked := 0, 0, 0
+	var sc wordStartBufs
+	for ti, text := range texts {
+		sc.blocks = appendWordBlocks(sc.blocks[:0], text)
+		sc.runs = appendWordRuns(sc.runs[:0], sc.blocks, len(text))
+		sc.cands = w.appendCandidates(sc.cands[:0], sc.runs, text)
+		inCands := map[int]bool{}
+		for _, c := range sc.cands {
+			inCands[max(c.start, ^c.start)] = true
+		}
+		for _, r := range sc.runs {
+			i, j := r.start&^runNearOther, r.end
+			if i > 0 && text[i-1] >= 0x80 || j < len(text) && text[j] >= 0x80 {
+				continue // not a word bounded by ASCII bytes: wordStartAt sorts it out
+			}
+			runs++
+			if inCands[i] {
+				kept++
+			}
+			hits := a.walkWordStart(nil, text, i, j, foldHashAt(text, i, j, w.seed), 0)
+			if len(hits) == 0 {
+				continue
+			}
+			walked++
+			if !inCands[i] {
+				t.Fatalf("text %d: the run %q is left out, its walk finds %d hits (%q…)", ti, text[i:j], len(hits),
+					text[hits[0].start:hits[0].end])
+			}
+			if !w.mayHold(foldHashAt(text, i, j, w.seed), text, j) {
+				t.Fatalf("text %d: mayHold turns away %q, whose walk finds hits", ti, text[i:j])
+			}
+		}
+	}
+	t.Logf("%d runs, %d kept, %d with hits", runs, kept, walked)
+	if walked == 0 || kept > runs*3/4 {
+		t.Fatalf("%d runs, %d kept, %d with hits: the filter proves nothing", runs, kept, walked)
+	}
+}
+
+// A beginning's bit with the two bytes after it lies in the 512 bits of
+// the beginning's own: one cache line holds both.
+func TestNextBitSameLine(t *testing.T) {
+	for _, h := range []uint64{0, 1, 0x9e3779b97f4a7c15, ^uint64(0), 1 << 63} {
+		for _, shift := range []uint{42, 48, 55} {
+			bit := h >> shift
+			for _, b := range []byte{' ', 'a', 'A', 0, 0xff} {
+				if next := nextBit(bit, h, b, b^' '); next>>9 != bit>>9 || next>>(64-shift) != 0 {
+					t.Fatalf("nextBit(%#x, %#x, %q) = %#x: not in the block of %#x", bit, h, b, next, bit)
+				}
+			}
+		}
+	}
+}
+
 func compareHits(t *testing.T, ti int, got, want []hit) {
 	t.Helper()
 	if len(got) != len(want) {
