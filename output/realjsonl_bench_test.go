@@ -1,13 +1,10 @@
 package output_test
 
 import (
-	"os"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/clinex/clinex"
-	"github.com/clinex/clinex/extract"
 	"github.com/clinex/clinex/output"
 )
 
@@ -18,30 +15,10 @@ import (
 //
 //	go test -run '^$' -bench AppendFindingsReal -count 6 ./output
 func BenchmarkAppendFindingsReal(b *testing.B) {
-	const corpus = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
-	if _, err := os.Stat(corpus); err != nil {
-		b.Skip("shared corpus missing")
-	}
-	cfg, _, err := clinex.LoadConfig(clinex.LoadOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	eng, err := clinex.Build(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var docs []*extract.Result
-	err = extract.ReadInputs([]string{corpus}, extract.SourceOptions{IDField: "id", TextField: "text"}, func(in extract.Input) error {
-		if len(docs) < 3000 && in.Err == nil {
-			docs = append(docs, eng.Extractor.ExtractInput(in))
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	docs := bulkResults(b, 3000)
 	size := 0
 	var buf []byte
+	var err error
 	for _, d := range docs {
 		if buf, err = output.AppendFindings(buf[:0], d); err != nil {
 			b.Fatal(err)

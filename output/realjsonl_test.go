@@ -10,46 +10,57 @@ import (
 	"github.com/clinex/clinex/output"
 )
 
-// The lines of the findings of 400 shared reports, as the CLI's workers
-// encode them, are encoding/json's byte for byte: real attributes, units
-// and sentences, not only made-up edge cases.
-func TestAppendFindingsRealMatchesEncodingJSON(t *testing.T) {
+// bulkResults extracts the first n reports of e3c-bulk with the built-in
+// patterns: real findings (their strings, attributes and sentences) for the
+// encoder's test and benchmark rather than made-up ones.
+func bulkResults(tb testing.TB, n int) []*extract.Result {
+	tb.Helper()
 	const corpus = "../../shared/corpus/e3c-bulk/e3c-layer3-en.jsonl"
 	if _, err := os.Stat(corpus); err != nil {
-		t.Skip("shared corpus missing")
+		tb.Skip("shared corpus missing")
 	}
 	cfg, _, err := clinex.LoadConfig(clinex.LoadOptions{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	eng, err := clinex.Build(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	docs, findings := 0, 0
+	var docs []*extract.Result
 	err = extract.ReadInputs([]string{corpus}, extract.SourceOptions{IDField: "id", TextField: "text"}, func(in extract.Input) error {
-		if docs < 400 && in.Err == nil {
-			d := eng.Extractor.ExtractInput(in)
-			var want bytes.Buffer
-			enc := output.NewEncoder(&want)
-			for i := range d.Findings {
-				if err := enc.Encode(&d.Findings[i]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			got, err := output.AppendFindings(nil, d)
-			if err != nil || !bytes.Equal(got, want.Bytes()) {
-				t.Fatalf("%s: AppendFindings (error %v)\n%s\nencoding/json\n%s", in.ID, err, got, want.Bytes())
-			}
-			docs++
-			findings += len(d.Findings)
+		if len(docs) < n && in.Err == nil {
+			docs = append(docs, eng.Extractor.ExtractInput(in))
 		}
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
+	}
+	return docs
+}
+
+// The lines of the findings of 400 shared reports, as the CLI's workers
+// encode them, are encoding/json's byte for byte: real attributes, units
+// and sentences, not only made-up edge cases.
+func TestAppendFindingsRealMatchesEncodingJSON(t *testing.T) {
+	docs := bulkResults(t, 400)
+	findings := 0
+	for _, d := range docs {
+		var want bytes.Buffer
+		enc := output.NewEncoder(&want)
+		for i := range d.Findings {
+			if err := enc.Encode(&d.Findings[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := output.AppendFindings(nil, d)
+		if err != nil || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("%s: AppendFindings (error %v)\n%s\nencoding/json\n%s", d.ID, err, got, want.Bytes())
+		}
+		findings += len(d.Findings)
 	}
 	if findings < 1000 {
-		t.Fatalf("only %d findings in %d reports", findings, docs)
+		t.Fatalf("only %d findings in %d reports", findings, len(docs))
 	}
 }
