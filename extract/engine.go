@@ -919,6 +919,9 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 	sc := buildScratchPool.Get().(*buildScratch)
 	defer buildScratchPool.Put(sc)
 	offs := sc.offs[:0]
+	// findings come by start, their sentences likewise: each walks its
+	// own way through the map
+	spans, sentenceSpans := spanWalker{m: n.Map}, spanWalker{m: n.Map}
 	// a sentence with several findings is folded once; findings come in
 	// text order, so a few recent sentences are all worth remembering
 	var sentences [8]struct {
@@ -930,8 +933,8 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 	}
 	for k, ci := range sortKept(sc, cands, kept) {
 		c := &cands[ci]
-		bs, be := n.Map.Span(c.start, c.end)
-		vs, ve := n.Map.Span(c.vstart, c.vend)
+		bs, be := spans.span(c.start, c.end)
+		vs, ve := spans.span(c.vstart, c.vend)
 		// field by field into the zeroed finding: a composite literal
 		// was built aside and then copied whole
 		f := &out[k]
@@ -941,7 +944,7 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 		f.Assertion, f.Subject = firstNonEmpty(c.assertion, "present"), firstNonEmpty(c.subject, "patient")
 		f.Rule, f.Flags, f.Attributes, f.ContextCue = c.rule, c.flags, c.attrs, c.cue
 		if c.cue != nil && c.cue.nstart >= 0 {
-			cs, ce := n.Map.Span(c.cue.nstart, c.cue.nend)
+			cs, ce := spans.span(c.cue.nstart, c.cue.nend)
 			c.cue.Text = doc.Text[cs:ce]
 			offs = append(offs, cs, ce)
 			c.cue.nstart, c.cue.nend = cs, ce // original bytes from here on
@@ -957,7 +960,7 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 			s := L.Sentences[si]
 			slot := &sentences[si%len(sentences)]
 			if slot.index != si {
-				ss, se := n.Map.Span(s.Start, s.End)
+				ss, se := sentenceSpans.span(s.Start, s.End)
 				slot.index, slot.text = si, collapseSpace(doc.Text[ss:se])
 			}
 			f.Sentence = slot.text
@@ -972,8 +975,9 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 		offs = append(offs, bs, be, vs, ve)
 	}
 	secBytes := make([][2]int, len(L.Sections))
+	sectionSpans := spanWalker{m: n.Map}
 	for i, sec := range L.Sections {
-		bs, be := n.Map.Span(sec.Start, sec.End)
+		bs, be := sectionSpans.span(sec.Start, sec.End)
 		secBytes[i] = [2]int{bs, be}
 		offs = append(offs, bs, be)
 	}
@@ -1000,6 +1004,64 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 		}
 	}
 	return out
+}
+
+// spanWalker is OffsetMap.Span for spans that come nearly in text order,
+// as a document's findings and their sentences do: it remembers the run
+// the last span fell in and walks from there, instead of two binary
+// searches through three calls for every span. A span inside one copied
+// run (nearly all of them) maps there; any other goes to Span.
+// TestSpanWalker holds it to Span.
+type spanWalker struct {
+	m    *OffsetMap
+	last int // index of the run the last span was looked for in
+}
+
+func (w *spanWalker) span(start, end int) (int, int) {
+	m := w.m
+	if m.inner != nil || start > end {
+		return m.Span(start, end)
+	}
+	runs := m.runs
+	if len(runs) == 0 {
+		return start, end // nothing normalized: the map is the identity
+	}
+	i := min(w.last, len(runs)-1)
+	// the run holding start: runs are contiguous in the normalized text
+	for steps := 0; ; steps++ {
+		if steps == 8 {
+			i = firstRunEndingAfter(runs, start)
+			break
+		}
+		if runs[i].norm > start && i > 0 {
+			i--
+		} else if runs[i].norm+runs[i].normLen <= start && i+1 < len(runs) {
+			i++
+		} else {
+			break
+		}
+	}
+	w.last = i
+	if r := &runs[i]; r.copied && r.norm <= start && start < r.norm+r.normLen &&
+		r.norm < end && end <= r.norm+r.normLen {
+		return r.orig + (start - r.norm), r.orig + (end - r.norm)
+	}
+	return m.Span(start, end)
+}
+
+// firstRunEndingAfter is the index of the first run that ends after n,
+// len(runs)-1 if none does.
+func firstRunEndingAfter(runs []offsetRun, n int) int {
+	i, j := 0, len(runs)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if runs[h].norm+runs[h].normLen > n {
+			j = h
+		} else {
+			i = h + 1
+		}
+	}
+	return min(i, len(runs)-1)
 }
 
 // buildScratch is what build reuses from one document to the next.
