@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -195,12 +196,41 @@ func TestSortCandidatesIsTheStableOrder(t *testing.T) {
 	}
 }
 
+// Beyond 64 candidates the insertion sort runs too when they come nearly
+// in order (and gives up to the general sort when they do not): lists in
+// order, with ties, with a few swapped, reversed.
+func TestSortCandidatesNearlyInOrder(t *testing.T) {
+	for _, n := range []int{63, 65, 300, 1000} {
+		var cands []candidate
+		for i := range n {
+			cands = append(cands, candidate{start: i / 3 * 10, vstart: i % 3 / 2, concept: []string{"hr", "bp", "hr", ""}[i%4],
+				rule: []string{"r1", "", "r0"}[i%3], order: i})
+		}
+		checkSortCandidates(t, cands)
+		for k := 5; k+7 < n; k += 40 {
+			cands[k].start, cands[k+7].start = cands[k+7].start, cands[k].start
+		}
+		checkSortCandidates(t, cands)
+		slices.Reverse(cands)
+		for i := range cands {
+			cands[i].order = i
+		}
+		checkSortCandidates(t, cands)
+	}
+}
+
 func testSortCandidates(t *testing.T, n int) {
 	var cands []candidate
 	for i := range n {
 		cands = append(cands, candidate{start: i * 7 % 13, vstart: i * 5 % 3, concept: []string{"hr", "bp", "hr", ""}[i%4],
 			rule: []string{"r1", "", "r0"}[i%3], order: i})
 	}
+	checkSortCandidates(t, cands)
+}
+
+func checkSortCandidates(t *testing.T, cands []candidate) {
+	t.Helper()
+	n := len(cands)
 	want := append([]candidate(nil), cands...)
 	sort.SliceStable(want, func(i, j int) bool {
 		a, b := want[i], want[j]

@@ -3,6 +3,7 @@ package extract
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -1097,23 +1098,47 @@ func sortKept(sc *buildScratch, cands []candidate, kept []int32) []int32 {
 		order = append(order, kept...)
 	}
 	sc.order = order
-	if len(order) > 64 {
-		slices.SortFunc(order, func(i, j int32) int { return compareKept(cands, kept, i, j) })
-		return order
-	}
 	// A report's candidates come in a few runs already in order (rules,
-	// values, entities), so an insertion sort moves few of them, and its
-	// comparisons are direct calls: the general sort's were half its cost.
+	// values, entities), so an insertion sort moves few of them; a long
+	// list it would move too much is left to the general sort, whose
+	// comparisons through a function value were half its cost.
+	maxMoves := math.MaxInt
+	if len(order) > 64 {
+		maxMoves = 8 * len(order)
+	}
+	if !insertionSortKept(cands, kept, order, maxMoves) {
+		slices.SortFunc(order, func(i, j int32) int { return compareKept(cands, kept, i, j) })
+	}
+	return order
+}
+
+// insertionSortKept sorts order as compareKept does, by insertion, and
+// reports whether it did so within maxMoves moves (order is left part
+// sorted if not). The starts, nearly always different, are compared in
+// the loop: a call for each comparison was most of the sort's cost.
+func insertionSortKept(cands []candidate, kept, order []int32, maxMoves int) bool {
+	moves := 0
 	for k := 1; k < len(order); k++ {
 		ci := order[k]
+		a := &cands[ci]
 		j := k
-		for j > 0 && compareKept(cands, kept, ci, order[j-1]) < 0 {
+		for j > 0 {
+			b := &cands[order[j-1]]
+			if a.start > b.start || a.start == b.start && a.vstart > b.vstart {
+				break
+			}
+			if (a.start == b.start && a.vstart == b.vstart) && compareKept(cands, kept, ci, order[j-1]) >= 0 {
+				break
+			}
 			order[j] = order[j-1]
 			j--
 		}
 		order[j] = ci
+		if moves += k - j; moves > maxMoves {
+			return false
+		}
 	}
-	return order
+	return true
 }
 
 // compareKept is compareCandidates, then the candidates' places in the
