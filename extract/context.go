@@ -119,13 +119,20 @@ func (e *Extractor) qualifyKept(sc *candScratch, t string, L *Layout, cands []ca
 	// candidates by sentence: each one's qualification reads only its own
 	// sentence, so the order they are visited in is free
 	order := slices.Grow(sc.placed[:0], n)
+	// they come in a few runs in text order, so the sentence found last
+	// or the next is most often theirs
+	at := sentenceCursor{ss: L.Sentences}
 	for k := range n {
 		i := k
 		if keptCands != nil {
 			i = int(keptCands[k])
 		}
-		si := placedSentence(L, &cands[i])
-		cands[i].sentence = int32(si + 1) // build's too
+		c := &cands[i]
+		si := at.at(c.vstart)
+		if si < 0 {
+			si = at.at(c.start)
+		}
+		c.sentence = int32(si + 1) // build's too
 		if si >= 0 {
 			order = append(order, placeCand(si, i))
 		}

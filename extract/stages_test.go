@@ -358,3 +358,45 @@ func TestKeptIndexBuildsAsTheCopy(t *testing.T) {
 		}
 	}
 }
+
+// qualifyKept finds each candidate's sentence with a cursor walking on
+// from the last one's: the sentences are SentenceAt's, by value then
+// evidence (placedSentence), whatever order the kept list comes in.
+func TestQualifySentencesAreSentenceAt(t *testing.T) {
+	e := configExtractor(t)
+	n := 300
+	if raceDetector {
+		n = 30
+	}
+	checked := 0
+	for _, in := range stageInputs(t, e, n) {
+		cands := append([]candidate(nil), in.unresolved...)
+		sc := new(candScratch)
+		kept := slices.Clone(resolveScratch(sc, cands))
+		// some whose value lies in no sentence: their evidence's is theirs
+		for k := 0; k < len(kept); k += 5 {
+			c := cands[kept[k]]
+			c.vstart, c.vend = len(in.t)+1, len(in.t)+2
+			cands = append(cands, c)
+			kept = append(kept, int32(len(cands)-1))
+		}
+		reversed := slices.Clone(kept)
+		slices.Reverse(reversed)
+		for _, list := range [][]int32{kept, reversed} {
+			for i := range cands {
+				cands[i].sentence = -7
+			}
+			e.qualifyKept(sc, in.t, in.L, cands, list, in.cues)
+			for _, i := range list {
+				if got, want := cands[i].sentence, int32(placedSentence(in.L, &cands[i])+1); got != want {
+					t.Fatalf("candidate %d (%d-%d, value %d-%d): sentence %d, placedSentence %d", i,
+						cands[i].start, cands[i].end, cands[i].vstart, cands[i].vend, got-1, want-1)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d candidates checked", checked)
+	}
+}
