@@ -1316,21 +1316,25 @@ func spaceFolded(s string) bool {
 		sevens = 0x7f7f7f7f7f7f7f7f
 	)
 	i := 0
-	prevSpace := false
+	var prev uint64 // the spaces of the word before
 	for ; i+8 <= len(s); i += 8 {
 		w := load64(s, i)
-		if w&highs != 0 {
-			return false // not ASCII
-		}
-		if (w-0x20*ones)&^w&highs != 0 {
+		// one test for both: a byte below 0x20 borrows into its high bit,
+		// and no borrow starts without one
+		if ((w-0x20*ones)|w)&highs != 0 {
+			if w&highs != 0 {
+				return false // not ASCII
+			}
 			break // a control byte: the loop below tells a space from the rest
 		}
 		x := w ^ 0x20*ones                    // a space is a zero byte here
 		spaces := ^((x + sevens) | x) & highs // exact: no byte of x has its high bit
-		if spaces&(spaces<<8) != 0 || prevSpace && spaces&0x80 != 0 {
+		// a space after a space: in this word, or its first byte after the
+		// last word's last
+		if spaces&(spaces<<8|prev>>56) != 0 {
 			return false
 		}
-		prevSpace = spaces>>63 != 0
+		prev = spaces
 	}
 	for ; i < len(s); i++ {
 		switch c := s[i]; {
