@@ -1016,15 +1016,30 @@ func (e *Extractor) buildKept(doc *Document, cands []candidate, kept []int32) []
 type spanWalker struct {
 	m    *OffsetMap
 	last int // index of the run the last span was looked for in
+	// the copied run the last span fell in (the whole text when nothing
+	// was normalized): normalized [lo, hi) maps to orig on
+	lo, hi, orig int
 }
 
+// span is Span(start, end); a span in the same copied run as the last
+// one maps here, in a call small enough to be inlined.
 func (w *spanWalker) span(start, end int) (int, int) {
+	if d := start - w.lo; d >= 0 && start < end && end <= w.hi {
+		return w.orig + d, w.orig + d + (end - start)
+	}
+	return w.walk(start, end)
+}
+
+// walk is span for a span out of the last one's run: it looks for the
+// run from the last one's.
+func (w *spanWalker) walk(start, end int) (int, int) {
 	m := w.m
 	if m.inner != nil || start > end {
 		return m.Span(start, end)
 	}
 	runs := m.runs
 	if len(runs) == 0 {
+		w.lo, w.hi, w.orig = 0, math.MaxInt, 0
 		return start, end // nothing normalized: the map is the identity
 	}
 	i := min(w.last, len(runs)-1)
@@ -1045,6 +1060,7 @@ func (w *spanWalker) span(start, end int) (int, int) {
 	w.last = i
 	if r := &runs[i]; r.copied && r.norm <= start && start < r.norm+r.normLen &&
 		r.norm < end && end <= r.norm+r.normLen {
+		w.lo, w.hi, w.orig = r.norm, r.norm+r.normLen, r.orig
 		return r.orig + (start - r.norm), r.orig + (end - r.norm)
 	}
 	return m.Span(start, end)
