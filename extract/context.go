@@ -169,6 +169,14 @@ func (e *Extractor) qualifyKept(sc *candScratch, t string, L *Layout, cands []ca
 			spoken = spokenBuf
 		}
 		sq := sentenceQual{section: L.Sections[s.Section].Name}
+		if !anySpeaker(spoken) {
+			// no cue but terminators (most sentences): only the section
+			// can say anything, as qualifyOne would find
+			for ; i < len(order) && order[i].sentence() == si; i++ {
+				e.qualifyBySection(t, s, &sq, &cands[order[i].cand()], nil)
+			}
+			continue
+		}
 		for ; i < len(order) && order[i].sentence() == si; i++ {
 			e.qualifyOne(t, s, &sq, &cands[order[i].cand()], spoken)
 		}
@@ -314,6 +322,23 @@ func (e *Extractor) qualifyOne(t string, s Sentence, sq *sentenceQual, c *candid
 			c.cue = cueOf(t, bestS)
 		}
 	}
+	e.qualifyBySection(t, s, sq, c, bestS)
+}
+
+// anySpeaker reports whether any hit is a cue other than a terminator:
+// without one qualifyOne finds no cue that reaches a finding.
+func anySpeaker(hits []cueHit) bool {
+	for i := range hits {
+		if hits[i].kind != cueTerminate {
+			return true
+		}
+	}
+	return false
+}
+
+// qualifyBySection is qualifyOne's last step, with bestS the subject cue
+// that reached c (nil: none).
+func (e *Extractor) qualifyBySection(t string, s Sentence, sq *sentenceQual, c *candidate, bestS *cueHit) {
 	if c.subject == "" && bestS == nil && e.populationSection(sq) &&
 		!e.namesPatient(t, s, sq) {
 		// A Discussion sentence that names no patient speaks of patients

@@ -79,6 +79,11 @@ func stageInputs(tb testing.TB, e *Extractor, n int) []*stageInput {
 	if texts == nil {
 		tb.Skip("shared corpus not present")
 	}
+	return stageInputsOf(e, texts)
+}
+
+// stageInputsOf is stageInputs of the given texts.
+func stageInputsOf(e *Extractor, texts []string) []*stageInput {
 	var out []*stageInput
 	for _, text := range texts {
 		nz := Normalize(text, e.seg.Lines())
@@ -399,4 +404,70 @@ func TestQualifySentencesAreSentenceAt(t *testing.T) {
 	if checked < 1000 {
 		t.Fatalf("only %d candidates checked", checked)
 	}
+}
+
+// qualifyKept settles the candidates of a sentence without a cue other
+// than terminators by their section alone: the same as qualifyOne gives
+// each candidate with its sentence's cues, looked up afresh for each.
+func TestQualifyKeptIsQualifyOneEach(t *testing.T) {
+	e := configExtractor(t)
+	n := 300
+	if raceDetector {
+		n = 30
+	}
+	// the bulk reports have no headings: a Discussion section for the
+	// population subject, with and without the patient named
+	madeUp := stageInputsOf(e, []string{
+		"CASE REPORT\nA 45-year-old man had a heart rate of 120 bpm and a temperature of 39 °C.\n\n" +
+			"DISCUSSION\nMortality rates reach 35% in such cases. Blood pressure above 140/90 mmHg is common in adults, " +
+			"and a heart rate of 130 bpm was reported. Our patient had a heart rate of 120 bpm. " +
+			"There was no fever of 39 °C in the other series. A heart rate of 110 bpm. Sodium was 131 mmol/L.\n",
+	})
+	checked, silent, qualified, population := 0, 0, 0, 0
+	for _, in := range append(madeUp, stageInputs(t, e, n)...) {
+		cands := append([]candidate(nil), in.unresolved...)
+		sc := new(candScratch)
+		kept := slices.Clone(resolveScratch(sc, cands))
+		want := append([]candidate(nil), cands...)
+		e.qualifyKept(sc, in.t, in.L, cands, kept, in.cues)
+		for _, i := range kept {
+			c := &want[i]
+			si := placedSentence(in.L, c)
+			if si < 0 {
+				continue
+			}
+			s := in.L.Sentences[si]
+			var sentHits []cueHit
+			for _, h := range in.cues {
+				if h.start >= s.Start && h.end <= s.End {
+					sentHits = append(sentHits, h)
+				}
+			}
+			spoken := sentHits
+			if !allSpeak(sentHits) {
+				_, spoken = dropPseudo(sentHits, nil, nil)
+			}
+			if !anySpeaker(spoken) {
+				silent++
+			}
+			sq := sentenceQual{section: in.L.Sections[s.Section].Name}
+			e.qualifyOne(in.t, s, &sq, c, spoken)
+			got := &cands[i]
+			if got.assertion != c.assertion || got.subject != c.subject || !reflect.DeepEqual(got.cue, c.cue) {
+				t.Fatalf("candidate %d (%q): qualifyKept %q %q %+v, qualifyOne %q %q %+v", i, in.t[c.start:c.end],
+					got.assertion, got.subject, got.cue, c.assertion, c.subject, c.cue)
+			}
+			if c.assertion != "" || c.subject != "" {
+				qualified++
+			}
+			if c.subject == "population" && !anySpeaker(spoken) {
+				population++
+			}
+			checked++
+		}
+	}
+	if checked < 1000 || silent == 0 || silent == checked || qualified == 0 || population == 0 {
+		t.Fatalf("%d candidates checked, %d in sentences without cues, %d qualified, %d by section", checked, silent, qualified, population)
+	}
+	t.Logf("%d candidates checked, %d in sentences without cues, %d qualified, %d by section", checked, silent, qualified, population)
 }
