@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/clinex/clinex/patterns"
 )
@@ -454,22 +455,19 @@ func (e *Extractor) cueHits(t string, hits []hit) []cueHit { return e.appendCueH
 
 // appendCueHits is cueHits written into out[:0], a reused buffer.
 func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
-	n := 0
-	for _, h := range hits {
-		if e.acKinds[h.pat]&kindCue != 0 {
-			n++
-		}
-	}
-	out = slices.Grow(out[:0], n) // some are not whole words; sized, not grown
+	// room for every hit: a reused buffer soon has it, and counting the
+	// cue hits first was a pass over all of them
+	out = slices.Grow(out[:0], len(hits))
 	for _, h := range hits {
 		if e.acKinds[h.pat]&kindCue == 0 {
 			continue
 		}
 		// ";" and the like are cues too; words must be whole words
-		if isWordByteAt(t, h.start) && !wordBounded(t, h.start, h.end) {
+		wordStart := wordByteAt(t, h.start)
+		if wordStart && !wordBoundedASCII(t, h.start, h.end) {
 			continue
 		}
-		if !isWordByteAt(t, h.start) && h.end < len(t) && isWordByteAt(t, h.end-1) && isWordByteAt(t, h.end) {
+		if !wordStart && h.end < len(t) && wordByteAt(t, h.end-1) && wordByteAt(t, h.end) {
 			continue
 		}
 		if ct := &e.acCues[h.pat]; !ct.several {
@@ -487,6 +485,15 @@ func (e *Extractor) appendCueHits(out []cueHit, t string, hits []hit) []cueHit {
 	}
 	slices.SortStableFunc(out, func(a, b cueHit) int { return a.start - b.start })
 	return out
+}
+
+// wordByteAt is isWordByteAt, by table where the byte is ASCII (nearly
+// always).
+func wordByteAt(t string, i int) bool {
+	if i >= 0 && i < len(t) && t[i] < utf8.RuneSelf {
+		return asciiWordByte[t[i]]
+	}
+	return isWordByteAt(t, i)
 }
 
 // cueTarget is what appendCueHits reads of a keyword in one row of one

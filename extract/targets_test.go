@@ -88,6 +88,29 @@ func TestCompactTargetsMatchLists(t *testing.T) {
 		t.Log("no keyword with several mention or cue targets")
 	}
 	texts = append(texts, string(b))
+	// and with letters, digits and signs, ASCII or not, pressed against
+	// them, for the whole-word tests
+	b = b[:0]
+	for i, w := range e.ac.words {
+		for _, side := range []string{"é", "x", "1", "·", "\u00a0", "Ω"} {
+			if i%2 == 0 {
+				b = append(b, side...)
+				b = append(b, w...)
+			} else {
+				b = append(b, w...)
+				b = append(b, side...)
+			}
+			b = append(b, ' ')
+		}
+	}
+	texts = append(texts, string(b))
+	for _, text := range texts {
+		for i := -1; i <= len(text); i++ {
+			if wordByteAt(text, i) != isWordByteAt(text, i) {
+				t.Fatalf("wordByteAt(%.20q, %d) = %v", text[max(0, i):], i, wordByteAt(text, i))
+			}
+		}
+	}
 	for _, text := range texts {
 		hits := e.ac.appendHits(nil, text)
 		if got, want := e.appendMentions(nil, text, hits), refMentions(e, text, hits); !reflect.DeepEqual(got, want) && (len(got) > 0 || len(want) > 0) {
