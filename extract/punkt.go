@@ -30,7 +30,12 @@ type punkt struct {
 	// The small sets' keys by first byte and length: most words looked up
 	// in them are not there, and this says so without hashing them.
 	abbrevKeys, collocationKeys, starterKeys keyShapes
-	scratch                                  sync.Pool // *punktScratch
+	// collocationFirst holds the shapes of what comes before a comma in a
+	// collocation ("##number##" and initials): for any other type the
+	// collocation lookup, and with it often the next token's type, is
+	// skipped.
+	collocationFirst keyShapes
+	scratch          sync.Pool // *punktScratch
 }
 
 // keyShapes holds, by a key's first byte, a bit for each length of the
@@ -127,6 +132,13 @@ func newPunkt(abbrevs []string) (*punkt, error) {
 	p.abbrevKeys = *newKeyShapes(p.abbrevs)
 	p.collocationKeys = *newKeyShapes(p.collocations)
 	p.starterKeys = *newKeyShapes(p.starters)
+	for key, v := range p.collocations {
+		for j := 0; j < len(key) && v != 0; j++ {
+			if key[j] == ',' {
+				p.collocationFirst.add(key[:j])
+			}
+		}
+	}
 	p.scratch.New = func() any { return &punktScratch{} }
 	return p, nil
 }
@@ -442,23 +454,34 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	}
 }
 
-// tokenAnnotate is neurosnap's TokenBasedAnnotation.tokenAnnotation.
+// tokenAnnotate is neurosnap's TokenBasedAnnotation.tokenAnnotation. The
+// next token's type is computed only where a rule reads it: after most
+// words ending in a dot none does, and that token is seldom one whose own
+// type is needed later. Nothing here changes two.sentBreak, which that type
+// depends on, before it is read.
 func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToken) {
 	tok := text[one.start:one.end]
 	if !strings.HasSuffix(tok, ".") {
 		return
 	}
 	typ := typeNoPeriod(p.typeOf(text, sc, one))
-	nextTyp := p.typeNoSentPeriod(text, sc, two)
-	initial := isInitial(tok)
-	sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
-	if p.collocationKeys.has(p.collocations, sc.key) {
-		one.sentBreak = false
-		one.abbr = true
-		return
+	var nextTyp []byte
+	haveNext := false
+	if p.collocationFirst.mayHold(typ) {
+		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
+		sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
+		if p.collocationKeys.has(p.collocations, sc.key) {
+			one.sentBreak = false
+			one.abbr = true
+			return
+		}
 	}
+	initial := isInitial(tok)
 	tokTwo := text[two.start:two.end]
 	if (one.abbr || strings.HasSuffix(tok, "..")) && !initial {
+		if !haveNext {
+			nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
+		}
 		if p.heuristic(tokTwo, nextTyp) == 1 {
 			one.sentBreak = true
 			return
@@ -474,6 +497,9 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 		return
 	}
 	if initial || string(typ) == "##number##" {
+		if !haveNext {
+			nextTyp = p.typeNoSentPeriod(text, sc, two)
+		}
 		h := p.heuristic(tokTwo, nextTyp)
 		if h == 0 {
 			one.sentBreak = false

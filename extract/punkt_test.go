@@ -462,3 +462,35 @@ func TestKeyShapesAnswerAsTheirSets(t *testing.T) {
 		}
 	}
 }
+
+// collocationFirst must allow every type that begins a collocation, cut at
+// each of its commas (tokenAnnotate skips the lookup otherwise), and turn
+// away the ordinary words the lookup was wasted on.
+func TestCollocationFirstHoldsEveryFirstPart(t *testing.T) {
+	p, err := newPunkt(punktAbbrevs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for k, v := range p.collocations {
+		if v == 0 {
+			continue
+		}
+		for j := 0; j < len(k); j++ {
+			if k[j] == ',' {
+				held++
+				if !p.collocationFirst.mayHold([]byte(k[:j])) {
+					t.Fatalf("collocation %q: first part %q turned away", k, k[:j])
+				}
+			}
+		}
+	}
+	if held == 0 {
+		t.Fatal("no collocation has a comma: the test proves little")
+	}
+	for _, w := range []string{"patient", "day", "mg", "stable", "well"} {
+		if p.collocationFirst.mayHold([]byte(w)) {
+			t.Errorf("%q may begin a collocation: the filter skips nothing", w)
+		}
+	}
+}
