@@ -80,8 +80,12 @@ func (k *keyShapes) has(set sentences.SetString, key []byte) bool {
 type punktToken struct {
 	start, end int
 	pos        int
-	sentBreak  bool
-	abbr       bool
+	// punct is where the token's first '.', '!' or '?' is (from start),
+	// or -1: what hasSentEndChars and hasInnerDot look for is never before
+	// it, and in most tokens it is the last byte or missing.
+	punct     int
+	sentBreak bool
+	abbr      bool
 	// typ is the token's neurosnap Type, cached in punktScratch.types as
 	// types[typStart:typEnd]; typEnd < 0 until computed.
 	typStart, typEnd int
@@ -263,19 +267,20 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 		if ws == we {
 			continue
 		}
-		punct := hasSentPunct(text[ws:we])
+		first := firstSentPunct(text[ws:we])
+		punct := first >= 0
 		if !punct && !getNext {
 			lastSpace = cursor
 			seek = true
 			continue
 		}
-		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, typEnd: -1})
+		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, punct: first, typEnd: -1})
 		lastSpace = cursor
 		getNext = punct
 		seek = !punct
 	}
 	if len(toks) == 0 {
-		toks = append(toks, punktToken{start: 0, end: n, pos: n, typEnd: -1})
+		toks = append(toks, punktToken{start: 0, end: n, pos: n, punct: firstSentPunct(text), typEnd: -1})
 	}
 	return toks
 }
@@ -326,15 +331,16 @@ func wordStart(text string, from, q int) int {
 	return p
 }
 
-// hasSentPunct is DefaultPunctStrings.HasSentencePunct, without building
+// firstSentPunct returns where word's first '.', '!' or '?' is, or -1:
+// not -1 is DefaultPunctStrings.HasSentencePunct, without building
 // strings.ContainsAny's byte set on every word.
-func hasSentPunct(word string) bool {
+func firstSentPunct(word string) int {
 	for i := 0; i < len(word); i++ {
 		if punktByteClass[word[i]]&sentPunctByte != 0 {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // trimUnicodeSpace is strings.TrimSpace(text[start:end]) as a range.
@@ -373,7 +379,15 @@ func trimUnicodeSpace(text string, start, end int) (int, int) {
 }
 
 // hasSentEndChars is prose's wordTokenizer.HasSentEndChars.
-func hasSentEndChars(tok string) bool {
+func hasSentEndChars(tok string) bool { return hasSentEndCharsFrom(tok, firstSentPunct(tok)) }
+
+// hasSentEndCharsFrom is hasSentEndChars with tok's first '.', '!' or '?'
+// known to be at first (-1 when it has none): every ending it looks for
+// holds one, and the inner ones start with one.
+func hasSentEndCharsFrom(tok string, first int) bool {
+	if first < 0 {
+		return false
+	}
 	if n := len(tok); n > 0 {
 		suffix := false
 		switch tok[n-1] {
@@ -398,7 +412,7 @@ func hasSentEndChars(tok string) bool {
 			return true
 		}
 	}
-	for i := 0; i+1 < len(tok); i++ {
+	for i := first; i+1 < len(tok); i++ {
 		if punktByteClass[tok[i]]&sentEndLead == 0 {
 			continue
 		}
@@ -421,7 +435,7 @@ func hasSentEndChars(tok string) bool {
 // at the rune count, in bytes, so a non-ASCII word loses more than its dot.
 func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	tok := text[t.start:t.end]
-	if hasSentEndChars(tok) {
+	if hasSentEndCharsFrom(tok, t.punct) {
 		t.sentBreak = true
 		return
 	}
@@ -525,7 +539,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 	var nextTyp []byte
 	haveNext := false
 	isNonBreak := strings.HasSuffix(tok, ".") && !one.sentBreak
-	innerDot := hasInnerDot(tok)
+	innerDot := hasInnerDotFrom(tok, one.punct)
 	isEllipsis := innerDot && looksLikeEllipsis(tok)
 	isInternal := one.sentBreak && looksInternal(tok)
 	if isNonBreak || isEllipsis || isInternal {
@@ -682,9 +696,21 @@ func firstLower(tok string) bool {
 // hasInnerDot reports whether tok has a dot before its last byte, which
 // both an ellipsis and a dotted abbreviation need: most words hold one dot,
 // at their end, or none, and are not scanned for either.
-func hasInnerDot(tok string) bool {
-	d := strings.IndexByte(tok, '.')
-	return d >= 0 && d < len(tok)-1
+func hasInnerDot(tok string) bool { return hasInnerDotFrom(tok, firstSentPunct(tok)) }
+
+// hasInnerDotFrom is hasInnerDot with tok's first '.', '!' or '?' known to
+// be at first (-1 when none): no dot is before it, and most words are a
+// few bytes long, shorter than strings.IndexByte's call is worth.
+func hasInnerDotFrom(tok string, first int) bool {
+	if first < 0 {
+		return false
+	}
+	for i := first; i < len(tok)-1; i++ {
+		if tok[i] == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeEllipsis is prose's `(?:\.\s?){2,}\.`: three dots or more, each

@@ -494,3 +494,25 @@ func TestCollocationFirstHoldsEveryFirstPart(t *testing.T) {
 		}
 	}
 }
+
+// Each token carries where its first sentence punctuation is, which
+// typeAnnotate and multiPunctAnnotate start from: it must be where the
+// token's own text has it, on real reports and on texts without any.
+func TestTokensKnowTheirFirstSentPunct(t *testing.T) {
+	texts := append(sharedReports(t, bulkReports, 300), "", "no stop here", "a.b? c! d", "é.", "x ü.", "...", "“quoted.”")
+	found := 0
+	for _, text := range texts {
+		for _, tok := range punktTokenize(text, nil) {
+			word := text[tok.start:tok.end]
+			if want := strings.IndexAny(word, ".!?"); tok.punct != want {
+				t.Fatalf("token %q: first sentence punctuation at %d, the text says %d", word, tok.punct, want)
+			}
+			if tok.punct >= 0 {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no token held sentence punctuation: the test proves little")
+	}
+}
