@@ -143,21 +143,38 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 // w must end in one of the abbreviations (any case) and a dot, with the
 // abbreviation at w's start or after a character that is neither a letter
 // nor a dot. Only the Kelvin sign and the long s fold into ASCII letters
-// ("k", "s"), so a window holding either is left to the regexp; any other
-// character can neither be part of an abbreviation nor start one, and the
-// one before it is decoded like the regexp does (a cut or invalid sequence
-// is U+FFFD, not a letter).
+// ("k", "s"), so a window holding either, that the plain comparison turns
+// down, is left to the regexp (what that comparison finds, the regexp
+// finds too); any other character can neither be part of an abbreviation
+// nor start one, and the one before it is decoded like the regexp does (a
+// cut or invalid sequence is U+FFFD, not a letter). Most windows are
+// answered without looking at all their bytes.
 func (s *Segmenter) endsWithAbbrev(w string) bool {
 	if w == "" || w[len(w)-1] != '.' {
 		return false
 	}
-	if s.abbrevLower == nil || !isASCII(w) && (strings.Contains(w, "\u212a") || strings.Contains(w, "\u017f")) {
+	if s.abbrevLower == nil {
 		return s.abbrevEnd.MatchString(w)
 	}
 	body := w[:len(w)-1]
 	if body == "" {
 		return false
 	}
+	if c := body[len(body)-1]; c < utf8.RuneSelf && s.abbrevByLast[asciiLower[c]] == nil {
+		// No abbreviation ends in a letter that folds to c (only ASCII
+		// ones do): most sentences end in such a letter or a digit.
+		return false
+	}
+	if s.endsWithAbbrevASCII(body) {
+		return true
+	}
+	return asciiPrefix(w) < len(w) && (strings.Contains(w, "\u212a") || strings.Contains(w, "\u017f")) &&
+		s.abbrevEnd.MatchString(w)
+}
+
+// endsWithAbbrevASCII is the plain comparison of endsWithAbbrev on w
+// without its final dot.
+func (s *Segmenter) endsWithAbbrevASCII(body string) bool {
 	for _, a := range s.abbrevByLast[asciiLower[body[len(body)-1]]] {
 		k := len(body) - len(a)
 		if k < 0 || !equalFoldASCII(body[k:], a) {
