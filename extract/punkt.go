@@ -227,7 +227,8 @@ var punktByteClass = func() (t [256]uint8) {
 // when the text ends in a multi-byte character its last word is never a
 // token. The words no token needs are not cut at all: once a word is not
 // wanted, the scan jumps to the start of the word holding the next '.', '!'
-// or '?', which is where the word-by-word scan would next make a token.
+// or '?', which is where the word-by-word scan would next make a token,
+// and goes on from that byte.
 func punktTokenize(text string, toks []punktToken) []punktToken {
 	n := len(text)
 	if n == 0 {
@@ -244,8 +245,13 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			if q < 0 {
 				break
 			}
-			i = wordStart(text, i, q)
-			lastSpace = i
+			lastSpace = wordStart(text, i, q)
+			// wordStart read text[lastSpace:q] back to front and found no
+			// space in it; read forward, rune by rune, it holds none either
+			// (a valid sequence is whole either way, and an invalid byte
+			// is U+FFFD), and the forward steps land on q, an ASCII byte
+			// before the last: the scan goes on from there.
+			i = q
 		}
 		// Inside a word: the ASCII bytes that are not spaces go by in a
 		// tight loop (spaceAt says false and 1 for each), up to the

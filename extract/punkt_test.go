@@ -109,6 +109,10 @@ var punktEdgeCases = []string{
 	"Something , , . ,. ,, ;. :. !. ?. -. --. -1. 1-. 1.2.3. 1.2.3.4.",
 	"He was No. 1. In Jan. 2020. Ltd., Co.; etc. etc.), etc.\" etc.’ etc.”",
 	"(a.) (b.) 1. 2. i. ii. iii. A) b) c.",
+	// Words the tokenizer enters at their stop, having read them back to
+	// front: spaces and invalid bytes just before the stop.
+	"a\xc2\u00a0b. Next", "x\u2028y. Z", "ab\xe2\x80\xa8.c. D", "\xc2\xc2\x85x. Y.", "é\u0085é. F.",
+	"\xe2\x80. A", "p\xe2\x80.q. R", "\x80\x80. S", "ü\u3000ü? T", "x\xf0\x9f\x8e. U",
 	"WORD. WORD. word. Word. wORD. 'quoted.' \"Quoted.\" (Parens.)",
 }
 
