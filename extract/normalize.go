@@ -260,12 +260,74 @@ func normalizeInto(parts *normParts, text string, lc *LineClassifier) *Normalize
 // ASCII run, so the answer is the same.
 func isNFC(text string) bool { return isNFCFrom(text, asciiPrefix(text)) }
 
-// isNFCFrom is isNFC with text's ASCII prefix p known.
+// isNFCFrom is isNFC with text's ASCII prefix p known. A text whose other
+// characters are all ones nfcStarter marks is normal as it is (x/text's
+// quick check passes every one of them); IsNormalString, which walks the
+// ASCII between them byte by byte, answers for the others.
 func isNFCFrom(text string, p int) bool {
-	if p == len(text) {
+	if p == len(text) || nfcStartersOnly(text, p) {
 		return true
 	}
 	return norm.NFC.IsNormalString(text[max(p-1, 0):])
+}
+
+// nfcStartersOnly reports whether every character of text[i:] is ASCII or
+// one nfcStarter marks; an invalid byte is U+FFFD, which it does not.
+func nfcStartersOnly(text string, i int) bool {
+	for {
+		i += asciiPrefix(text[i:])
+		if i == len(text) {
+			return true
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !nfcStarter(r) {
+			return false
+		}
+		i += size
+	}
+}
+
+// nfcStarterLimit bounds the runes nfcStarter knows: Latin, Greek and
+// Cyrillic letters, punctuation, and the signs of units and mathematics.
+const nfcStarterLimit = 0x3000
+
+// nfcStarters holds nfcStarter's answers by blocks of 64 runes, each made
+// the first time one of its runes is asked about (a report meets a few
+// blocks; all of them cost milliseconds): two workers making the same
+// block store the same bits.
+var nfcStarters [nfcStarterLimit / 64]struct {
+	bits  atomic.Uint64
+	ready atomic.Bool
+}
+
+// nfcStarter reports whether r is NFC on its own, of combining class 0,
+// decomposing (if at all) into a starter first, and combining with nothing
+// before it (NFC_QC Yes): x/text's quick check passes it whatever
+// surrounds it, as long as nothing after it combines backwards or has a
+// class, which a marked rune or ASCII does not. Only runes below
+// nfcStarterLimit are marked.
+func nfcStarter(r rune) bool {
+	if r < utf8.RuneSelf || r >= nfcStarterLimit {
+		return false
+	}
+	blk := &nfcStarters[r/64]
+	if !blk.ready.Load() {
+		var bits uint64
+		var buf [utf8.UTFMax]byte
+		for c := r &^ 63; c < r|63+1; c++ {
+			if c < utf8.RuneSelf {
+				continue
+			}
+			s := string(buf[:utf8.EncodeRune(buf[:], c)])
+			p := norm.NFC.PropertiesString(s)
+			if p.CCC() == 0 && p.LeadCCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(s) {
+				bits |= 1 << (c % 64)
+			}
+		}
+		blk.bits.Store(bits)
+		blk.ready.Store(true)
+	}
+	return blk.bits.Load()&(1<<(r%64)) != 0
 }
 
 func nextTextStartsLower(text string, lines []srcLine, i int) bool {
