@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -561,7 +562,8 @@ var cleanLook, cleanPunct = func() (look, punct [256]bool) {
 
 // nextToLook returns the first place in src[i:to] of a byte cleanLook
 // marks, less punctuation that no digit follows in src[:to], or to: eight
-// bytes a step while none can be one of them.
+// bytes a step, jumping to the first byte of a step that may be one of
+// them, and on past it when it is not.
 func nextToLook(src string, i, to int) int {
 	const (
 		ones  = 0x0101010101010101
@@ -571,28 +573,40 @@ func nextToLook(src string, i, to int) int {
 	for i+9 <= to {
 		w := load64(src, i)
 		next := load64(src, i+1) // each byte's next one, in its place
-		// a byte past ASCII or below ' ', or one of ",." (equal once bit 1
-		// is set), ')' or ';' before a digit: a zero byte after the XOR,
-		// found as a group (single bytes may be flagged by a borrow, never
-		// missed), and a digit exactly (no carry crosses a byte).
-		commaDot := w | 0x02*ones ^ '.'*ones
-		paren := w ^ ')'*ones
-		semi := w ^ ';'*ones
-		punct := (commaDot-ones)&^commaDot&highs | (paren-ones)&^paren&highs | (semi-ones)&^semi&highs
+		// Flagged: a byte past ASCII or below ' ', and one that may be
+		// ",.);" before a digit. The four, and ( * + - / 8 9 : < = > ?,
+		// are the bytes that OR 0x17 makes 0x3f: a zero byte after the
+		// XOR, which leaves bits 0-2 and 4 clear, so no borrow crosses
+		// a byte. A digit is found exactly (no carry crosses a byte). The
+		// bytes below ' ' are found as a group whose lowest byte is one
+		// (a borrow only flags bytes above it): the lowest flag is where
+		// to look, none before it can be missed, and the extra bytes of
+		// the punctuation test are passed over there.
+		p := w | 0x17*ones ^ 0x3f*ones
+		punct := (p - ones) &^ p & highs
 		d := next ^ '0'*ones
 		digit := ^((d&lows + 0x76*ones) | d) & highs
-		if w&highs|(w-' '*ones)&^w&highs|punct&digit != 0 {
-			break
+		m := w&highs | (w-' '*ones)&^w&highs | punct&digit
+		if m == 0 {
+			i += 8
+			continue
 		}
-		i += 8
+		i += bits.TrailingZeros64(m) >> 3
+		if looksAt(src, i, to) {
+			return i
+		}
+		i++
 	}
-	for ; i < to; i++ {
-		c := src[i]
-		if cleanLook[c] && (!cleanPunct[c] || i+1 < to && isDigit(src[i+1])) {
-			break
-		}
+	for ; i < to && !looksAt(src, i, to); i++ {
 	}
 	return i
+}
+
+// looksAt reports whether src[i] is a byte cleanRange must look at, with
+// src[:to] its text.
+func looksAt(src string, i, to int) bool {
+	c := src[i]
+	return cleanLook[c] && (!cleanPunct[c] || i+1 < to && isDigit(src[i+1]))
 }
 
 // cleanRange appends src[from:to] with character-level cleaning.
