@@ -294,25 +294,47 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 // sentPunctFinder finds the next '.', '!' or '?' with strings.IndexByte,
 // remembering each one's next place so a text is searched once per byte.
 type sentPunctFinder struct {
-	at      [3]int // the next place of each at or after the last search, -1 when none is left
-	started bool
+	// the next place of each at or after the last search, -1 when none is
+	// left; valid once started
+	dot, bang, ques int
+	started         bool
 }
 
 func (f *sentPunctFinder) index(text string, from int) int {
-	best := -1
-	for k, c := range [3]byte{'.', '!', '?'} {
-		if !f.started || f.at[k] >= 0 && f.at[k] < from {
-			f.at[k] = strings.IndexByte(text[from:], c)
-			if f.at[k] >= 0 {
-				f.at[k] += from
-			}
+	if !f.started {
+		f.started = true
+		f.dot = indexByteFrom(text, from, '.')
+		f.bang = indexByteFrom(text, from, '!')
+		f.ques = indexByteFrom(text, from, '?')
+	} else {
+		// '.' is met at nearly every search; '!' and '?' seldom are.
+		if f.dot >= 0 && f.dot < from {
+			f.dot = indexByteFrom(text, from, '.')
 		}
-		if f.at[k] >= 0 && (best < 0 || f.at[k] < best) {
-			best = f.at[k]
+		if f.bang >= 0 && f.bang < from {
+			f.bang = indexByteFrom(text, from, '!')
+		}
+		if f.ques >= 0 && f.ques < from {
+			f.ques = indexByteFrom(text, from, '?')
 		}
 	}
-	f.started = true
+	best := f.dot
+	if f.bang >= 0 && (best < 0 || f.bang < best) {
+		best = f.bang
+	}
+	if f.ques >= 0 && (best < 0 || f.ques < best) {
+		best = f.ques
+	}
 	return best
+}
+
+// indexByteFrom is the place of the first c in text[from:], counted from
+// text's start, or -1.
+func indexByteFrom(text string, from int, c byte) int {
+	if k := strings.IndexByte(text[from:], c); k >= 0 {
+		return from + k
+	}
+	return -1
 }
 
 // wordStart returns where the word holding text[q] starts, searching back
