@@ -235,9 +235,15 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 		return toks
 	}
 	var next sentPunctFinder
+	// lastSpace is where the next word's bytes may start: past the space
+	// that ended the last one (what trimUnicodeSpace would skip first),
+	// or the start of the word found by a jump.
 	lastSpace := 0
 	getNext := false
 	seek := true
+	// jumpedTo is the '.', '!' or '?' the scan jumped to in this word, the
+	// first the word holds, or -1.
+	jumpedTo := -1
 	for i := 0; i < n; {
 		if seek {
 			seek = false
@@ -245,6 +251,7 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			if q < 0 {
 				break
 			}
+			jumpedTo = q
 			lastSpace = wordStart(text, i, q)
 			// wordStart read text[lastSpace:q] back to front and found no
 			// space in it; read forward, rune by rune, it holds none either
@@ -269,19 +276,25 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			cursor = n
 		}
 		i += w
-		ws, we := trimUnicodeSpace(text, lastSpace, cursor)
+		ws, we := lastSpace, cursor
+		if ws == we || punktByteClass[text[ws]]&plainWordByte == 0 || punktByteClass[text[we-1]]&plainWordByte == 0 {
+			ws, we = trimUnicodeSpace(text, ws, we)
+		}
 		if ws == we {
 			continue
 		}
-		first := firstSentPunct(text[ws:we])
+		first := jumpedTo - ws // the word's start is not a space: ws is where wordStart put it
+		if jumpedTo < 0 {
+			first = firstSentPunct(text[ws:we])
+		}
+		jumpedTo = -1
 		punct := first >= 0
 		if !punct && !getNext {
-			lastSpace = cursor
 			seek = true
 			continue
 		}
 		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, punct: first, typEnd: -1})
-		lastSpace = cursor
+		lastSpace = i
 		getNext = punct
 		seek = !punct
 	}
