@@ -155,13 +155,23 @@ func (p *punkt) segment(text string) (*punktScratch, [][2]int) {
 	sc.types = sc.types[:0]
 	sc.spans = sc.spans[:0]
 	toks := sc.toks
+	// A token without '.', '!' or '?' (most words after a stop) is none
+	// of the three annotations' first token: it never ends a sentence and
+	// no rule looks at it but as the next token.
 	for i := range toks {
-		p.typeAnnotate(text, sc, &toks[i])
+		if toks[i].punct >= 0 {
+			p.typeAnnotate(text, sc, &toks[i])
+		}
 	}
 	for i := 0; i+1 < len(toks); i++ {
-		p.tokenAnnotate(text, sc, &toks[i], &toks[i+1])
+		if toks[i].punct >= 0 {
+			p.tokenAnnotate(text, sc, &toks[i], &toks[i+1])
+		}
 	}
 	for i := range toks {
+		if i+1 < len(toks) && toks[i].punct < 0 {
+			continue
+		}
 		if i+1 == len(toks) {
 			// prose's multiPunctWordAnnotation on the last token; only the
 			// whole-text token of a text without words can hold both.
