@@ -70,6 +70,11 @@ func (k *keyShapes) mayHold(key []byte) bool {
 	return k[key[0]]&(1<<min(len(key), 63)) != 0
 }
 
+// mayHoldShape is mayHold for a key of n > 0 bytes starting with first.
+func (k *keyShapes) mayHoldShape(first byte, n int) bool {
+	return k[first]&(1<<min(n, 63)) != 0
+}
+
 // has is set[key] != 0, asked of the set only when its shapes allow it.
 func (k *keyShapes) has(set sentences.SetString, key []byte) bool {
 	return k.mayHold(key) && set[string(key)] != 0
@@ -214,9 +219,10 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // Byte classes of the tokenizer's loops, one table load a byte instead of
 // two or three comparisons.
 const (
-	plainWordByte = 1 << iota // ASCII, not a space
-	sentPunctByte             // '.', '!', '?'
-	sentEndLead               // '.', '!', '?': what hasSentEndChars' inner endings start with
+	plainWordByte    = 1 << iota // ASCII, not a space
+	sentPunctByte                // '.', '!', '?'
+	sentEndLead                  // '.', '!', '?': what hasSentEndChars' inner endings start with
+	typeChangingByte             // a digit, ',' or past ASCII: typeOf does more than lower-case the word
 )
 
 var punktByteClass = func() (t [256]uint8) {
@@ -227,6 +233,13 @@ var punktByteClass = func() (t [256]uint8) {
 	}
 	for _, c := range []byte{'.', '!', '?'} {
 		t[c] |= sentPunctByte | sentEndLead
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= typeChangingByte
+	}
+	t[','] |= typeChangingByte
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] |= typeChangingByte
 	}
 	return t
 }()
@@ -529,10 +542,18 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 	if !strings.HasSuffix(tok, ".") {
 		return
 	}
-	typ := typeNoPeriod(p.typeOf(text, sc, one))
+	// A plain word's type is itself lower-cased, and without its dot
+	// neither "##number##" nor (by its first byte and length) the start of
+	// a collocation, the only two things typ is asked: it is not made.
+	var typ []byte
+	plain := plainType(tok)
+	if !plain || p.collocationFirst.mayHoldShape(asciiLower[tok[0]], len(tok)-1) {
+		typ = typeNoPeriod(p.typeOf(text, sc, one))
+		plain = false
+	}
 	var nextTyp []byte
 	haveNext := false
-	if p.collocationFirst.mayHold(typ) {
+	if !plain && p.collocationFirst.mayHold(typ) {
 		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
 		sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
 		if p.collocationKeys.has(p.collocations, sc.key) {
@@ -561,7 +582,7 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 		two.sentBreak = false
 		return
 	}
-	if initial || string(typ) == "##number##" {
+	if initial || !plain && string(typ) == "##number##" {
 		if !haveNext {
 			nextTyp = p.typeNoSentPeriod(text, sc, two)
 		}
@@ -711,6 +732,23 @@ func numberSuffix(s []byte) int {
 		}
 	}
 	return -1
+}
+
+// plainType reports whether tok, at least two bytes long and ending in a
+// dot, has typeOf's type typ lower-cased as it is and typeNoPeriod(typ)
+// tok lower-cased without its dot: ASCII, with no digit (no number) and
+// no comma, and not starting with '#', so that the type is not
+// "##number##" either.
+func plainType(tok string) bool {
+	if len(tok) < 2 || tok[0] == '#' || tok[len(tok)-1] != '.' {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if punktByteClass[tok[i]]&typeChangingByte != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // typeNoPeriod is neurosnap's TypeNoPeriod on a computed type.

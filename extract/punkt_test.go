@@ -520,3 +520,33 @@ func TestTokensKnowTheirFirstSentPunct(t *testing.T) {
 		t.Fatal("no token held sentence punctuation: the test proves little")
 	}
 }
+
+// tokenAnnotate does not make the type of a word plainType accepts: it
+// must be the word lower-cased without its dot, never "##number##", on
+// every word of the shared reports ending in a dot and on made-up ones.
+func TestPlainTypeIsTheWordLowerCased(t *testing.T) {
+	p, err := newPunkt(punktAbbrevs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := []string{".", "a.", "A.", "Word.", "##number##.", "#x.", "x#.", "3.", "a3.", "1,0.", "a,b.", "é.", "-.", "a-.", "..", "a..", "e.g.", "-5.", ".5."}
+	for _, text := range sharedReports(t, bulkReports, 300) {
+		words = append(words, strings.Fields(text)...)
+	}
+	plain := 0
+	for _, w := range words {
+		if !plainType(w) {
+			continue
+		}
+		plain++
+		sc := &punktScratch{}
+		tok := punktToken{start: 0, end: len(w), typEnd: -1}
+		typ := string(typeNoPeriod(p.typeOf(w, sc, &tok)))
+		if want := strings.ToLower(w[:len(w)-1]); typ != want || typ == "##number##" {
+			t.Fatalf("plain word %q has type %q, not %q", w, typ, want)
+		}
+	}
+	if plain < 100 {
+		t.Fatalf("only %d plain words: the test proves little", plain)
+	}
+}
