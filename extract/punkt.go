@@ -223,6 +223,7 @@ const (
 	sentPunctByte                // '.', '!', '?'
 	sentEndLead                  // '.', '!', '?': what hasSentEndChars' inner endings start with
 	typeChangingByte             // a digit, ',' or past ASCII: typeOf does more than lower-case the word
+	hyphenOrHighByte             // '-' or past ASCII: typeAnnotate may look up more than the word lower-cased
 )
 
 var punktByteClass = func() (t [256]uint8) {
@@ -238,8 +239,9 @@ var punktByteClass = func() (t [256]uint8) {
 		t[c] |= typeChangingByte
 	}
 	t[','] |= typeChangingByte
+	t['-'] |= hyphenOrHighByte
 	for c := utf8.RuneSelf; c < len(t); c++ {
-		t[c] |= typeChangingByte
+		t[c] |= typeChangingByte | hyphenOrHighByte
 	}
 	return t
 }()
@@ -506,6 +508,13 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	if !strings.HasSuffix(tok, ".") || strings.HasSuffix(tok, "..") {
 		return
 	}
+	// An ASCII word without a hyphen is looked up as itself lower-cased
+	// without its dot, once: when no abbreviation has its first byte and
+	// length it is none, and is neither lower-cased nor looked up.
+	if len(tok) >= 2 && !p.abbrevKeys.mayHoldShape(asciiLower[tok[0]], len(tok)-1) && !hasByteOf(tok, hyphenOrHighByte) {
+		t.sentBreak = true
+		return
+	}
 	// Lower-cased byte by byte while the word is ASCII (most are; its
 	// final dot is), by strings.ToLower once a byte is not.
 	sc.key = slices.Grow(sc.key[:0], len(tok)-1)
@@ -734,6 +743,16 @@ func numberSuffix(s []byte) int {
 	return -1
 }
 
+// hasByteOf reports whether a byte of s is of class in punktByteClass.
+func hasByteOf(s string, class uint8) bool {
+	for i := 0; i < len(s); i++ {
+		if punktByteClass[s[i]]&class != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // plainType reports whether tok, at least two bytes long and ending in a
 // dot, has typeOf's type typ lower-cased as it is and typeNoPeriod(typ)
 // tok lower-cased without its dot: ASCII, with no digit (no number) and
@@ -743,12 +762,7 @@ func plainType(tok string) bool {
 	if len(tok) < 2 || tok[0] == '#' || tok[len(tok)-1] != '.' {
 		return false
 	}
-	for i := 0; i < len(tok); i++ {
-		if punktByteClass[tok[i]]&typeChangingByte != 0 {
-			return false
-		}
-	}
-	return true
+	return !hasByteOf(tok, typeChangingByte)
 }
 
 // typeNoPeriod is neurosnap's TypeNoPeriod on a computed type.
