@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -251,7 +252,15 @@ func FuzzPunktMatchesProse(f *testing.F) {
 // endsWithAbbrev answers ASCII windows without its regexp; it must agree
 // with the regexp on every kind of byte before the abbreviation.
 func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
-	s, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	// the configured list, and one with abbreviations of a single letter,
+	// which any byte may come before
+	for _, abbrevs := range [][]string{punktAbbrevs, append(slices.Clip(punktAbbrevs), "c", "G", "x.y")} {
+		testEndsWithAbbrev(t, abbrevs)
+	}
+}
+
+func testEndsWithAbbrev(t *testing.T, abbrevs []string) {
+	s, err := NewSegmenter(SegmentConfig{Abbreviations: abbrevs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +271,7 @@ func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
 		"\u212a", "ſ", "ß", "°", "µ", "5 µ", "\u00a0", "\u3000", "\xff", "\xe2\x84", "\x84\xaa", "\x84", "é.", "\u0301", "日", "１"}
 	afters := []string{".", "", "..", ". ", "x.", ".)"}
 	checked := 0
-	for _, a := range append(punktAbbrevs, "fi", "g", "v", "al.", "xpt", "i.", "t.i") {
+	for _, a := range append(slices.Clip(abbrevs), "fi", "g", "v", "al.", "xpt", "i.", "t.i", "ac", "xg", "b.c") {
 		for _, form := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:],
 			strings.ReplaceAll(a, "s", "ſ"), strings.ReplaceAll(a, "t", "\u212a"), "\u212a" + a, a + "é"} {
 			for _, before := range befores {

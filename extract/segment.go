@@ -67,6 +67,9 @@ type Segmenter struct {
 	// abbrevByLast holds abbrevLower by last byte: a window is compared
 	// only with the abbreviations ending in the letter before its dot.
 	abbrevByLast [256][]string
+	// abbrevBeforeLast holds, by an abbreviation's last byte, a bit for
+	// its byte before (all of them for an abbreviation of one byte).
+	abbrevBeforeLast [256][4]uint64
 }
 
 // NewSegmenter compiles a SegmentConfig; errors name the config key.
@@ -134,6 +137,12 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 		for _, a := range s.abbrevLower {
 			last := a[len(a)-1]
 			s.abbrevByLast[last] = append(s.abbrevByLast[last], a)
+			if len(a) == 1 {
+				s.abbrevBeforeLast[last] = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+			} else {
+				b := a[len(a)-2]
+				s.abbrevBeforeLast[last][b/64] |= 1 << (b % 64)
+			}
 		}
 	}
 	return s, nil
@@ -160,10 +169,23 @@ func (s *Segmenter) endsWithAbbrev(w string) bool {
 	if body == "" {
 		return false
 	}
-	if c := body[len(body)-1]; c < utf8.RuneSelf && s.abbrevByLast[asciiLower[c]] == nil {
+	if c := body[len(body)-1]; c < utf8.RuneSelf {
 		// No abbreviation ends in a letter that folds to c (only ASCII
-		// ones do): most sentences end in such a letter or a digit.
-		return false
+		// ones do): most sentences end in such a letter or a digit; and
+		// of the others most have an ASCII byte before it that no
+		// abbreviation ending in c has.
+		last := asciiLower[c]
+		if s.abbrevByLast[last] == nil {
+			return false
+		}
+		if len(body) >= 2 {
+			if b := body[len(body)-2]; b < utf8.RuneSelf {
+				b = asciiLower[b]
+				if s.abbrevBeforeLast[last][b/64]&(1<<(b%64)) == 0 {
+					return false
+				}
+			}
+		}
 	}
 	if s.endsWithAbbrevASCII(body) {
 		return true
