@@ -370,7 +370,9 @@ func TestCleanRangeSkipsNothingItNeeds(t *testing.T) {
 		"an\x01odd\x1fcontrol byte, then a list 1,2 and more text past eight bytes: Hb 7,5 g/dl")
 	// every alignment of the marked bytes against the eight-byte steps
 	for k := 0; k < 9; k++ {
-		for _, c := range []string{",5", ".5", ")5", ";5", "\t", "\r", "\v", "\f", "é", "7,5"} {
+		for _, c := range []string{",5", ".5", ")5", ";5", "\t", "\r", "\v", "\f", "é", "7,5",
+			// bytes the punctuation test flags too, alone and just before a real case
+			"(5", "*5", "+5", "-5", "/5", "85", "95", ":5", "<5", "=5", ">5", "?5", "1998,5", "-5.5", "(1)2", "9\t", "8é"} {
 			texts = append(texts, "word"+strings.Repeat("x", k)+c+strings.Repeat("y", 9)+c+"zz 12,5 mg")
 		}
 	}

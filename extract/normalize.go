@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -260,12 +261,74 @@ func normalizeInto(parts *normParts, text string, lc *LineClassifier) *Normalize
 // ASCII run, so the answer is the same.
 func isNFC(text string) bool { return isNFCFrom(text, asciiPrefix(text)) }
 
-// isNFCFrom is isNFC with text's ASCII prefix p known.
+// isNFCFrom is isNFC with text's ASCII prefix p known. A text whose other
+// characters are all ones nfcStarter marks is normal as it is (x/text's
+// quick check passes every one of them); IsNormalString, which walks the
+// ASCII between them byte by byte, answers for the others.
 func isNFCFrom(text string, p int) bool {
-	if p == len(text) {
+	if p == len(text) || nfcStartersOnly(text, p) {
 		return true
 	}
 	return norm.NFC.IsNormalString(text[max(p-1, 0):])
+}
+
+// nfcStartersOnly reports whether every character of text[i:] is ASCII or
+// one nfcStarter marks; an invalid byte is U+FFFD, which it does not.
+func nfcStartersOnly(text string, i int) bool {
+	for {
+		i += asciiPrefix(text[i:])
+		if i == len(text) {
+			return true
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !nfcStarter(r) {
+			return false
+		}
+		i += size
+	}
+}
+
+// nfcStarterLimit bounds the runes nfcStarter knows: Latin, Greek and
+// Cyrillic letters, punctuation, and the signs of units and mathematics.
+const nfcStarterLimit = 0x3000
+
+// nfcStarters holds nfcStarter's answers by blocks of 64 runes, each made
+// the first time one of its runes is asked about (a report meets a few
+// blocks; all of them cost milliseconds): two workers making the same
+// block store the same bits.
+var nfcStarters [nfcStarterLimit / 64]struct {
+	bits  atomic.Uint64
+	ready atomic.Bool
+}
+
+// nfcStarter reports whether r is NFC on its own, of combining class 0,
+// decomposing (if at all) into a starter first, and combining with nothing
+// before it (NFC_QC Yes): x/text's quick check passes it whatever
+// surrounds it, as long as nothing after it combines backwards or has a
+// class, which a marked rune or ASCII does not. Only runes below
+// nfcStarterLimit are marked.
+func nfcStarter(r rune) bool {
+	if r < utf8.RuneSelf || r >= nfcStarterLimit {
+		return false
+	}
+	blk := &nfcStarters[r/64]
+	if !blk.ready.Load() {
+		var bits uint64
+		var buf [utf8.UTFMax]byte
+		for c := r &^ 63; c < r|63+1; c++ {
+			if c < utf8.RuneSelf {
+				continue
+			}
+			s := string(buf[:utf8.EncodeRune(buf[:], c)])
+			p := norm.NFC.PropertiesString(s)
+			if p.CCC() == 0 && p.LeadCCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(s) {
+				bits |= 1 << (c % 64)
+			}
+		}
+		blk.bits.Store(bits)
+		blk.ready.Store(true)
+	}
+	return blk.bits.Load()&(1<<(r%64)) != 0
 }
 
 func nextTextStartsLower(text string, lines []srcLine, i int) bool {
@@ -499,7 +562,8 @@ var cleanLook, cleanPunct = func() (look, punct [256]bool) {
 
 // nextToLook returns the first place in src[i:to] of a byte cleanLook
 // marks, less punctuation that no digit follows in src[:to], or to: eight
-// bytes a step while none can be one of them.
+// bytes a step, jumping to the first byte of a step that may be one of
+// them, and on past it when it is not.
 func nextToLook(src string, i, to int) int {
 	const (
 		ones  = 0x0101010101010101
@@ -509,28 +573,40 @@ func nextToLook(src string, i, to int) int {
 	for i+9 <= to {
 		w := load64(src, i)
 		next := load64(src, i+1) // each byte's next one, in its place
-		// a byte past ASCII or below ' ', or one of ",." (equal once bit 1
-		// is set), ')' or ';' before a digit: a zero byte after the XOR,
-		// found as a group (single bytes may be flagged by a borrow, never
-		// missed), and a digit exactly (no carry crosses a byte).
-		commaDot := w | 0x02*ones ^ '.'*ones
-		paren := w ^ ')'*ones
-		semi := w ^ ';'*ones
-		punct := (commaDot-ones)&^commaDot&highs | (paren-ones)&^paren&highs | (semi-ones)&^semi&highs
+		// Flagged: a byte past ASCII or below ' ', and one that may be
+		// ",.);" before a digit. The four, and ( * + - / 8 9 : < = > ?,
+		// are the bytes that OR 0x17 makes 0x3f: a zero byte after the
+		// XOR, which leaves bits 0-2 and 4 clear, so no borrow crosses
+		// a byte. A digit is found exactly (no carry crosses a byte). The
+		// bytes below ' ' are found as a group whose lowest byte is one
+		// (a borrow only flags bytes above it): the lowest flag is where
+		// to look, none before it can be missed, and the extra bytes of
+		// the punctuation test are passed over there.
+		p := w | 0x17*ones ^ 0x3f*ones
+		punct := (p - ones) &^ p & highs
 		d := next ^ '0'*ones
 		digit := ^((d&lows + 0x76*ones) | d) & highs
-		if w&highs|(w-' '*ones)&^w&highs|punct&digit != 0 {
-			break
+		m := w&highs | (w-' '*ones)&^w&highs | punct&digit
+		if m == 0 {
+			i += 8
+			continue
 		}
-		i += 8
+		i += bits.TrailingZeros64(m) >> 3
+		if looksAt(src, i, to) {
+			return i
+		}
+		i++
 	}
-	for ; i < to; i++ {
-		c := src[i]
-		if cleanLook[c] && (!cleanPunct[c] || i+1 < to && isDigit(src[i+1])) {
-			break
-		}
+	for ; i < to && !looksAt(src, i, to); i++ {
 	}
 	return i
+}
+
+// looksAt reports whether src[i] is a byte cleanRange must look at, with
+// src[:to] its text.
+func looksAt(src string, i, to int) bool {
+	c := src[i]
+	return cleanLook[c] && (!cleanPunct[c] || i+1 < to && isDigit(src[i+1]))
 }
 
 // cleanRange appends src[from:to] with character-level cleaning.

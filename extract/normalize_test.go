@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 var testLines = &LineClassifier{
@@ -227,6 +229,47 @@ func TestNormalizedASCIIPrefix(t *testing.T) {
 		}
 		if got := n.asciiPrefixOf(other); got != 0 {
 			t.Fatalf("ASCII prefix of another text: %d, want 0", got)
+		}
+	}
+}
+
+// Every rune nfcStarter marks keeps a text normal next to ASCII, itself
+// and the other marked runes, and isNFC answers as IsNormalString on each
+// text made of them; the runes it must turn away (marks, Hangul vowels,
+// the Kelvin and Ohm signs, which NFC replaces) are turned away.
+func TestNFCStartersKeepTextNormal(t *testing.T) {
+	var marked []rune
+	for r := rune(0); r < nfcStarterLimit+10; r++ {
+		if nfcStarter(r) {
+			marked = append(marked, r)
+		}
+	}
+	if len(marked) < 1000 {
+		t.Fatalf("only %d runes marked: the fast path is never taken", len(marked))
+	}
+	for _, r := range []rune{'µ', '°', 'é', '±', '≥', '×', '–', '’', '·', 'Å', 'ß', 'Ω', 'Ж'} {
+		if !nfcStarter(r) {
+			t.Errorf("%q (%U) is not marked", r, r)
+		}
+	}
+	for _, r := range []rune{'a', 0x0301, 0x0323, 0x1161, 0x11a8, 0x212a, 0x2126, 0x212b, 0x0340, 0x0f73, utf8.RuneError, 0x3042, 0x1f600} {
+		if nfcStarter(r) {
+			t.Errorf("%q (%U) is marked", r, r)
+		}
+	}
+	followers := []string{"", "a", " ", "\u0301", "\u1161", "\u212a", "\xff"}
+	for i, r := range marked {
+		followers[0] = string(marked[(i*7919+13)%len(marked)])
+		for _, before := range []string{"", "a", "e", "\u1100", string(r)} {
+			for _, after := range followers {
+				s := before + string(r) + after
+				if got, want := isNFC(s), norm.NFC.IsNormalString(s); got != want {
+					t.Fatalf("isNFC(%q) = %v, IsNormalString says %v", s, got, want)
+				}
+				if nfcStartersOnly(s, 0) && !norm.NFC.IsNormalString(s) {
+					t.Fatalf("%q: only marked runes, yet not normal", s)
+				}
+			}
 		}
 	}
 }

@@ -30,7 +30,12 @@ type punkt struct {
 	// The small sets' keys by first byte and length: most words looked up
 	// in them are not there, and this says so without hashing them.
 	abbrevKeys, collocationKeys, starterKeys keyShapes
-	scratch                                  sync.Pool // *punktScratch
+	// collocationFirst holds the shapes of what comes before a comma in a
+	// collocation ("##number##" and initials): for any other type the
+	// collocation lookup, and with it often the next token's type, is
+	// skipped.
+	collocationFirst keyShapes
+	scratch          sync.Pool // *punktScratch
 }
 
 // keyShapes holds, by a key's first byte, a bit for each length of the
@@ -65,6 +70,11 @@ func (k *keyShapes) mayHold(key []byte) bool {
 	return k[key[0]]&(1<<min(len(key), 63)) != 0
 }
 
+// mayHoldShape is mayHold for a key of n > 0 bytes starting with first.
+func (k *keyShapes) mayHoldShape(first byte, n int) bool {
+	return k[first]&(1<<min(n, 63)) != 0
+}
+
 // has is set[key] != 0, asked of the set only when its shapes allow it.
 func (k *keyShapes) has(set sentences.SetString, key []byte) bool {
 	return k.mayHold(key) && set[string(key)] != 0
@@ -75,8 +85,12 @@ func (k *keyShapes) has(set sentences.SetString, key []byte) bool {
 type punktToken struct {
 	start, end int
 	pos        int
-	sentBreak  bool
-	abbr       bool
+	// punct is where the token's first '.', '!' or '?' is (from start),
+	// or -1: what hasSentEndChars and hasInnerDot look for is never before
+	// it, and in most tokens it is the last byte or missing.
+	punct     int
+	sentBreak bool
+	abbr      bool
 	// typ is the token's neurosnap Type, cached in punktScratch.types as
 	// types[typStart:typEnd]; typEnd < 0 until computed.
 	typStart, typEnd int
@@ -127,6 +141,13 @@ func newPunkt(abbrevs []string) (*punkt, error) {
 	p.abbrevKeys = *newKeyShapes(p.abbrevs)
 	p.collocationKeys = *newKeyShapes(p.collocations)
 	p.starterKeys = *newKeyShapes(p.starters)
+	for key, v := range p.collocations {
+		for j := 0; j < len(key) && v != 0; j++ {
+			if key[j] == ',' {
+				p.collocationFirst.add(key[:j])
+			}
+		}
+	}
 	p.scratch.New = func() any { return &punktScratch{} }
 	return p, nil
 }
@@ -139,13 +160,23 @@ func (p *punkt) segment(text string) (*punktScratch, [][2]int) {
 	sc.types = sc.types[:0]
 	sc.spans = sc.spans[:0]
 	toks := sc.toks
+	// A token without '.', '!' or '?' (most words after a stop) is none
+	// of the three annotations' first token: it never ends a sentence and
+	// no rule looks at it but as the next token.
 	for i := range toks {
-		p.typeAnnotate(text, sc, &toks[i])
+		if toks[i].punct >= 0 {
+			p.typeAnnotate(text, sc, &toks[i])
+		}
 	}
 	for i := 0; i+1 < len(toks); i++ {
-		p.tokenAnnotate(text, sc, &toks[i], &toks[i+1])
+		if toks[i].punct >= 0 {
+			p.tokenAnnotate(text, sc, &toks[i], &toks[i+1])
+		}
 	}
 	for i := range toks {
+		if i+1 < len(toks) && toks[i].punct < 0 {
+			continue
+		}
 		if i+1 == len(toks) {
 			// prose's multiPunctWordAnnotation on the last token; only the
 			// whole-text token of a text without words can hold both.
@@ -188,9 +219,11 @@ var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': t
 // Byte classes of the tokenizer's loops, one table load a byte instead of
 // two or three comparisons.
 const (
-	plainWordByte = 1 << iota // ASCII, not a space
-	sentPunctByte             // '.', '!', '?'
-	sentEndLead               // '.', '!', '?': what hasSentEndChars' inner endings start with
+	plainWordByte    = 1 << iota // ASCII, not a space
+	sentPunctByte                // '.', '!', '?'
+	sentEndLead                  // '.', '!', '?': what hasSentEndChars' inner endings start with
+	typeChangingByte             // a digit, ',' or past ASCII: typeOf does more than lower-case the word
+	hyphenOrHighByte             // '-' or past ASCII: typeAnnotate may look up more than the word lower-cased
 )
 
 var punktByteClass = func() (t [256]uint8) {
@@ -202,6 +235,14 @@ var punktByteClass = func() (t [256]uint8) {
 	for _, c := range []byte{'.', '!', '?'} {
 		t[c] |= sentPunctByte | sentEndLead
 	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= typeChangingByte
+	}
+	t[','] |= typeChangingByte
+	t['-'] |= hyphenOrHighByte
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] |= typeChangingByte | hyphenOrHighByte
+	}
 	return t
 }()
 
@@ -211,16 +252,23 @@ var punktByteClass = func() (t [256]uint8) {
 // when the text ends in a multi-byte character its last word is never a
 // token. The words no token needs are not cut at all: once a word is not
 // wanted, the scan jumps to the start of the word holding the next '.', '!'
-// or '?', which is where the word-by-word scan would next make a token.
+// or '?', which is where the word-by-word scan would next make a token,
+// and goes on from that byte.
 func punktTokenize(text string, toks []punktToken) []punktToken {
 	n := len(text)
 	if n == 0 {
 		return toks
 	}
 	var next sentPunctFinder
+	// lastSpace is where the next word's bytes may start: past the space
+	// that ended the last one (what trimUnicodeSpace would skip first),
+	// or the start of the word found by a jump.
 	lastSpace := 0
 	getNext := false
 	seek := true
+	// jumpedTo is the '.', '!' or '?' the scan jumped to in this word, the
+	// first the word holds, or -1.
+	jumpedTo := -1
 	for i := 0; i < n; {
 		if seek {
 			seek = false
@@ -228,8 +276,14 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			if q < 0 {
 				break
 			}
-			i = wordStart(text, i, q)
-			lastSpace = i
+			jumpedTo = q
+			lastSpace = wordStart(text, i, q)
+			// wordStart read text[lastSpace:q] back to front and found no
+			// space in it; read forward, rune by rune, it holds none either
+			// (a valid sequence is whole either way, and an invalid byte
+			// is U+FFFD), and the forward steps land on q, an ASCII byte
+			// before the last: the scan goes on from there.
+			i = q
 		}
 		// Inside a word: the ASCII bytes that are not spaces go by in a
 		// tight loop (spaceAt says false and 1 for each), up to the
@@ -247,23 +301,30 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 			cursor = n
 		}
 		i += w
-		ws, we := trimUnicodeSpace(text, lastSpace, cursor)
+		ws, we := lastSpace, cursor
+		if ws == we || punktByteClass[text[ws]]&plainWordByte == 0 || punktByteClass[text[we-1]]&plainWordByte == 0 {
+			ws, we = trimUnicodeSpace(text, ws, we)
+		}
 		if ws == we {
 			continue
 		}
-		punct := hasSentPunct(text[ws:we])
+		first := jumpedTo - ws // the word's start is not a space: ws is where wordStart put it
+		if jumpedTo < 0 {
+			first = firstSentPunct(text[ws:we])
+		}
+		jumpedTo = -1
+		punct := first >= 0
 		if !punct && !getNext {
-			lastSpace = cursor
 			seek = true
 			continue
 		}
-		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, typEnd: -1})
-		lastSpace = cursor
+		toks = append(toks, punktToken{start: ws, end: we, pos: cursor, punct: first, typEnd: -1})
+		lastSpace = i
 		getNext = punct
 		seek = !punct
 	}
 	if len(toks) == 0 {
-		toks = append(toks, punktToken{start: 0, end: n, pos: n, typEnd: -1})
+		toks = append(toks, punktToken{start: 0, end: n, pos: n, punct: firstSentPunct(text), typEnd: -1})
 	}
 	return toks
 }
@@ -271,25 +332,47 @@ func punktTokenize(text string, toks []punktToken) []punktToken {
 // sentPunctFinder finds the next '.', '!' or '?' with strings.IndexByte,
 // remembering each one's next place so a text is searched once per byte.
 type sentPunctFinder struct {
-	at      [3]int // the next place of each at or after the last search, -1 when none is left
-	started bool
+	// the next place of each at or after the last search, -1 when none is
+	// left; valid once started
+	dot, bang, ques int
+	started         bool
 }
 
 func (f *sentPunctFinder) index(text string, from int) int {
-	best := -1
-	for k, c := range [3]byte{'.', '!', '?'} {
-		if !f.started || f.at[k] >= 0 && f.at[k] < from {
-			f.at[k] = strings.IndexByte(text[from:], c)
-			if f.at[k] >= 0 {
-				f.at[k] += from
-			}
+	if !f.started {
+		f.started = true
+		f.dot = indexByteFrom(text, from, '.')
+		f.bang = indexByteFrom(text, from, '!')
+		f.ques = indexByteFrom(text, from, '?')
+	} else {
+		// '.' is met at nearly every search; '!' and '?' seldom are.
+		if f.dot >= 0 && f.dot < from {
+			f.dot = indexByteFrom(text, from, '.')
 		}
-		if f.at[k] >= 0 && (best < 0 || f.at[k] < best) {
-			best = f.at[k]
+		if f.bang >= 0 && f.bang < from {
+			f.bang = indexByteFrom(text, from, '!')
+		}
+		if f.ques >= 0 && f.ques < from {
+			f.ques = indexByteFrom(text, from, '?')
 		}
 	}
-	f.started = true
+	best := f.dot
+	if f.bang >= 0 && (best < 0 || f.bang < best) {
+		best = f.bang
+	}
+	if f.ques >= 0 && (best < 0 || f.ques < best) {
+		best = f.ques
+	}
 	return best
+}
+
+// indexByteFrom is the place of the first c in text[from:], counted from
+// text's start, or -1.
+func indexByteFrom(text string, from int, c byte) int {
+	if k := strings.IndexByte(text[from:], c); k >= 0 {
+		return from + k
+	}
+	return -1
 }
 
 // wordStart returns where the word holding text[q] starts, searching back
@@ -314,15 +397,16 @@ func wordStart(text string, from, q int) int {
 	return p
 }
 
-// hasSentPunct is DefaultPunctStrings.HasSentencePunct, without building
+// firstSentPunct returns where word's first '.', '!' or '?' is, or -1:
+// not -1 is DefaultPunctStrings.HasSentencePunct, without building
 // strings.ContainsAny's byte set on every word.
-func hasSentPunct(word string) bool {
+func firstSentPunct(word string) int {
 	for i := 0; i < len(word); i++ {
 		if punktByteClass[word[i]]&sentPunctByte != 0 {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // trimUnicodeSpace is strings.TrimSpace(text[start:end]) as a range.
@@ -361,7 +445,15 @@ func trimUnicodeSpace(text string, start, end int) (int, int) {
 }
 
 // hasSentEndChars is prose's wordTokenizer.HasSentEndChars.
-func hasSentEndChars(tok string) bool {
+func hasSentEndChars(tok string) bool { return hasSentEndCharsFrom(tok, firstSentPunct(tok)) }
+
+// hasSentEndCharsFrom is hasSentEndChars with tok's first '.', '!' or '?'
+// known to be at first (-1 when it has none): every ending it looks for
+// holds one, and the inner ones start with one.
+func hasSentEndCharsFrom(tok string, first int) bool {
+	if first < 0 {
+		return false
+	}
 	if n := len(tok); n > 0 {
 		suffix := false
 		switch tok[n-1] {
@@ -386,7 +478,7 @@ func hasSentEndChars(tok string) bool {
 			return true
 		}
 	}
-	for i := 0; i+1 < len(tok); i++ {
+	for i := first; i+1 < len(tok); i++ {
 		if punktByteClass[tok[i]]&sentEndLead == 0 {
 			continue
 		}
@@ -409,11 +501,18 @@ func hasSentEndChars(tok string) bool {
 // at the rune count, in bytes, so a non-ASCII word loses more than its dot.
 func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	tok := text[t.start:t.end]
-	if hasSentEndChars(tok) {
+	if hasSentEndCharsFrom(tok, t.punct) {
 		t.sentBreak = true
 		return
 	}
 	if !strings.HasSuffix(tok, ".") || strings.HasSuffix(tok, "..") {
+		return
+	}
+	// An ASCII word without a hyphen is looked up as itself lower-cased
+	// without its dot, once: when no abbreviation has its first byte and
+	// length it is none, and is neither lower-cased nor looked up.
+	if len(tok) >= 2 && !p.abbrevKeys.mayHoldShape(asciiLower[tok[0]], len(tok)-1) && !hasByteOf(tok, hyphenOrHighByte) {
+		t.sentBreak = true
 		return
 	}
 	// Lower-cased byte by byte while the word is ASCII (most are; its
@@ -442,23 +541,42 @@ func (p *punkt) typeAnnotate(text string, sc *punktScratch, t *punktToken) {
 	}
 }
 
-// tokenAnnotate is neurosnap's TokenBasedAnnotation.tokenAnnotation.
+// tokenAnnotate is neurosnap's TokenBasedAnnotation.tokenAnnotation. The
+// next token's type is computed only where a rule reads it: after most
+// words ending in a dot none does, and that token is seldom one whose own
+// type is needed later. Nothing here changes two.sentBreak, which that type
+// depends on, before it is read.
 func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToken) {
 	tok := text[one.start:one.end]
 	if !strings.HasSuffix(tok, ".") {
 		return
 	}
-	typ := typeNoPeriod(p.typeOf(text, sc, one))
-	nextTyp := p.typeNoSentPeriod(text, sc, two)
-	initial := isInitial(tok)
-	sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
-	if p.collocationKeys.has(p.collocations, sc.key) {
-		one.sentBreak = false
-		one.abbr = true
-		return
+	// A plain word's type is itself lower-cased, and without its dot
+	// neither "##number##" nor (by its first byte and length) the start of
+	// a collocation, the only two things typ is asked: it is not made.
+	var typ []byte
+	plain := plainType(tok)
+	if !plain || p.collocationFirst.mayHoldShape(asciiLower[tok[0]], len(tok)-1) {
+		typ = typeNoPeriod(p.typeOf(text, sc, one))
+		plain = false
 	}
+	var nextTyp []byte
+	haveNext := false
+	if !plain && p.collocationFirst.mayHold(typ) {
+		nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
+		sc.key = append(append(append(sc.key[:0], typ...), ','), nextTyp...)
+		if p.collocationKeys.has(p.collocations, sc.key) {
+			one.sentBreak = false
+			one.abbr = true
+			return
+		}
+	}
+	initial := isInitial(tok)
 	tokTwo := text[two.start:two.end]
 	if (one.abbr || strings.HasSuffix(tok, "..")) && !initial {
+		if !haveNext {
+			nextTyp, haveNext = p.typeNoSentPeriod(text, sc, two), true
+		}
 		if p.heuristic(tokTwo, nextTyp) == 1 {
 			one.sentBreak = true
 			return
@@ -473,7 +591,10 @@ func (p *punkt) tokenAnnotate(text string, sc *punktScratch, one, two *punktToke
 		two.sentBreak = false
 		return
 	}
-	if initial || string(typ) == "##number##" {
+	if initial || !plain && string(typ) == "##number##" {
+		if !haveNext {
+			nextTyp = p.typeNoSentPeriod(text, sc, two)
+		}
 		h := p.heuristic(tokTwo, nextTyp)
 		if h == 0 {
 			one.sentBreak = false
@@ -499,7 +620,7 @@ func (p *punkt) multiPunctAnnotate(text string, sc *punktScratch, one, two *punk
 	var nextTyp []byte
 	haveNext := false
 	isNonBreak := strings.HasSuffix(tok, ".") && !one.sentBreak
-	innerDot := hasInnerDot(tok)
+	innerDot := hasInnerDotFrom(tok, one.punct)
 	isEllipsis := innerDot && looksLikeEllipsis(tok)
 	isInternal := one.sentBreak && looksInternal(tok)
 	if isNonBreak || isEllipsis || isInternal {
@@ -622,6 +743,28 @@ func numberSuffix(s []byte) int {
 	return -1
 }
 
+// hasByteOf reports whether a byte of s is of class in punktByteClass.
+func hasByteOf(s string, class uint8) bool {
+	for i := 0; i < len(s); i++ {
+		if punktByteClass[s[i]]&class != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// plainType reports whether tok, at least two bytes long and ending in a
+// dot, has typeOf's type typ lower-cased as it is and typeNoPeriod(typ)
+// tok lower-cased without its dot: ASCII, with no digit (no number) and
+// no comma, and not starting with '#', so that the type is not
+// "##number##" either.
+func plainType(tok string) bool {
+	if len(tok) < 2 || tok[0] == '#' || tok[len(tok)-1] != '.' {
+		return false
+	}
+	return !hasByteOf(tok, typeChangingByte)
+}
+
 // typeNoPeriod is neurosnap's TypeNoPeriod on a computed type.
 func typeNoPeriod(typ []byte) []byte {
 	if len(typ) > 1 && typ[len(typ)-1] == '.' {
@@ -656,9 +799,21 @@ func firstLower(tok string) bool {
 // hasInnerDot reports whether tok has a dot before its last byte, which
 // both an ellipsis and a dotted abbreviation need: most words hold one dot,
 // at their end, or none, and are not scanned for either.
-func hasInnerDot(tok string) bool {
-	d := strings.IndexByte(tok, '.')
-	return d >= 0 && d < len(tok)-1
+func hasInnerDot(tok string) bool { return hasInnerDotFrom(tok, firstSentPunct(tok)) }
+
+// hasInnerDotFrom is hasInnerDot with tok's first '.', '!' or '?' known to
+// be at first (-1 when none): no dot is before it, and most words are a
+// few bytes long, shorter than strings.IndexByte's call is worth.
+func hasInnerDotFrom(tok string, first int) bool {
+	if first < 0 {
+		return false
+	}
+	for i := first; i < len(tok)-1; i++ {
+		if tok[i] == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // looksLikeEllipsis is prose's `(?:\.\s?){2,}\.`: three dots or more, each

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -109,6 +110,10 @@ var punktEdgeCases = []string{
 	"Something , , . ,. ,, ;. :. !. ?. -. --. -1. 1-. 1.2.3. 1.2.3.4.",
 	"He was No. 1. In Jan. 2020. Ltd., Co.; etc. etc.), etc.\" etc.’ etc.”",
 	"(a.) (b.) 1. 2. i. ii. iii. A) b) c.",
+	// Words the tokenizer enters at their stop, having read them back to
+	// front: spaces and invalid bytes just before the stop.
+	"a\xc2\u00a0b. Next", "x\u2028y. Z", "ab\xe2\x80\xa8.c. D", "\xc2\xc2\x85x. Y.", "é\u0085é. F.",
+	"\xe2\x80. A", "p\xe2\x80.q. R", "\x80\x80. S", "ü\u3000ü? T", "x\xf0\x9f\x8e. U",
 	"WORD. WORD. word. Word. wORD. 'quoted.' \"Quoted.\" (Parens.)",
 }
 
@@ -247,7 +252,15 @@ func FuzzPunktMatchesProse(f *testing.F) {
 // endsWithAbbrev answers ASCII windows without its regexp; it must agree
 // with the regexp on every kind of byte before the abbreviation.
 func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
-	s, err := NewSegmenter(SegmentConfig{Abbreviations: punktAbbrevs})
+	// the configured list, and one with abbreviations of a single letter,
+	// which any byte may come before
+	for _, abbrevs := range [][]string{punktAbbrevs, append(slices.Clip(punktAbbrevs), "c", "G", "x.y")} {
+		testEndsWithAbbrev(t, abbrevs)
+	}
+}
+
+func testEndsWithAbbrev(t *testing.T, abbrevs []string) {
+	s, err := NewSegmenter(SegmentConfig{Abbreviations: abbrevs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +271,7 @@ func TestEndsWithAbbrevMatchesItsRegexp(t *testing.T) {
 		"\u212a", "ſ", "ß", "°", "µ", "5 µ", "\u00a0", "\u3000", "\xff", "\xe2\x84", "\x84\xaa", "\x84", "é.", "\u0301", "日", "１"}
 	afters := []string{".", "", "..", ". ", "x.", ".)"}
 	checked := 0
-	for _, a := range append(punktAbbrevs, "fi", "g", "v", "al.", "xpt", "i.", "t.i") {
+	for _, a := range append(slices.Clip(abbrevs), "fi", "g", "v", "al.", "xpt", "i.", "t.i", "ac", "xg", "b.c") {
 		for _, form := range []string{a, strings.ToUpper(a), strings.ToUpper(a[:1]) + a[1:],
 			strings.ReplaceAll(a, "s", "ſ"), strings.ReplaceAll(a, "t", "\u212a"), "\u212a" + a, a + "é"} {
 			for _, before := range befores {
@@ -460,5 +473,89 @@ func TestKeyShapesAnswerAsTheirSets(t *testing.T) {
 		if held == 0 || skipped == 0 {
 			t.Fatalf("%s: %d keys held, %d skipped: the test proves little", s.name, held, skipped)
 		}
+	}
+}
+
+// collocationFirst must allow every type that begins a collocation, cut at
+// each of its commas (tokenAnnotate skips the lookup otherwise), and turn
+// away the ordinary words the lookup was wasted on.
+func TestCollocationFirstHoldsEveryFirstPart(t *testing.T) {
+	p, err := newPunkt(punktAbbrevs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for k, v := range p.collocations {
+		if v == 0 {
+			continue
+		}
+		for j := 0; j < len(k); j++ {
+			if k[j] == ',' {
+				held++
+				if !p.collocationFirst.mayHold([]byte(k[:j])) {
+					t.Fatalf("collocation %q: first part %q turned away", k, k[:j])
+				}
+			}
+		}
+	}
+	if held == 0 {
+		t.Fatal("no collocation has a comma: the test proves little")
+	}
+	for _, w := range []string{"patient", "day", "mg", "stable", "well"} {
+		if p.collocationFirst.mayHold([]byte(w)) {
+			t.Errorf("%q may begin a collocation: the filter skips nothing", w)
+		}
+	}
+}
+
+// Each token carries where its first sentence punctuation is, which
+// typeAnnotate and multiPunctAnnotate start from: it must be where the
+// token's own text has it, on real reports and on texts without any.
+func TestTokensKnowTheirFirstSentPunct(t *testing.T) {
+	texts := append(sharedReports(t, bulkReports, 300), "", "no stop here", "a.b? c! d", "é.", "x ü.", "...", "“quoted.”")
+	found := 0
+	for _, text := range texts {
+		for _, tok := range punktTokenize(text, nil) {
+			word := text[tok.start:tok.end]
+			if want := strings.IndexAny(word, ".!?"); tok.punct != want {
+				t.Fatalf("token %q: first sentence punctuation at %d, the text says %d", word, tok.punct, want)
+			}
+			if tok.punct >= 0 {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no token held sentence punctuation: the test proves little")
+	}
+}
+
+// tokenAnnotate does not make the type of a word plainType accepts: it
+// must be the word lower-cased without its dot, never "##number##", on
+// every word of the shared reports ending in a dot and on made-up ones.
+func TestPlainTypeIsTheWordLowerCased(t *testing.T) {
+	p, err := newPunkt(punktAbbrevs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := []string{".", "a.", "A.", "Word.", "##number##.", "#x.", "x#.", "3.", "a3.", "1,0.", "a,b.", "é.", "-.", "a-.", "..", "a..", "e.g.", "-5.", ".5."}
+	for _, text := range sharedReports(t, bulkReports, 300) {
+		words = append(words, strings.Fields(text)...)
+	}
+	plain := 0
+	for _, w := range words {
+		if !plainType(w) {
+			continue
+		}
+		plain++
+		sc := &punktScratch{}
+		tok := punktToken{start: 0, end: len(w), typEnd: -1}
+		typ := string(typeNoPeriod(p.typeOf(w, sc, &tok)))
+		if want := strings.ToLower(w[:len(w)-1]); typ != want || typ == "##number##" {
+			t.Fatalf("plain word %q has type %q, not %q", w, typ, want)
+		}
+	}
+	if plain < 100 {
+		t.Fatalf("only %d plain words: the test proves little", plain)
 	}
 }

@@ -67,6 +67,9 @@ type Segmenter struct {
 	// abbrevByLast holds abbrevLower by last byte: a window is compared
 	// only with the abbreviations ending in the letter before its dot.
 	abbrevByLast [256][]string
+	// abbrevBeforeLast holds, by an abbreviation's last byte, a bit for
+	// its byte before (all of them for an abbreviation of one byte).
+	abbrevBeforeLast [256][4]uint64
 }
 
 // NewSegmenter compiles a SegmentConfig; errors name the config key.
@@ -134,6 +137,12 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 		for _, a := range s.abbrevLower {
 			last := a[len(a)-1]
 			s.abbrevByLast[last] = append(s.abbrevByLast[last], a)
+			if len(a) == 1 {
+				s.abbrevBeforeLast[last] = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+			} else {
+				b := a[len(a)-2]
+				s.abbrevBeforeLast[last][b/64] |= 1 << (b % 64)
+			}
 		}
 	}
 	return s, nil
@@ -143,21 +152,51 @@ func NewSegmenter(c SegmentConfig) (*Segmenter, error) {
 // w must end in one of the abbreviations (any case) and a dot, with the
 // abbreviation at w's start or after a character that is neither a letter
 // nor a dot. Only the Kelvin sign and the long s fold into ASCII letters
-// ("k", "s"), so a window holding either is left to the regexp; any other
-// character can neither be part of an abbreviation nor start one, and the
-// one before it is decoded like the regexp does (a cut or invalid sequence
-// is U+FFFD, not a letter).
+// ("k", "s"), so a window holding either, that the plain comparison turns
+// down, is left to the regexp (what that comparison finds, the regexp
+// finds too); any other character can neither be part of an abbreviation
+// nor start one, and the one before it is decoded like the regexp does (a
+// cut or invalid sequence is U+FFFD, not a letter). Most windows are
+// answered without looking at all their bytes.
 func (s *Segmenter) endsWithAbbrev(w string) bool {
 	if w == "" || w[len(w)-1] != '.' {
 		return false
 	}
-	if s.abbrevLower == nil || !isASCII(w) && (strings.Contains(w, "\u212a") || strings.Contains(w, "\u017f")) {
+	if s.abbrevLower == nil {
 		return s.abbrevEnd.MatchString(w)
 	}
 	body := w[:len(w)-1]
 	if body == "" {
 		return false
 	}
+	if c := body[len(body)-1]; c < utf8.RuneSelf {
+		// No abbreviation ends in a letter that folds to c (only ASCII
+		// ones do): most sentences end in such a letter or a digit; and
+		// of the others most have an ASCII byte before it that no
+		// abbreviation ending in c has.
+		last := asciiLower[c]
+		if s.abbrevByLast[last] == nil {
+			return false
+		}
+		if len(body) >= 2 {
+			if b := body[len(body)-2]; b < utf8.RuneSelf {
+				b = asciiLower[b]
+				if s.abbrevBeforeLast[last][b/64]&(1<<(b%64)) == 0 {
+					return false
+				}
+			}
+		}
+	}
+	if s.endsWithAbbrevASCII(body) {
+		return true
+	}
+	return asciiPrefix(w) < len(w) && (strings.Contains(w, "\u212a") || strings.Contains(w, "\u017f")) &&
+		s.abbrevEnd.MatchString(w)
+}
+
+// endsWithAbbrevASCII is the plain comparison of endsWithAbbrev on w
+// without its final dot.
+func (s *Segmenter) endsWithAbbrevASCII(body string) bool {
 	for _, a := range s.abbrevByLast[asciiLower[body[len(body)-1]]] {
 		k := len(body) - len(a)
 		if k < 0 || !equalFoldASCII(body[k:], a) {
