@@ -58,6 +58,9 @@ timed() { # timed NAME CORPUS ARGS...: one run, one line of figures
 make_corpus "$mb" "$work/big.jsonl"
 small=$(( mb / 10 )); [ "$small" -ge 1 ] || small=1
 make_corpus "$small" "$work/small.jsonl"
+# The corpora were just written: flush them now, so the kernel's writeback
+# of them does not run during (and get timed with) the first runs.
+sync
 echo "clinex benchmark on $(nproc) cores: a ${mb} MB corpus and a ${small} MB one"
 timed "jsonl, default workers" "$work/big.jsonl" --format jsonl
 timed "jsonl+xlsx, default workers" "$work/big.jsonl" --format jsonl,xlsx
