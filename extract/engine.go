@@ -1069,16 +1069,7 @@ func (w *spanWalker) walk(start, end int) (int, int) {
 // firstRunEndingAfter is the index of the first run that ends after n,
 // len(runs)-1 if none does.
 func firstRunEndingAfter(runs []offsetRun, n int) int {
-	i, j := 0, len(runs)
-	for i < j {
-		h := int(uint(i+j) >> 1)
-		if runs[h].norm+runs[h].normLen > n {
-			j = h
-		} else {
-			i = h + 1
-		}
-	}
-	return min(i, len(runs)-1)
+	return min(runsEndingBy(runs, n), len(runs)-1)
 }
 
 // buildScratch is what build reuses from one document to the next.

@@ -60,13 +60,10 @@ func (m *OffsetMap) Span(start, end int) (int, int) {
 	return s, e
 }
 
-func (m *OffsetMap) start(n int) int {
-	runs := m.runs
-	if len(runs) == 0 {
-		return n
-	}
-	// first run with non-empty content that ends after n (sort.Search by
-	// hand: the closure call per step was most of the cost)
+// runsEndingBy is how many of runs end at or before n: the index of the
+// first that ends after it (sort.Search by hand: the closure call per step
+// was most of the cost of start).
+func runsEndingBy(runs []offsetRun, n int) int {
 	i, j := 0, len(runs)
 	for i < j {
 		h := int(uint(i+j) >> 1)
@@ -76,6 +73,16 @@ func (m *OffsetMap) start(n int) int {
 			i = h + 1
 		}
 	}
+	return i
+}
+
+func (m *OffsetMap) start(n int) int {
+	runs := m.runs
+	if len(runs) == 0 {
+		return n
+	}
+	// first run with non-empty content that ends after n
+	i := runsEndingBy(runs, n)
 	for i < len(runs) && runs[i].normLen == 0 {
 		i++
 	}
