@@ -59,7 +59,7 @@ func TestSpanWalker(t *testing.T) {
 		}
 	}
 	t.Logf("%d texts, %d spans", len(texts), checked)
-	if len(texts) > len(madeUp) && checked < 100000 {
+	if len(texts) > len(madeUp) && checked < enough(100000) {
 		t.Fatalf("only %d spans checked", checked)
 	}
 }
