@@ -124,10 +124,7 @@ func stageInputsOf(e *Extractor, texts []string) []*stageInput {
 // that copied them into four slices, on every shared report.
 func TestResolveMatchesReference(t *testing.T) {
 	e := configExtractor(t)
-	n := 400
-	if raceDetector {
-		n = 40
-	}
+	n := enough(400)
 	ins := stageInputs(t, e, n)
 	total := 0
 	for i, in := range ins {
@@ -330,10 +327,7 @@ func TestMapValueFirstSortedKey(t *testing.T) {
 // and so is their order where candidates tie on everything build sorts by.
 func TestKeptIndexBuildsAsTheCopy(t *testing.T) {
 	e := configExtractor(t)
-	n := 300
-	if raceDetector {
-		n = 30
-	}
+	n := enough(300)
 	ins := stageInputs(t, e, n)
 	total := 0
 	for _, in := range ins {
@@ -369,10 +363,7 @@ func TestKeptIndexBuildsAsTheCopy(t *testing.T) {
 // evidence (placedSentence), whatever order the kept list comes in.
 func TestQualifySentencesAreSentenceAt(t *testing.T) {
 	e := configExtractor(t)
-	n := 300
-	if raceDetector {
-		n = 30
-	}
+	n := enough(300)
 	checked := 0
 	for _, in := range stageInputs(t, e, n) {
 		cands := append([]candidate(nil), in.unresolved...)
@@ -411,10 +402,7 @@ func TestQualifySentencesAreSentenceAt(t *testing.T) {
 // each candidate with its sentence's cues, looked up afresh for each.
 func TestQualifyKeptIsQualifyOneEach(t *testing.T) {
 	e := configExtractor(t)
-	n := 300
-	if raceDetector {
-		n = 30
-	}
+	n := enough(300)
 	// the bulk reports have no headings: a Discussion section for the
 	// population subject, with and without the patient named
 	madeUp := stageInputsOf(e, []string{
